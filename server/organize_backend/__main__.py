@@ -1,0 +1,3 @@
+from organize_backend.cli import main
+
+raise SystemExit(main())

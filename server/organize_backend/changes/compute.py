@@ -1,0 +1,166 @@
+"""Third stage: a Plan becomes a ChangeSet (data), without touching the user's files.
+
+rope moves the modules on a scratch copy; then the passes rope lacks run on the result,
+each recorded as a step so a sink can tell safe edits from inferred ones:
+
+    rope moves -> import style -> file-relative paths -> strings, config, docs -> README tree
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from organize_backend.changes.import_style import restore_import_style
+from organize_backend.changes.readme import render_tree, update_structure_section
+from organize_backend.changes.references import rewrite_references
+from organize_backend.changes.rope_moves import RopeResult, parent_of, run_moves
+from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
+from organize_backend.planning.hazards import adjust_file_relative_paths
+from organize_backend.snapshot import module_name, source_roots
+
+BOM = b"\xef\xbb\xbf"
+
+
+def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
+    roots = source_roots(snapshot)
+    moved = run_moves(snapshot, plan.moves)
+    path_map = {original: final for final, original in moved.origin.items() if original != final}
+    module_map = _module_map(path_map, moved.moved_folders, roots)
+    steps: dict[str, list[tuple[Category, bytes]]] = {}  # final path -> steps
+    current: dict[str, bytes] = {}  # final path -> bytes after the passes so far
+    origin: dict[str, str] = {}  # final path -> original path
+
+    for final, data in moved.files.items():
+        original = moved.origin.get(final)
+        if original is None:
+            current[final] = data
+            steps[final] = [(Category.PACKAGE, data)]
+            continue
+        origin[final] = original
+        current[final] = snapshot.files[original]
+        steps[final] = []
+        if data != snapshot.files[original]:
+            styled = restore_import_style(snapshot.text(original), decode(data), module_map)
+            _record(final, _encode_like(styled, data), Category.IMPORTS, current, steps)
+        _adjust_paths(final, original, current, steps)
+
+    for path, data in snapshot.files.items():
+        if not path.endswith(".py"):
+            final = _carried(path, moved.moved_folders)
+            origin[final], current[final], steps[final] = path, data, []
+
+    for final, (category, data) in rewrite_references(current, module_map, path_map, roots).items():
+        _record(final, data, category, current, steps)
+    _update_readme(snapshot, roots, current, steps)
+    return _change_set(snapshot, moved, module_map, path_map, current, origin, steps)
+
+
+def _record(final: str, data: bytes, category: Category, current: dict, steps: dict) -> None:
+    if data != current[final]:
+        current[final] = data
+        steps[final].append((category, data))
+
+
+def _adjust_paths(final: str, original: str, current: dict, steps: dict) -> None:
+    """Keep `Path(__file__).parent`-style paths pointing where they did (the plan checked they can)."""
+    deeper = final.count("/") - original.count("/")
+    if deeper <= 0 or b"__file__" not in current[final]:
+        return
+    adjusted = adjust_file_relative_paths(decode(current[final]), deeper)
+    if adjusted is not None:
+        _record(final, _encode_like(adjusted, current[final]), Category.PATHS, current, steps)
+
+
+def _carried(path: str, moved_folders: dict[str, str]) -> str:
+    """Where a non-Python file ends up: it travels with a package folder that moved as a whole."""
+    for original, final in sorted(moved_folders.items(), key=lambda item: -len(item[0])):
+        if path.startswith(original + "/"):
+            return final + path[len(original):]
+    return path
+
+
+def _module_map(path_map: dict[str, str], moved_folders: dict[str, str], roots: list[str]) -> dict[str, str]:
+    """Old dotted name -> new dotted name, for moved modules and moved packages."""
+    names = {}
+    for old, new in list(path_map.items()) + list(moved_folders.items()):
+        old_name, new_name = module_name(old, roots), module_name(new, roots)
+        if old_name and new_name and old_name != new_name:
+            names[old_name] = new_name
+    return names
+
+
+def _update_readme(snapshot: Snapshot, roots: list[str], current: dict, steps: dict) -> None:
+    """Seed 000, phase 5: the README documents the new structure."""
+    folder = snapshot.organize_root
+    readme = f"{folder}/README.md" if folder else "README.md"
+    if readme not in current:
+        return
+    inside = [p[len(folder) + 1:] if folder else p for p in current
+              if p.endswith(".py") and (not folder or p.startswith(folder + "/"))]
+    name = PurePosixPath(folder).name if folder else snapshot.root.name
+    text = decode(current[readme])
+    newline = "\r\n" if "\r\n" in text else "\n"
+    updated = update_structure_section(text, render_tree(name, inside), newline)
+    _record(readme, _encode_like(updated, current[readme]), Category.DOCS, current, steps)
+
+
+def _encode_like(text: str, like: bytes) -> bytes:
+    """Encode as the file was: a byte order mark stays, undecodable bytes come back as they were."""
+    data = text.encode("utf-8", errors="surrogateescape")
+    return BOM + data if like.startswith(BOM) and not data.startswith(BOM) else data
+
+
+def _change_set(snapshot, moved: RopeResult, module_map, path_map, current, origin, steps) -> ChangeSet:
+    files = []
+    for final in sorted(current):
+        original = origin.get(final)
+        before = snapshot.files[original] if original is not None else None
+        files.append(FileChange(original, final, before, current[final], tuple(steps[final])))
+    for deleted in sorted(moved.deleted):
+        files.append(FileChange(deleted, None, snapshot.files[deleted], None))
+    files += _other_files_carried(snapshot, moved.moved_folders)
+    existing = _existing_folders(snapshot)
+    created_dirs = sorted({folder for change in files if change.new_path
+                           for folder in _folders_of(change.new_path) if folder not in existing})
+    return ChangeSet(
+        root=snapshot.root,
+        files=tuple(files),
+        created_dirs=tuple(created_dirs),
+        removed_dirs=tuple(sorted(set(moved.removed_dirs) | _emptied_by_folder_moves(snapshot, moved), key=lambda f: -f.count("/"))),
+        module_map=module_map,
+        path_map=path_map,
+    )
+
+
+def _other_files_carried(snapshot: Snapshot, moved_folders: dict[str, str]) -> list[FileChange]:
+    changes = []
+    for path in sorted(snapshot.other_files):
+        final = _carried(path, moved_folders)
+        if final != path:
+            data = (snapshot.root / path).read_bytes()
+            changes.append(FileChange(path, final, data, data))
+    return changes
+
+
+def _emptied_by_folder_moves(snapshot: Snapshot, moved: RopeResult) -> set[str]:
+    """A folder moved as a whole leaves its old path (and its subfolders) behind, empty."""
+    emptied = set()
+    all_paths = set(snapshot.files) | set(snapshot.other_files)
+    for original in moved.moved_folders:
+        emptied.add(original)
+        emptied.update(f for p in all_paths if p.startswith(original + "/") for f in _folders_of(p)
+                       if f.startswith(original + "/"))
+    return emptied
+
+
+def _existing_folders(snapshot: Snapshot) -> set[str]:
+    return {folder for path in list(snapshot.files) + list(snapshot.other_files) for folder in _folders_of(path)}
+
+
+def _folders_of(path: str) -> list[str]:
+    folders = []
+    folder = parent_of(path)
+    while folder:
+        folders.append(folder)
+        folder = parent_of(folder)
+    return folders

@@ -1,0 +1,687 @@
+"""Rewrite the references rope leaves stale: module names in strings, configs and docs.
+
+rope rewrites import statements and nothing else (DESIGN.md fact 3). After the moves,
+`mock.patch("agent.VectorStore")`, `"main:app"`, `importlib.import_module("indexer")`,
+`python seed_db.py` in a Procfile and `uvicorn main:app` in a README still name the old
+modules and files. This pass finds those references and rewrites them.
+
+Every rule is narrow on purpose: a wrong rewrite in a config file costs more than a missed
+one, and everything changed here is shown to the user for review (STRINGS, CONFIG, DOCS).
+
+Python files (Category.STRINGS): only single-line string literals that are not f-strings,
+bytes or triple-quoted, whose whole content is the reference, found with `tokenize`:
+
+- first argument of `import_module`, `__import__`, `resolve_name`, `patch.multiple`: a
+  module name (`"agent"`), `"module.attr"` or `"module:attr"`, trusted as is;
+- first argument of `patch`, `patch.dict`, `<x>.setattr`, `<x>.delattr`: `"module.attr"`,
+  trusted as is (a bare module is never a patch target);
+- anywhere else: `"module.attr[.attr]"` when `attr` is defined at top level of the moved
+  module (parsed from its new file) or is a submodule, so a config key such as
+  `"agent.name"` stays; a dotted name of 2+ parts that is exactly a moved module;
+  `"module:attr"` and `"name = module:attr"` (entry points) when `attr` is defined there.
+
+The longest moved prefix decides: with only `RAI_Chat.Backend -> RAI_Chat.backend`
+mapped, `"RAI_Chat.Backend.core.x.get_db"` becomes `"RAI_Chat.backend.core.x.get_db"`.
+A moved plain module takes no further module parts (`agent.x` is never a module).
+
+Config files (Category.CONFIG) and docs (Category.DOCS):
+
+- `python [flags] seed_db.py` where the file was a top-level module and now lives in a
+  package becomes `python -m scripts.seed_db`: run by path, the script would get its own
+  folder on sys.path and lose the source root its imports need. When the command ran
+  from another folder than the source root (`python backend/seed_db.py` from the
+  workspace root), the result is `env PYTHONPATH=backend python -m scripts.seed_db`: that
+  keeps the working directory the script had (relative data paths keep working), and it
+  works after wrappers such as `poetry run` and inside `&&` chains, where `cd` would not.
+  The exec form `["python", "seed_db.py"]` becomes `["python", "-m", "scripts.seed_db"]`
+  only when it ran from the source root (exec form has no environment prefix).
+- `python -m agent`, `--cov=agent`, `module:attr` (uvicorn, gunicorn, entry points; `attr`
+  must be defined in the moved module), and settings whose key names a module or an app
+  (`module = "agent"`, `FLASK_APP=agent`, `app_module: agent`).
+- paths of moved files, as whole tokens (`my_seed_db.py` is another file), relative to the
+  text file's folder, the workspace root or a source root, tried in that order; the first
+  folder where the path names a moved file is taken as the one it is relative to.
+  Absolute paths (`/app/seed_db.py`) are left alone: their mapping to the workspace is
+  unknown.
+- Markdown and reStructuredText only: inline code that is exactly a dotted module name of
+  2+ parts (`` `RAI_Chat.Backend.core.database.connection` ``), and `from X import` /
+  `import X` lines in python code blocks (``` fences, `.. code-block:: python`); a bare
+  `import agent` becomes `from agents import agent` so that the snippet's call sites stay
+  right.
+
+Lines that draw a directory tree (`├──`, `└──`, `|--`) are left alone: names there are
+relative to their place in the tree, not to the file, and another pass owns those trees.
+Every other byte stays as it was: BOM, encoding cookie, CRLF line endings.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import posixpath
+import re
+import tokenize
+from fnmatch import fnmatchcase
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+from organize_backend.model import Category
+
+_BOM = b"\xef\xbb\xbf"
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED = rf"{_IDENT}(?:\.{_IDENT})*"
+# A token ends where no name or path character follows; a final "." ends a sentence.
+_TOKEN_END = r"(?![\w/-]|\.\w)"
+_PYTHON = r"(?:[\w./-]*/)?python(?:3(?:\.\d+)?)?"
+# Interpreter flags that take no argument, so the next word is still the script.
+_PYTHON_FLAGS = r"(?:[ \t]+-[bBdEiIOqsSuvx]+)*"
+_PATH = r"(?:[\w.-]+/)*[\w-][\w.-]*\.py"
+
+Edit = tuple[int, int, str]  # start, end, replacement in a text
+
+
+# --- entry point ------------------------------------------------------------------------
+
+
+def rewrite_references(
+    files: Mapping[str, bytes],
+    module_map: Mapping[str, str],
+    path_map: Mapping[str, str],
+    source_roots: Sequence[str],
+) -> dict[str, tuple[Category, bytes]]:
+    """Rewrite stale module and file references in the workspace after the moves.
+
+    `files` holds every file keyed by its new path; Python files already carry rope's
+    import rewrites. Returns only the files that change: new path -> (category, bytes).
+    """
+    workspace = _Workspace(files, module_map, path_map, source_roots)
+    if not workspace.module_map and not workspace.path_map:
+        return {}
+    changed: dict[str, tuple[Category, bytes]] = {}
+    for path, data in files.items():
+        category = category_of(path)
+        if category is None:
+            continue
+        if category is Category.STRINGS:
+            new_data = _rewrite_python(data, workspace)
+        else:
+            new_data = _rewrite_text(path, data, workspace)
+        if new_data is not None and new_data != data:
+            changed[path] = (category, new_data)
+    return changed
+
+
+_CONFIG_NAMES = (
+    "Procfile*", "Dockerfile*", "*.dockerfile", "docker-compose*.y*ml", "compose*.y*ml",
+    "Makefile", "makefile", "GNUmakefile", "*.mk", ".gitlab-ci.yml", ".coveragerc",
+    "*.sh", "*.cfg", "*.ini", "*.toml",
+)
+
+
+def category_of(path: str) -> Category | None:
+    """Which kind of file this pass reads, or None for files it never touches."""
+    name = posixpath.basename(path)
+    if name.endswith(".py"):
+        return Category.STRINGS
+    if name.endswith((".md", ".rst")) or (name.endswith(".txt") and not name.startswith("requirements")):
+        return Category.DOCS
+    if any(fnmatchcase(name, pattern) for pattern in _CONFIG_NAMES):
+        return Category.CONFIG
+    if "/.github/workflows/" in "/" + path and fnmatchcase(name, "*.y*ml"):
+        return Category.CONFIG
+    return None
+
+
+# --- what moved, and what the moved modules define --------------------------------------
+
+
+class _Workspace:
+    """Answers every question the rules ask about modules before and after the moves."""
+
+    def __init__(
+        self,
+        files: Mapping[str, bytes],
+        module_map: Mapping[str, str],
+        path_map: Mapping[str, str],
+        source_roots: Sequence[str],
+    ) -> None:
+        self.files = files
+        self.module_map = {old: new for old, new in module_map.items() if old != new}
+        self.path_map = {old: new for old, new in path_map.items() if old != new}
+        # Longest first, so that a nested source root wins over the workspace root.
+        self.roots = sorted({_normalize_root(root) for root in source_roots}, key=len, reverse=True)
+        self.folders = _folders_of(files)
+        # Old names of moved plain modules: unlike packages, nothing lives below them.
+        self.plain_modules = {
+            name for old in self.path_map
+            if not old.endswith("/__init__.py") and (name := self.module_name(old))
+        }
+        self.first_parts = {old.split(".")[0] for old in self.module_map}
+        self._names: dict[str, frozenset[str]] = {}
+
+    # paths and names
+
+    def root_of(self, path: str) -> str | None:
+        for root in self.roots:
+            if not root or path.startswith(root + "/"):
+                return root
+        return None
+
+    def module_name(self, path: str) -> str | None:
+        """The dotted name a .py path imports as, from the source root that holds it."""
+        root = self.root_of(path)
+        if root is None or not path.endswith(".py"):
+            return None
+        parts = path[len(root) + 1 if root else 0:-3].split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        if not parts or not all(part.isidentifier() for part in parts):
+            return None
+        return ".".join(parts)
+
+    def module_file(self, name: str) -> str | None:
+        for root in self.roots:
+            stem = (root + "/" if root else "") + name.replace(".", "/")
+            for candidate in (stem + ".py", stem + "/__init__.py"):
+                if candidate in self.files:
+                    return candidate
+        return None
+
+    def is_module(self, name: str) -> bool:
+        """True for a module, a package or a namespace package of the new tree."""
+        if self.module_file(name):
+            return True
+        stem = name.replace(".", "/")
+        return any((root + "/" if root else "") + stem in self.folders for root in self.roots)
+
+    def top_level_names(self, name: str) -> frozenset[str]:
+        if name not in self._names:
+            self._names[name] = self._parse_names(name)
+        return self._names[name]
+
+    def _parse_names(self, name: str) -> frozenset[str]:
+        path = self.module_file(name)
+        if path is None:
+            return frozenset()
+        try:
+            tree = ast.parse(_decode(self.files[path])[1])
+        except (SyntaxError, ValueError):
+            return frozenset()
+        return frozenset(_bound_names(tree.body))
+
+    # renaming
+
+    def longest_moved_prefix(self, name: str) -> str | None:
+        parts = name.split(".")
+        for length in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:length])
+            if prefix in self.module_map:
+                return prefix
+        return None
+
+    def rename_module(self, name: str) -> str | None:
+        """New name of a module or package, where the whole of `name` is a module."""
+        prefix = self.longest_moved_prefix(name)
+        if prefix is None:
+            return None
+        rest = name[len(prefix):]
+        if rest and prefix in self.plain_modules:
+            return None
+        return self.module_map[prefix] + rest
+
+    def rename_qualified(self, name: str, *, trusted: bool) -> str | None:
+        """New name of `module.attr[.attr]` or of a dotted module name of 2+ parts.
+
+        Untrusted names (strings outside module-loading calls) are rewritten only when the
+        part after the module is defined in it or is a submodule of it.
+        """
+        prefix = self.longest_moved_prefix(name)
+        if prefix is None:
+            return None
+        new_module, rest = self.module_map[prefix], name[len(prefix):]
+        if not rest or trusted:
+            return new_module + rest
+        following = rest[1:].split(".")[0]
+        if self.defines(new_module, following):
+            return new_module + rest
+        return None
+
+    def rename_entry(self, module: str, attribute: str, *, trusted: bool) -> str | None:
+        """New module name for `module:attribute`, or None if it is not such a reference."""
+        new_module = self.rename_module(module)
+        if new_module is None:
+            return None
+        if trusted or self.defines(new_module, attribute.split(".")[0]):
+            return new_module
+        return None
+
+    def defines(self, module: str, name: str) -> bool:
+        return name in self.top_level_names(module) or self.is_module(f"{module}.{name}")
+
+    # moved files
+
+    def resolve_path(self, token: str, folder: str) -> tuple[str, str] | None:
+        """(folder the token is relative to, old path) when `token` names a moved file."""
+        for base in dict.fromkeys((folder, "", *self.roots)):
+            candidate = posixpath.normpath(posixpath.join(base, token))
+            if candidate in self.path_map:
+                return base, candidate
+        return None
+
+    def packaged_script(self, old_path: str) -> tuple[str, str] | None:
+        """(new module, source root) for a top-level module that moved into a package."""
+        old_module = self.module_name(old_path)
+        new_path = self.path_map[old_path]
+        root = self.root_of(old_path)
+        if old_module is None or "." in old_module or self.root_of(new_path) != root:
+            return None
+        new_module = self.module_map.get(old_module) or self.module_name(new_path)
+        if new_module is None or "." not in new_module or root is None:
+            return None
+        return new_module, root
+
+
+def _normalize_root(root: str) -> str:
+    root = posixpath.normpath(root.strip("/")) if root.strip("/") else ""
+    return "" if root == "." else root
+
+
+def _folders_of(files: Iterable[str]) -> set[str]:
+    folders: set[str] = set()
+    for path in files:
+        folder = posixpath.dirname(path)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    return folders
+
+
+def _bound_names(body: list[ast.stmt]) -> Iterator[str]:
+    """Names a module binds at top level, including under `if`, `try` and `with`."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                yield from _target_names(target)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            yield from _target_names(node.target)
+        elif isinstance(node, ast.Import):
+            yield from (alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield from (alias.asname or alias.name for alias in node.names if alias.name != "*")
+        # try/except ImportError and if TYPE_CHECKING blocks still bind module attributes.
+        for block in ("body", "orelse", "finalbody"):
+            yield from _bound_names(getattr(node, block, []))
+        for handler in getattr(node, "handlers", []):
+            yield from _bound_names(handler.body)
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _decode(data: bytes) -> tuple[bytes, str]:
+    """(BOM or b"", text) of a UTF-8 file; surrogateescape keeps any byte round-tripping."""
+    bom = _BOM if data.startswith(_BOM) else b""
+    return bom, data[len(bom):].decode("utf-8", errors="surrogateescape")
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines split on "\\n" only (str.splitlines also splits on \\x0c and others)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+# --- Python files -----------------------------------------------------------------------
+
+_SKIPPED_TOKENS = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+_STRING_RE = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quote>'''|\"\"\"|'|\")(?P<body>.*)(?P=quote)", re.S)
+_DOTTED_RE = re.compile(_DOTTED)
+# "module:attr", optionally as an entry point "name = module:attr [extra]".
+_ENTRY_RE = re.compile(
+    rf"(?P<lead>[\w.-]+[ \t]*=[ \t]*)?(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?P<extras>[ \t]*\[[\w, \t-]*\])?"
+)
+_MENTION_RE = re.compile(rb"[\"'=\s]([A-Za-z_]\w*)[.:\"']")
+_LOADERS = {"import_module", "__import__", "resolve_name"}
+
+
+def _rewrite_python(data: bytes, workspace: _Workspace) -> bytes | None:
+    # Cheap filter first: tokenizing every file of a big backend is what would cost.
+    mentioned = {m.decode() for m in _MENTION_RE.findall(data)}
+    if not mentioned & workspace.first_parts:
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return None
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    bom = _BOM if data.startswith(_BOM) else b""
+    try:
+        text = data[len(bom):].decode(codec, errors="surrogateescape")
+        tokens = _significant_tokens(_split_lines(text))
+    except (LookupError, SyntaxError, tokenize.TokenError):
+        return None
+    edits = list(_string_edits(tokens, workspace))
+    if not edits:
+        return None
+    return bom + _splice_lines(data[len(bom):], text, codec, edits)
+
+
+def _significant_tokens(lines: list[str]) -> list[tokenize.TokenInfo]:
+    feed = iter(lines)
+    readline: Callable[[], str] = lambda: next(feed, "")
+    return [token for token in tokenize.generate_tokens(readline) if token.type not in _SKIPPED_TOKENS]
+
+
+def _string_edits(tokens: list[tokenize.TokenInfo], workspace: _Workspace) -> Iterator[tuple[int, int, int, str]]:
+    """(row, start column, end column, new token text) for each string to rewrite."""
+    for index, token in enumerate(tokens):
+        if token.type != tokenize.STRING or token.start[0] != token.end[0]:
+            continue
+        literal = _STRING_RE.fullmatch(token.string)
+        if literal is None or len(literal["quote"]) == 3 or set(literal["prefix"].lower()) & {"b", "f"}:
+            continue
+        if "\\" in literal["body"]:
+            continue  # module names hold no escapes; raw or not, skipping keeps it simple
+        new_body = _new_string_content(literal["body"], _call_kind(tokens, index), workspace)
+        if new_body is not None and new_body != literal["body"]:
+            new_token = literal["prefix"] + literal["quote"] + new_body + literal["quote"]
+            yield token.start[0], token.start[1], token.end[1], new_token
+
+
+def _call_kind(tokens: list[tokenize.TokenInfo], index: int) -> str | None:
+    """"load" or "target" when the string is the whole first argument of such a call."""
+    if index + 1 >= len(tokens) or tokens[index + 1].string not in (",", ")"):
+        return None
+    callee = _callee_before(tokens, index)
+    if callee is None:
+        return None
+    parts = callee.split(".")
+    if parts[-1] in _LOADERS or parts[-2:] == ["patch", "multiple"]:
+        return "load"
+    if parts[-1] == "patch" or parts[-2:] == ["patch", "dict"]:
+        return "target"
+    if len(parts) > 1 and parts[-1] in ("setattr", "delattr"):
+        return "target"  # monkeypatch.setattr("module.attr", value); builtin setattr takes objects
+    return None
+
+
+def _callee_before(tokens: list[tokenize.TokenInfo], index: int) -> str | None:
+    if index < 2 or tokens[index - 1].string != "(" or tokens[index - 2].type != tokenize.NAME:
+        return None
+    position = index - 2
+    parts = [tokens[position].string]
+    while position >= 2 and tokens[position - 1].string == "." and tokens[position - 2].type == tokenize.NAME:
+        position -= 2
+        parts.append(tokens[position].string)
+    return ".".join(reversed(parts))
+
+
+def _new_string_content(content: str, call_kind: str | None, workspace: _Workspace) -> str | None:
+    entry = _ENTRY_RE.fullmatch(content)
+    if entry is not None:
+        if entry["lead"] and call_kind is not None:
+            return None
+        new_module = workspace.rename_entry(entry["module"], entry["attr"], trusted=call_kind == "load")
+        if new_module is None:
+            return None
+        return content[:entry.start("module")] + new_module + content[entry.end("module"):]
+    if not _DOTTED_RE.fullmatch(content):
+        return None
+    if call_kind == "load":
+        return workspace.rename_module(content) or workspace.rename_qualified(content, trusted=True)
+    if "." not in content:
+        return None  # a bare word such as role = "agent" is no module reference
+    return workspace.rename_qualified(content, trusted=call_kind == "target")
+
+
+def _splice_lines(body: bytes, text: str, codec: str, edits: list[tuple[int, int, int, str]]) -> bytes:
+    """Apply token edits to the original bytes, so nothing else changes, not even a byte."""
+    text_lines = _split_lines(text)
+    byte_lines = [line + b"\n" for line in body.split(b"\n")]
+    byte_lines[-1] = byte_lines[-1][:-1]
+    for row, start, end, new in sorted(edits, reverse=True):
+        line = text_lines[row - 1]
+        byte_start = len(line[:start].encode(codec, errors="surrogateescape"))
+        byte_end = len(line[:end].encode(codec, errors="surrogateescape"))
+        old = byte_lines[row - 1]
+        byte_lines[row - 1] = old[:byte_start] + new.encode(codec) + old[byte_end:]
+    return b"".join(byte_lines)
+
+
+# --- config and docs --------------------------------------------------------------------
+
+_SCRIPT_RE = re.compile(rf"(?<![\w./-])(?P<python>{_PYTHON})(?P<flags>{_PYTHON_FLAGS})[ \t]+(?P<path>{_PATH}){_TOKEN_END}")
+_EXEC_FORM_RE = re.compile(
+    rf"(?P<q>[\"'])(?P<python>{_PYTHON})(?P=q)(?P<sep>[ \t]*,[ \t]*)(?P<q2>[\"'])(?P<path>{_PATH})(?P=q2)"
+)
+_DASH_M_RE = re.compile(rf"(?<![\w./-]){_PYTHON}{_PYTHON_FLAGS}[ \t]+-m[ \t]+(?P<module>{_DOTTED}){_TOKEN_END}")
+_COV_RE = re.compile(rf"(?<![\w-])--cov(?:[ \t]*=[ \t]*|[ \t]+)(?P<module>{_DOTTED}){_TOKEN_END}")
+_COLON_RE = re.compile(rf"(?<![\w./:-])(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?![\w-]|[.:]\w)")
+_SETTING_RE = re.compile(
+    rf"^(?P<lead>[ \t]*(?:-[ \t]+)?(?:(?:ENV|export|set)[ \t]+)?)(?P<key>[\w.-]+)[ \t]*[=:][ \t]*"
+    rf"(?P<q>[\"']?)(?P<module>{_DOTTED})(?P=q)(?=[ \t]*#|[ \t]*\r?$)",
+    re.M,
+)
+_SETTING_KEY_WORDS = {"module", "modules", "app", "application", "wsgi", "asgi"}
+_PATH_TOKEN_RE = re.compile(rf"(?<![\w./-]){_PATH}{_TOKEN_END}")
+_INLINE_CODE_RE = re.compile(rf"(?<!`)(?P<ticks>``?)(?P<module>{_IDENT}(?:\.{_IDENT})+)(?P=ticks)(?!`)")
+# Box-drawing trees, and ASCII ones as `tree --charset=ascii` draws them ("|-- ", "`-- ").
+_TREE_LINE_RE = re.compile(r"^(?:[^\n]*[├└│]|[ \t|]*[|+`]-- )[^\n]*", re.M)
+
+
+def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> bytes | None:
+    if b"\x00" in data:
+        return None  # binary, whatever its name says
+    bom, text = _decode(data)
+    folder = posixpath.dirname(path)
+    # Order is priority: an earlier rule's edit wins over any later one it overlaps.
+    edits: list[Edit] = [*_script_edits(text, folder, workspace), *_exec_form_edits(text, folder, workspace)]
+    if path.endswith((".md", ".rst")):
+        edits += _python_block_edits(text, path.endswith(".rst"), workspace)
+    edits += _module_option_edits(text, workspace)
+    edits += _entry_point_edits(text, workspace)
+    edits += _setting_edits(text, workspace)
+    if path.endswith((".md", ".rst")):
+        edits += _inline_code_edits(text, workspace)
+    edits += _path_edits(text, folder, workspace)
+    edits = _outside_tree_lines(text, edits)
+    if not edits:
+        return None
+    return bom + _apply_edits(text, edits).encode("utf-8", errors="surrogateescape")
+
+
+def _script_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _SCRIPT_RE.finditer(text):
+        target = _packaged_script_at(match["path"], folder, workspace)
+        if target is None:
+            continue  # not run from a package: the path rule rewrites the path itself
+        module, root, base = target
+        env = "" if root == base else f"env PYTHONPATH={posixpath.relpath(root or '.', base or '.')} "
+        yield match.start(), match.end(), f"{env}{match['python']}{match['flags']} -m {module}"
+
+
+def _exec_form_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _EXEC_FORM_RE.finditer(text):
+        target = _packaged_script_at(match["path"], folder, workspace)
+        if target is None or target[1] != target[2]:
+            continue  # exec form cannot set PYTHONPATH: leave it to the path rule
+        q, q2, sep = match["q"], match["q2"], match["sep"]
+        yield match.start(), match.end(), f"{q}{match['python']}{q}{sep}{q2}-m{q2}{sep}{q2}{target[0]}{q2}"
+
+
+def _packaged_script_at(token: str, folder: str, workspace: _Workspace) -> tuple[str, str, str] | None:
+    """(new module, source root, folder the command runs in) for a script now in a package."""
+    found = workspace.resolve_path(token, folder)
+    if found is None:
+        return None
+    base, old_path = found
+    target = workspace.packaged_script(old_path)
+    return None if target is None else (target[0], target[1], base)
+
+
+def _module_option_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    for pattern in (_DASH_M_RE, _COV_RE):
+        for match in pattern.finditer(text):
+            new_module = workspace.rename_module(match["module"])
+            if new_module is not None:
+                yield match.start("module"), match.end("module"), new_module
+
+
+def _entry_point_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _COLON_RE.finditer(text):
+        new_module = workspace.rename_entry(match["module"], match["attr"], trusted=False)
+        if new_module is not None:
+            yield match.start("module"), match.end("module"), new_module
+
+
+def _setting_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _SETTING_RE.finditer(text):
+        key_words = set(re.split(r"[_.-]", match["key"].lower()))
+        if not key_words & _SETTING_KEY_WORDS:
+            continue  # role = "agent" is a word, not a module
+        new_module = workspace.rename_module(match["module"])
+        if new_module is not None:
+            yield match.start("module"), match.end("module"), new_module
+
+
+def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _INLINE_CODE_RE.finditer(text):
+        name = match["module"]
+        new_module = workspace.rename_module(name)
+        if new_module is not None and (name in workspace.module_map or workspace.is_module(new_module)):
+            yield match.start("module"), match.end("module"), new_module
+
+
+def _path_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _PATH_TOKEN_RE.finditer(text):
+        token = match.group()
+        found = workspace.resolve_path(token, folder)
+        if found is None:
+            continue
+        base, old_path = found
+        new_token = posixpath.relpath(workspace.path_map[old_path], base or ".")
+        if token.startswith("./") and not new_token.startswith("../"):
+            new_token = "./" + new_token
+        yield match.start(), match.end(), new_token
+
+
+def _outside_tree_lines(text: str, edits: list[Edit]) -> list[Edit]:
+    tree_spans = [match.span() for match in _TREE_LINE_RE.finditer(text)]
+    return [edit for edit in edits if not any(start <= edit[0] < end for start, end in tree_spans)]
+
+
+def _apply_edits(text: str, edits: list[Edit]) -> str:
+    accepted: list[Edit] = []
+    for start, end, new in edits:
+        if text[start:end] != new and not any(start < e and s < end for s, e, _ in accepted):
+            accepted.append((start, end, new))
+    for start, end, new in sorted(accepted, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+# --- python code in docs ----------------------------------------------------------------
+
+_PYTHON_LANGUAGES = {"python", "py", "python3", "py3", "pycon", "ipython"}
+_FENCE_RE = re.compile(r"[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\r\n]*)")
+_RST_CODE_RE = re.compile(r"(?P<indent>[ \t]*)\.\.[ \t]+(?:code-block|code|sourcecode)::[ \t]*(?P<lang>\w*)")
+_PROMPT = r"[ \t]*(?:(?:>>>|\.\.\.)[ \t]+)?"
+_FROM_IMPORT_RE = re.compile(rf"(?P<lead>{_PROMPT})from[ \t]+(?P<module>{_DOTTED})[ \t]+import\b")
+_IMPORT_ITEM = rf"{_DOTTED}(?:[ \t]+as[ \t]+{_IDENT})?"
+_IMPORT_RE = re.compile(
+    rf"(?P<lead>{_PROMPT})(?P<statement>import[ \t]+(?P<items>{_IMPORT_ITEM}(?:[ \t]*,[ \t]*{_IMPORT_ITEM})*))"
+    rf"(?=[ \t]*(?:#.*)?\r?$)"
+)
+_IMPORT_ITEM_RE = re.compile(rf"(?P<name>{_DOTTED})(?:[ \t]+as[ \t]+(?P<alias>{_IDENT}))?")
+
+
+def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Iterator[Edit]:
+    for offset, line in _python_block_lines(text, is_rst):
+        from_match = _FROM_IMPORT_RE.match(line)
+        if from_match is not None:
+            new_module = workspace.rename_module(from_match["module"])
+            if new_module is not None:
+                yield offset + from_match.start("module"), offset + from_match.end("module"), new_module
+            continue
+        import_match = _IMPORT_RE.match(line)
+        if import_match is not None:
+            statement = _rewritten_import(import_match["items"], workspace)
+            if statement is not None:
+                yield offset + import_match.start("statement"), offset + import_match.end("statement"), statement
+
+
+def _rewritten_import(items: str, workspace: _Workspace) -> str | None:
+    """The import statement for the new names; bound names stay, so call sites stay right."""
+    parsed = [_IMPORT_ITEM_RE.fullmatch(item.strip()) for item in items.split(",")]
+    if any(match is None for match in parsed):
+        return None
+    names = [(match["name"], match["alias"]) for match in parsed if match is not None]
+    renamed = [(name, alias, workspace.rename_module(name)) for name, alias in names]
+    if all(new is None for _, _, new in renamed):
+        return None
+    if len(renamed) == 1:
+        name, alias, new = renamed[0]
+        if alias is None and "." not in name and new is not None and "." in new:
+            parent, leaf = new.rsplit(".", 1)
+            return f"from {parent} import {leaf}" + ("" if leaf == name else f" as {name}")
+    parts = []
+    for name, alias, new in renamed:
+        if new is None:
+            parts.append(name + (f" as {alias}" if alias else ""))
+        elif alias is not None or "." not in name:
+            parts.append(f"{new} as {alias or name}")
+        else:
+            parts.append(new)  # a dotted import binds its first part: same as rope does
+    return "import " + ", ".join(parts)
+
+
+def _python_block_lines(text: str, is_rst: bool) -> Iterator[tuple[int, str]]:
+    """(offset, line without its ending) for each line inside a python code block."""
+    offset = 0
+    fence: str | None = None  # the open fence of a Markdown code block
+    in_python = False
+    rst_indent: int | None = None  # the directive's indent while inside an RST python block
+    for line_with_end in _split_lines(text):
+        line = line_with_end.rstrip("\r\n")
+        if is_rst:
+            in_block, rst_indent = _rst_block_state(line, rst_indent)
+            if in_block:
+                yield offset, line
+        else:
+            fence_match = _FENCE_RE.fullmatch(line)
+            if fence is None and fence_match is not None:
+                fence = fence_match["fence"]
+                in_python = fence_match["info"].strip().split(" ")[0].lower() in _PYTHON_LANGUAGES
+            elif fence is not None and fence_match is not None and _closes(fence, fence_match):
+                fence, in_python = None, False
+            elif in_python:
+                yield offset, line
+        offset += len(line_with_end)
+
+
+def _closes(fence: str, match: re.Match[str]) -> bool:
+    return match["fence"][0] == fence[0] and len(match["fence"]) >= len(fence) and not match["info"].strip()
+
+
+def _rst_block_state(line: str, indent: int | None) -> tuple[bool, int | None]:
+    """(line is code, indent of the open python directive or None) after reading `line`."""
+    directive = _RST_CODE_RE.match(line)
+    if directive is not None:
+        is_python = directive["lang"].lower() in _PYTHON_LANGUAGES
+        return False, len(directive["indent"]) if is_python else None
+    if indent is None:
+        return False, None
+    if not line.strip():
+        return True, indent
+    if len(line) - len(line.lstrip()) > indent:
+        return True, indent
+    return False, None

@@ -1,0 +1,355 @@
+"""Run a plan's moves with rope's MoveModule and Rename, on a scratch copy of the workspace.
+
+rope writes to disk as it goes, and the user's files must not change before they accept
+(DESIGN.md fact 5), so rope works on a temporary copy of the workspace's Python files.
+The result is data: every Python file's final path and bytes.
+
+What this adds around rope:
+
+* A package whose name is taken by a module beside it (`database.py` going into
+  `database/`) is built under a temporary name and renamed with rope's Rename once the
+  module has left; otherwise rope resolves `database` to the new package and silently
+  leaves every importer untouched (DESIGN.md fact 1).
+* A module moved under a new name is moved, then renamed, with rope.
+* A package moved onto an existing folder is merged into it, module by module.
+* rope only gets the files that mention the moved name: rope's own first test for every
+  file is a textual search for that name, so the answer is the same, and the cost follows
+  the number of importers instead of the size of the workspace.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Sequence
+
+from rope.base import change as rope_change
+from rope.base import exceptions as rope_exceptions
+from rope.refactor.move import MoveModule
+from rope.refactor.rename import Rename
+
+from organize_backend.changes.rope_project import open_scratch_project
+from organize_backend.model import Move, OrganizeError, Snapshot
+
+TEMPORARY_PREFIX = "_organize_tmp_"
+
+
+@dataclass
+class RopeResult:
+    """Every Python file after the moves, keyed by final path."""
+
+    files: dict[str, bytes]
+    origin: dict[str, str]  # final path -> original path, for files that existed before
+    created: set[str]  # final paths of files the engine created (__init__.py)
+    removed_dirs: list[str]  # folders of the old layout that the moves left empty
+    moved_folders: dict[str, str]  # original folder -> final folder, for whole-package moves
+    deleted: set[str] = field(default_factory=set)  # original paths removed (empty __init__.py)
+
+
+def run_moves(snapshot: Snapshot, moves: Sequence[Move]) -> RopeResult:
+    scratch = Path(tempfile.mkdtemp(prefix="organize-backend-"))
+    try:
+        session = _RopeSession(snapshot, scratch)
+        for move in moves:
+            session.move(move.source, move.destination)
+        session.finish_temporary_packages()
+        return session.result()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def parent_of(path: str) -> str:
+    parent = str(PurePosixPath(path).parent)
+    return "" if parent == "." else parent
+
+
+def join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+class _RopeSession:
+    def __init__(self, snapshot: Snapshot, scratch: Path):
+        self.snapshot = snapshot
+        self.scratch = scratch
+        self.texts: dict[str, str] = {}  # current path -> text, mirrors the scratch copy
+        self.origin: dict[str, str] = {}  # current path -> original path
+        self.created: set[str] = set()
+        self.changed: set[str] = set()  # current paths whose content rope rewrote
+        self.folder_origin: dict[str, str] = {}  # current folder -> where it was, for moved folders
+        self.temporary: dict[str, str] = {}  # final package path -> temporary path in use
+        self.deleted: set[str] = set()
+        self._copy_python_files()
+        self.project = open_scratch_project(scratch)
+
+    # --- the scratch copy ---------------------------------------------------------------
+
+    def _copy_python_files(self) -> None:
+        for path in self.snapshot.python_files():
+            target = self.scratch / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.snapshot.files[path])
+            self.texts[path] = self.snapshot.text(path)
+            self.origin[path] = path
+
+    def exists(self, path: str) -> bool:
+        return (self.scratch / path).exists() if path else True
+
+    def is_folder(self, path: str) -> bool:
+        return (self.scratch / path).is_dir() if path else True
+
+    # --- one move -----------------------------------------------------------------------
+
+    def move(self, source: str, destination: str) -> None:
+        source = self._current(source)
+        destination = self._through_temporary(destination)
+        if not self.exists(source):
+            raise OrganizeError(f"cannot move {source}: it does not exist (at this point of the plan)")
+        if self.is_folder(source):
+            self._move_folder(source, destination)
+        else:
+            self._move_module(source, destination)
+
+    def _current(self, path: str) -> str:
+        """Where an original path is now: earlier moves in the plan may have carried it along."""
+        for current, original in self.origin.items():
+            if original == path:
+                return current
+        for final, original in self.folder_origin.items():
+            if path == original or path.startswith(original + "/"):
+                return final + path[len(original):]
+        return self._through_temporary(path)
+
+    def _through_temporary(self, path: str) -> str:
+        for final, temporary in self.temporary.items():
+            if path == final or path.startswith(final + "/"):
+                return temporary + path[len(final):]
+        return path
+
+    def _move_module(self, source: str, destination: str) -> None:
+        if self.exists(destination):
+            raise OrganizeError(f"cannot move {source} to {destination}: {destination} exists")
+        folder = self._ensure_package(parent_of(destination))
+        old_name = PurePosixPath(source).stem
+        new_name = PurePosixPath(destination).stem
+        if parent_of(source) != folder:
+            mover = MoveModule(self.project, self.project.get_resource(source))
+            self._do(mover.get_changes(self.project.get_folder(folder), resources=self._mentioning(old_name, source)))
+        if new_name != old_name:
+            moved = join(folder, PurePosixPath(source).name)
+            self._rename(moved, new_name)
+
+    def _move_folder(self, source: str, destination: str) -> None:
+        if self.exists(destination) or not self._is_package(source):
+            self._merge_folder(source, destination)
+            return
+        old_name = PurePosixPath(source).name
+        new_name = PurePosixPath(destination).name
+        folder = parent_of(destination)
+        if parent_of(source) != folder:
+            folder = self._ensure_package(folder)
+            mover = MoveModule(self.project, self.project.get_folder(source))
+            self._do(mover.get_changes(self.project.get_folder(folder), resources=self._mentioning(old_name, source)))
+        if new_name != old_name:
+            self._rename(join(folder, old_name), new_name)
+
+    def _merge_folder(self, source: str, destination: str) -> None:
+        """Move a folder's modules and subpackages one by one into `destination`."""
+        self._ensure_package(destination)
+        for child in sorted((self.scratch / source).iterdir()):
+            if child.name == "__init__.py" or child.name == "__pycache__":
+                continue
+            if child.is_dir() or child.suffix == ".py":
+                self.move(join(source, child.name), join(destination, child.name))
+
+    def _rename(self, path: str, new_name: str) -> None:
+        old_name = PurePosixPath(path).stem if path.endswith(".py") else PurePosixPath(path).name
+        resource = self.project.get_resource(path)
+        renamer = Rename(self.project, resource)
+        self._do(renamer.get_changes(new_name, resources=self._mentioning(old_name, path)))
+
+    def _is_package(self, folder: str) -> bool:
+        return (self.scratch / folder / "__init__.py").is_file()
+
+    # --- packages -------------------------------------------------------------------------
+
+    def _ensure_package(self, folder: str) -> str:
+        """Make `folder` an importable package, creating what is missing; returns its path now.
+
+        A new package whose name a module beside it still holds gets a temporary name.
+        """
+        folder = self._through_temporary(folder)
+        if not folder or self._is_source_folder(folder):
+            return folder
+        parent = self._ensure_package(parent_of(folder))
+        name = PurePosixPath(folder).name
+        folder = join(parent, name)
+        if self.is_folder(folder):
+            if not self._is_package(folder) and not self._is_source_folder(folder):
+                self._create_file(join(folder, "__init__.py"))
+            return folder
+        if self.exists(join(parent, name + ".py")):
+            temporary = join(parent, self._temporary_name(parent, name))
+            self.temporary[folder] = temporary
+            folder = temporary
+        self._create_file(join(folder, "__init__.py"))
+        return folder
+
+    def _is_source_folder(self, folder: str) -> bool:
+        return any(source.path == folder for source in self.project.get_source_folders())
+
+    def _temporary_name(self, parent: str, name: str) -> str:
+        candidate = TEMPORARY_PREFIX + name
+        while self.exists(join(parent, candidate)) or any(candidate in text for text in self.texts.values()):
+            candidate += "_"
+        return candidate
+
+    def _create_file(self, path: str) -> None:
+        (self.scratch / path).parent.mkdir(parents=True, exist_ok=True)
+        (self.scratch / path).write_bytes(b"")
+        self.texts[path] = ""
+        self.created.add(path)
+
+    def finish_temporary_packages(self) -> None:
+        """Give each temporarily named package its real name, now that the module has left."""
+        for final, temporary in list(self.temporary.items()):
+            del self.temporary[final]
+            if self.exists(final + ".py"):
+                raise OrganizeError(
+                    f"cannot create package {final}/: module {final}.py stays where it is; "
+                    f"move it into the package or choose another package name"
+                )
+            self._rename(temporary, PurePosixPath(final).name)
+
+    # --- rope's changes, mirrored -----------------------------------------------------------
+
+    def _mentioning(self, name: str, source: str) -> list:
+        """The files rope would look at anyway: those whose text contains `name` as a word."""
+        word = re.compile(r"\b" + re.escape(name) + r"\b")
+        paths = {path for path, text in self.texts.items() if word.search(text)}
+        # rope moves the module itself only when it is among the resources: for a package,
+        # that is its __init__.py.
+        paths.add(join(source, "__init__.py") if self.is_folder(source) else source)
+        return [self.project.get_file(path) for path in sorted(paths) if path in self.texts]
+
+    def _do(self, changes: rope_change.ChangeSet) -> None:
+        try:
+            self.project.do(changes)
+        except rope_exceptions.RopeError as error:  # pragma: no cover - rope refused mid-way
+            raise OrganizeError(f"rope could not apply {changes.description}: {error}") from error
+        for single in _flatten(changes):
+            self._mirror(single)
+
+    def _mirror(self, single: rope_change.Change) -> None:
+        if isinstance(single, rope_change.ChangeContents):
+            self.texts[single.resource.path] = single.new_contents
+            self.changed.add(single.resource.path)
+        elif isinstance(single, rope_change.MoveResource):
+            self._mirror_move(single.resource.path, single.new_resource.path)
+        elif isinstance(single, rope_change.CreateFile):
+            self.texts[single.resource.path] = ""
+            self.created.add(single.resource.path)
+
+    def _mirror_move(self, old: str, new: str) -> None:
+        def moved(path: str) -> str | None:
+            if path == old:
+                return new
+            if path.startswith(old + "/"):
+                return new + path[len(old):]
+            return None
+
+        for table in (self.texts, self.origin):
+            for path in [p for p in table if moved(p)]:
+                table[moved(path)] = table.pop(path)
+        self.changed = {moved(p) or p for p in self.changed}
+        self.created = {moved(p) or p for p in self.created}
+        if self.is_folder(new):
+            # Chained moves of one folder (moved, then renamed) keep its first origin.
+            self.folder_origin = {moved(f) or f: o for f, o in self.folder_origin.items()}
+            self.folder_origin.setdefault(new, old)
+
+    # --- the result -------------------------------------------------------------------------
+
+    def result(self) -> RopeResult:
+        removed_dirs = self._remove_emptied_packages()
+        files: dict[str, bytes] = {}
+        for path in self.texts:
+            original = self.origin.get(path)
+            if path in self.changed or original is None:
+                files[path] = (self.scratch / path).read_bytes()
+            else:
+                files[path] = self.snapshot.files[original]
+        # A temporarily named package was created, not moved: its origin holds no user file.
+        moved_folders = {
+            original: final for final, original in self.folder_origin.items()
+            if any(p.startswith(original + "/") for p in self.snapshot.files)
+        }
+        return RopeResult(
+            files=files,
+            origin={path: original for path, original in self.origin.items()},
+            created=set(self.created),
+            removed_dirs=removed_dirs,
+            moved_folders=moved_folders,
+            deleted=set(self.deleted),
+        )
+
+    def _remove_emptied_packages(self) -> list[str]:
+        """Folders of the old layout that the moves emptied: they go, with a trivial __init__.py."""
+        candidates: set[str] = set()
+        for path, original in self.origin.items():
+            if path != original:
+                candidates.update(_ancestors(original))
+        removed: list[str] = []
+        for folder in sorted(candidates, key=lambda f: -f.count("/")):
+            if self._is_emptied(folder):
+                init = join(folder, "__init__.py")
+                if init in self.texts:
+                    if init in self.origin:
+                        self.deleted.add(self.origin[init])
+                    del self.texts[init]
+                    self.origin.pop(init, None)
+                    self.created.discard(init)
+                removed.append(folder)
+        return removed
+
+    def _is_emptied(self, folder: str) -> bool:
+        if not folder or self._is_source_folder(folder) or folder in self.snapshot_roots():
+            return False
+        inside = [p for p in self.texts if p.startswith(folder + "/")]
+        if any(p != join(folder, "__init__.py") for p in inside):
+            return False
+        if any(p.startswith(folder + "/") for p in self.snapshot.files if not p.endswith(".py")):
+            return False
+        if any(p.startswith(folder + "/") for p in self.snapshot.other_files):
+            return False
+        init = join(folder, "__init__.py")
+        return init not in self.texts or _is_trivial(self.texts[init])
+
+    def snapshot_roots(self) -> set[str]:
+        return {self.snapshot.organize_root}
+
+
+def _flatten(changes: rope_change.Change) -> Iterable[rope_change.Change]:
+    if isinstance(changes, rope_change.ChangeSet):
+        for inner in changes.changes:
+            yield from _flatten(inner)
+    else:
+        yield changes
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = PurePosixPath(path).parts[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _is_trivial(source: str) -> bool:
+    """An __init__.py with nothing but comments, blank lines or a docstring."""
+    import ast
+
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body)

@@ -1,0 +1,180 @@
+"""The command line: a thin shell over the pipeline. Exit codes are part of the interface."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from organize_backend import __version__
+from organize_backend.model import OrganizeError
+from organize_backend.pipeline import Workspace, compute, open_workspace, plan_move, plan_organize
+from organize_backend.report import plan_as_data, render_plan
+from organize_backend.sinks.diff import render_diff
+from organize_backend.sinks.disk import apply_changes, undo_last
+from organize_backend.snapshot import source_roots
+from organize_backend.verify import find_unresolved_imports
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1  # `check` found imports that do not resolve
+EXIT_REFUSED = 2  # bad input or a refused operation; nothing was changed
+EXIT_NOTHING_TO_DO = 3
+
+DESCRIPTION = """\
+Reorganize a flat Python backend into packages with rope, fixing every import,
+string reference, config line and doc that points at the moved modules.
+
+exit codes: 0 done, 1 `check` found unresolved imports, 2 bad input or refused
+(nothing changed), 3 nothing to organize."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except OrganizeError as error:
+        print(f"organize-backend: {error}", file=sys.stderr)
+        return EXIT_NOTHING_TO_DO if str(error).startswith("nothing to organize") else EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("organize-backend: interrupted; nothing was changed", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="organize-backend", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = _command(commands, "plan", _plan, "show what would move where and why; changes nothing")
+    _workspace_arguments(plan)
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+
+    apply = _command(commands, "apply", _apply, "reorganize the workspace (all or nothing, undoable)")
+    _workspace_arguments(apply)
+    apply.add_argument("--dry-run", action="store_true", help="print the change as a unified diff; change nothing")
+
+    move = _command(commands, "move", _move, "move one module or package, mv-style, fixing its references")
+    move.add_argument("source", help="a module (agent.py) or package folder (utils/)")
+    move.add_argument("destination", help="a package folder (data/) or a new file path (database/session.py)")
+    move.add_argument("--workspace", type=Path, default=Path("."), help="the workspace root (default: .)")
+    move.add_argument("--dry-run", action="store_true", help="print the change as a unified diff; change nothing")
+
+    check = _command(commands, "check", _check, "check statically that every import in the workspace resolves")
+    _workspace_arguments(check)
+
+    undo = _command(commands, "undo", _undo, "revert the last apply or move exactly, byte for byte")
+    undo.add_argument("root", nargs="?", type=Path, default=Path("."), help="the workspace (default: .)")
+    return parser
+
+
+def _command(commands, name: str, run: Callable, help_text: str) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=help_text, description=help_text)
+    command.set_defaults(run=run)
+    return command
+
+
+def _workspace_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("root", nargs="?", type=Path, default=Path("."),
+                         help="the workspace: where pyproject.toml or organize-backend.toml is read (default: .)")
+    command.add_argument("--root", dest="organize_root", metavar="FOLDER",
+                         help="the flat folder to organize, inside the workspace (config key `root`)")
+    command.add_argument("--layout", choices=("skill", "layered", "none"),
+                         help="the layout preset (config key `layout`; default: skill)")
+
+
+def _open(args) -> Workspace:
+    overrides = {key: value for key, value in (("root", args.organize_root), ("layout", args.layout)) if value}
+    return open_workspace(args.root, overrides)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _plan(args) -> int:
+    workspace = _open(args)
+    plan = plan_organize(workspace)
+    changes = compute(workspace, plan) if not plan.is_empty else None
+    if args.json:
+        print(json.dumps(plan_as_data(plan, changes), indent=2))
+    else:
+        print(render_plan(plan, changes))
+    return EXIT_OK
+
+
+def _apply(args) -> int:
+    workspace = _open(args)
+    plan = plan_organize(workspace)
+    return _carry_out(workspace, plan, args.dry_run)
+
+
+def _move(args) -> int:
+    workspace = open_workspace(args.workspace)
+    root = workspace.snapshot.root
+    plan = plan_move(workspace, _relative(args.source, root), _relative(args.destination, root))
+    return _carry_out(workspace, plan, args.dry_run)
+
+
+def _carry_out(workspace: Workspace, plan, dry_run: bool) -> int:
+    changes = compute(workspace, plan)
+    if dry_run:
+        sys.stdout.write(render_diff(changes))
+        return EXIT_OK
+    _warn_if_dirty(workspace.snapshot.root)
+    journal = apply_changes(changes)
+    print(f"organize-backend: {journal.summary()}; `organize-backend undo` reverts it")
+    return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=True)
+
+
+def _check(args) -> int:
+    workspace = _open(args)
+    return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=False)
+
+
+def _report_unresolved(root: Path, config, after_apply: bool) -> int:
+    snapshot = open_workspace(root, {"root": config.root} if config.root else None).snapshot
+    problems = find_unresolved_imports(snapshot.files, source_roots(snapshot))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"organize-backend: {len(problems)} import(s) do not resolve", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    if not after_apply:
+        print(f"organize-backend: every import resolves ({len(snapshot.python_files())} files)")
+    return EXIT_OK
+
+
+def _undo(args) -> int:
+    journal = undo_last(args.root.resolve())
+    print(f"organize-backend: undone: {journal.summary()}")
+    return EXIT_OK
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _relative(path: str, root: Path) -> str:
+    """A command-line path (relative to the current folder) as a workspace path."""
+    absolute = Path(path).absolute()
+    try:
+        return absolute.relative_to(root).as_posix() if absolute != root else ""
+    except ValueError:
+        resolved = absolute.resolve()
+        try:
+            return resolved.relative_to(root).as_posix() if resolved != root else ""
+        except ValueError:
+            raise OrganizeError(f"{path}: outside the workspace {root}") from None
+
+
+def _warn_if_dirty(root: Path) -> None:
+    """A dirty git tree is worth a warning, not a refusal: undo works either way."""
+    try:
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return
+    if status.returncode == 0 and status.stdout.strip():
+        print("organize-backend: warning: the git work tree has uncommitted changes; "
+              "`organize-backend undo` can still revert this change", file=sys.stderr)

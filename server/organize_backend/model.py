@@ -1,0 +1,166 @@
+"""The data that flows through the pipeline: snapshot -> plan -> changes.
+
+Every stage is a plain function from one of these values to the next, so each can be
+tested without an editor, a disk write or rope. Paths are workspace-relative POSIX
+strings ("backend/agents/agent.py"); module names are dotted ("agents.agent").
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+
+class OrganizeError(Exception):
+    """Bad input or a refused operation: the message is for the user, nothing was changed."""
+
+
+# --- snapshot ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The workspace as the engine sees it: disk, overlaid with unsaved editor buffers.
+
+    `files` holds every Python file and every text file the engine may rewrite
+    (configuration, docs); `organize_root` is the flat folder to reorganize and also the
+    folder the application imports from (its modules import each other as top-level names).
+    `open_documents` maps the paths of editor buffers to their versions.
+    """
+
+    root: Path
+    files: Mapping[str, bytes]
+    organize_root: str = ""
+    other_files: frozenset[str] = frozenset()  # every other file (assets, data): moved along with folders
+    open_documents: Mapping[str, int] = field(default_factory=dict)
+
+    def python_files(self) -> list[str]:
+        return sorted(path for path in self.files if path.endswith(".py"))
+
+    def text(self, path: str) -> str:
+        return decode(self.files[path])
+
+
+def decode(data: bytes) -> str:
+    """Text of a file for analysis; the bytes themselves are what gets rewritten."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+# --- plan -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    """Move (and maybe rename) one module file or one package folder.
+
+    `destination` is the full new path: "backend/data/vector_store.py" for a module,
+    "RAI_Chat/backend/services" for a package. When a package's destination folder
+    exists already, its contents are merged into it.
+    """
+
+    source: str
+    destination: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Kept:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """Something in a moved module that a move may break, found statically."""
+
+    path: str
+    line: int
+    kind: str  # "file-relative path", "computed import", "run by path"
+    message: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    moves: tuple[Move, ...]
+    kept: tuple[Kept, ...] = ()
+    new_packages: tuple[str, ...] = ()  # folders that get an __init__.py
+    hazards: tuple[Hazard, ...] = ()
+    notes: tuple[str, ...] = ()  # what else the change does and why (pytest, README, ...)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.moves
+
+
+# --- changes ----------------------------------------------------------------------------
+
+
+class Category(str, enum.Enum):
+    """Why a file changed. Editors show the first three as safe, the rest for review."""
+
+    PACKAGE = "package"  # a new __init__.py
+    MOVE = "move"  # the file itself moved
+    IMPORTS = "imports"  # import statements rewritten by rope (and import style)
+    PATHS = "paths"  # `Path(__file__).parent` and the like, deepened for a module moved down
+    STRINGS = "strings"  # module names inside Python strings
+    CONFIG = "config"  # Procfile, Dockerfile, pyproject.toml, CI workflows, ...
+    DOCS = "docs"  # Markdown and other documentation
+
+    @property
+    def needs_review(self) -> bool:
+        return self in (Category.PATHS, Category.STRINGS, Category.CONFIG, Category.DOCS)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file's fate. `old_path` None: created; `new_path` None: deleted.
+
+    `steps` records the content after each pass that changed it, in order, so a sink can
+    tell which hunk came from which pass (imports are safe, string rewrites need review).
+    """
+
+    old_path: str | None
+    new_path: str | None
+    before: bytes | None
+    after: bytes | None
+    steps: tuple[tuple[Category, bytes], ...] = ()
+
+    @property
+    def moved(self) -> bool:
+        return self.old_path is not None and self.new_path is not None and self.old_path != self.new_path
+
+    @property
+    def edited(self) -> bool:
+        return self.before is not None and self.after is not None and self.before != self.after
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        return tuple(category for category, _ in self.steps)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    root: Path
+    files: tuple[FileChange, ...]
+    created_dirs: tuple[str, ...] = ()
+    removed_dirs: tuple[str, ...] = ()
+    module_map: Mapping[str, str] = field(default_factory=dict)  # old dotted name -> new
+    path_map: Mapping[str, str] = field(default_factory=dict)  # old path -> new path
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(change.moved or change.edited or change.old_path is None or change.new_path is None
+                       for change in self.files)
+
+    def touched_paths(self) -> set[str]:
+        """Every path, old or new, that applying this change writes, moves or deletes."""
+        paths: set[str] = set()
+        for change in self.files:
+            if change.moved or change.edited or change.old_path is None or change.new_path is None:
+                paths.update(p for p in (change.old_path, change.new_path) if p is not None)
+        return paths

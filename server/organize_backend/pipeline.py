@@ -1,0 +1,64 @@
+"""The pipeline's stages wired together once, for every front end (command line, language server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Mapping
+
+from organize_backend.changes.compute import compute_changes
+from organize_backend.config import Config, load_config
+from organize_backend.model import ChangeSet, OrganizeError, Plan, Snapshot
+from organize_backend.planning.plan import check_syntax, make_plan
+from organize_backend.snapshot import inside_workspace, take_snapshot
+
+
+@dataclass(frozen=True)
+class Workspace:
+    snapshot: Snapshot
+    config: Config
+
+
+def open_workspace(
+    root: Path,
+    overrides: Mapping[str, Any] | None = None,
+    buffers: Mapping[str, str] | None = None,
+    buffer_versions: Mapping[str, int] | None = None,
+) -> Workspace:
+    config = load_config(Path(root), overrides)
+    snapshot = take_snapshot(Path(root), config.root, buffers, buffer_versions)
+    return Workspace(snapshot, config)
+
+
+def plan_organize(workspace: Workspace) -> Plan:
+    return make_plan(workspace.snapshot, workspace.config)
+
+
+def plan_move(workspace: Workspace, source: str, destination: str) -> Plan:
+    """One module or package, `mv`-style: into an existing folder, or to a new path (a rename)."""
+    snapshot = workspace.snapshot
+    check_syntax(snapshot)
+    source = inside_workspace(snapshot.root, source, what="source")
+    destination = inside_workspace(snapshot.root, destination, what="destination")
+    into_folder = _is_folder(snapshot, destination) or not (destination.endswith(".py") or _is_folder(snapshot, source))
+    if into_folder:
+        destination = f"{destination}/{PurePosixPath(source).name}" if destination else PurePosixPath(source).name
+    if destination == source:
+        raise OrganizeError(f"{source} is already there")
+    single = Config(layout="none", moves=((source, destination),), source=workspace.config.source)
+    return make_plan(snapshot, single)
+
+
+def compute(workspace: Workspace, plan: Plan) -> ChangeSet:
+    if plan.is_empty:
+        raise OrganizeError(nothing_to_organize(workspace.snapshot))
+    return compute_changes(workspace.snapshot, plan)
+
+
+def nothing_to_organize(snapshot: Snapshot) -> str:
+    folder = snapshot.organize_root or "."
+    return f"nothing to organize in {folder}: no module there matches a package of the layout, and no move is configured"
+
+
+def _is_folder(snapshot: Snapshot, path: str) -> bool:
+    return not path or any(p.startswith(path + "/") for p in snapshot.files) or (snapshot.root / path).is_dir()

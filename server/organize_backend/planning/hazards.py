@@ -1,0 +1,393 @@
+"""What moving a module may break that import rewriting cannot fix, found statically.
+
+Three kinds, each a `Hazard` for the plan:
+
+- "file-relative path": the module builds paths from `__file__`. After a move,
+  `Path(__file__).parent` names the new package folder, not the folder the data files,
+  templates or `.env` still live in. `adjust_file_relative_paths` rewrites the common
+  forms so they keep naming the same folder.
+- "computed import": `importlib.import_module(name)` or `__import__(name)` with a name
+  built at run time: nobody can tell statically which module it loads.
+- "run by path": `runpy.run_path`, a subprocess running "something.py", `sys.argv[0]`:
+  a file path, not a module name, so no import rewrite reaches it.
+
+String-literal imports (`import_module("indexer")`) are not hazards: they are module
+names in strings, which the reference rewriting pass updates.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from organize_backend.model import Hazard
+
+FILE_RELATIVE = "file-relative path"
+COMPUTED_IMPORT = "computed import"
+RUN_BY_PATH = "run by path"
+
+_BOM = "\ufeff"
+_SHOWN_CHARS = 80  # longer source excerpts in messages are cut
+
+_PATH_CLASSES = frozenset({"Path", "pathlib.Path"})
+_ABSOLUTE_PATH_FUNCTIONS = frozenset({
+    "os.path.abspath", "os.path.realpath", "path.abspath", "path.realpath", "abspath", "realpath",
+})
+_DIRNAME_FUNCTIONS = frozenset({"os.path.dirname", "path.dirname", "dirname"})
+_PATH_METHODS_KEEPING_FOLDER = frozenset({"resolve", "absolute"})
+# Parts of the file's own path that no move changes.
+_MOVE_PROOF_ATTRIBUTES = frozenset({"name", "stem", "suffix"})
+_MOVE_PROOF_FUNCTIONS = frozenset({"os.path.basename", "path.basename", "basename"})
+
+_IMPORT_FUNCTIONS = frozenset({"importlib.import_module", "import_module", "__import__"})
+_RUN_PATH_FUNCTIONS = frozenset({
+    "runpy.run_path", "run_path", "importlib.util.spec_from_file_location", "spec_from_file_location",
+})
+_PROCESS_FUNCTIONS = frozenset({
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+    "subprocess.Popen", "Popen", "check_call", "check_output",
+    "os.system", "os.popen", "os.execv", "os.execvp", "os.execl", "os.execlp",
+    "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell",
+})
+_PYTHON_FILE = re.compile(r"[\w./\\-]*\w\.py\b")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # the only line ends Python's tokenizer knows
+
+
+# --- finding hazards ------------------------------------------------------------------
+
+
+def find_hazards(path: str, source: str) -> list[Hazard]:
+    """Every hazard in `source` (the module at `path`), in source order.
+
+    A module that does not parse has no hazards to report: the move itself will tell.
+    """
+    tree = _parse(_without_bom(source))
+    if tree is None:
+        return []
+    parents = _parent_links(tree)
+    hazards = [
+        *_file_relative_hazards(path, source, tree, parents),
+        *_computed_import_hazards(path, source, tree),
+        *_run_by_path_hazards(path, source, tree),
+    ]
+    return sorted(hazards, key=lambda hazard: hazard.line)
+
+
+def _file_relative_hazards(path: str, source: str, tree: ast.Module, parents: _Parents) -> Iterator[Hazard]:
+    for use in _file_uses(tree):
+        base = _folder_base(use, parents)
+        if base is _MOVE_PROOF:
+            continue
+        if base is None:
+            shown = _shown(source, parents.get(use, use))
+            message = (
+                f"{shown} uses __file__ in a form organize-backend cannot rewrite safely; moving this module "
+                "may change the paths it builds, so it stays where it is unless you adjust it by hand"
+            )
+        else:
+            message = (
+                f"{_shown(source, base.node)} is a folder found from this module's own location: after a "
+                "move it is found from the new package folder instead, so paths built from it (data files, "
+                "templates, .env) would point elsewhere; it can be rewritten to keep naming the same folder"
+            )
+        yield Hazard(path, use.lineno, FILE_RELATIVE, message)
+
+
+def _computed_import_hazards(path: str, source: str, tree: ast.Module) -> Iterator[Hazard]:
+    for call in _calls(tree):
+        if _dotted(call.func) not in _IMPORT_FUNCTIONS:
+            continue
+        name = _first_argument(call, "name")
+        if name is None or _is_string(name):
+            continue  # a literal name is a string reference, rewritten elsewhere
+        message = (
+            f"{_shown(source, call)} imports a module whose name is computed at run time; which module it "
+            "loads cannot be known statically, so a moved module loaded this way is no longer found "
+            "under its old name"
+        )
+        yield Hazard(path, call.lineno, COMPUTED_IMPORT, message)
+
+
+def _run_by_path_hazards(path: str, source: str, tree: ast.Module) -> Iterator[Hazard]:
+    for node in ast.walk(tree):
+        message = None
+        if isinstance(node, ast.Call):
+            message = _run_path_message(source, node) or _subprocess_message(node)
+        elif _is_argv_zero(node):
+            message = (
+                "sys.argv[0] is the path of the script that was started; paths built from it change "
+                "when the script is run from its new folder"
+            )
+        if message:
+            yield Hazard(path, node.lineno, RUN_BY_PATH, message)
+
+
+def _run_path_message(source: str, call: ast.Call) -> str | None:
+    if _dotted(call.func) not in _RUN_PATH_FUNCTIONS:
+        return None
+    return (
+        f"{_shown(source, call)} loads a file by its path, not by module name; if that file moves, or the "
+        "path is relative to this module's folder, the path no longer exists"
+    )
+
+
+def _subprocess_message(call: ast.Call) -> str | None:
+    callee = _dotted(call.func)
+    if callee not in _PROCESS_FUNCTIONS:
+        return None
+    script = next(_python_file_names(call), None)
+    if script is None:
+        return None
+    return (
+        f'{callee} runs "{script}" by path; if that file moves, the command fails '
+        "(point it at the new path, or run the module with python -m)"
+    )
+
+
+def _python_file_names(call: ast.Call) -> Iterator[str]:
+    for node in ast.walk(call):
+        if _is_string(node):
+            yield from _PYTHON_FILE.findall(node.value)
+
+
+def _is_argv_zero(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Subscript)
+        and _dotted(node.value) in ("sys.argv", "argv")
+        and isinstance(node.slice, ast.Constant)
+        and node.slice.value == 0
+    )
+
+
+# --- recognising __file__-relative folders --------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FolderBase:
+    """An expression whose value is the module's own folder, and how to lift it.
+
+    form "parent":     `Path(__file__).parent`, node is the `.parent` attribute
+    form "parents":    `Path(__file__).parents[k]`, node is the subscript
+    form "dirname":    `os.path.dirname(__file__)`, node is the dirname call
+    """
+
+    form: str
+    node: ast.expr
+
+
+_MOVE_PROOF = _FolderBase("move-proof", ast.Constant(value=None))  # `Path(__file__).name`: nothing to do
+
+_Parents = dict[ast.AST, ast.AST]
+
+
+def _folder_base(use: ast.Name, parents: _Parents) -> _FolderBase | None:
+    """What the `__file__` at `use` feeds; None when it is no form we can lift."""
+    node = _climb_to_file_path(use, parents)
+    parent = parents.get(node)
+    if isinstance(parent, ast.Call) and _is_sole_argument(node, parent):
+        callee = _dotted(parent.func)
+        if callee in _DIRNAME_FUNCTIONS:
+            return _FolderBase("dirname", parent)
+        if callee in _MOVE_PROOF_FUNCTIONS:
+            return _MOVE_PROOF
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return _attribute_base(parent, parents)
+    return None
+
+
+def _climb_to_file_path(node: ast.expr, parents: _Parents) -> ast.expr:
+    """The outermost expression that is still the module file's own path.
+
+    `__file__`, `os.path.abspath(__file__)`, `Path(__file__)`, `Path(__file__).resolve()`
+    all name the same file, so they lift the same way.
+    """
+    while True:
+        parent = parents.get(node)
+        if isinstance(parent, ast.Call) and _is_sole_argument(node, parent):
+            if _dotted(parent.func) in _ABSOLUTE_PATH_FUNCTIONS | _PATH_CLASSES:
+                node = parent
+                continue
+        if _is_folder_keeping_method(node, parent, parents):
+            node = parents[parent]
+            continue
+        return node
+
+
+def _is_folder_keeping_method(node: ast.expr, parent: ast.AST | None, parents: _Parents) -> bool:
+    if not (isinstance(parent, ast.Attribute) and parent.value is node):
+        return False
+    call = parents.get(parent)
+    return (
+        parent.attr in _PATH_METHODS_KEEPING_FOLDER
+        and isinstance(call, ast.Call)
+        and call.func is parent
+        and not call.args
+        and not call.keywords
+    )
+
+
+def _attribute_base(attribute: ast.Attribute, parents: _Parents) -> _FolderBase | None:
+    if attribute.attr == "parent":
+        return _FolderBase("parent", attribute)
+    if attribute.attr in _MOVE_PROOF_ATTRIBUTES:
+        return _MOVE_PROOF
+    subscript = parents.get(attribute)
+    if attribute.attr == "parents" and isinstance(subscript, ast.Subscript) and subscript.value is attribute:
+        if _non_negative_int(subscript.slice) is not None:
+            return _FolderBase("parents", subscript)
+    return None
+
+
+# --- adjusting them -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Edit:
+    start: int  # character offsets into the source
+    end: int
+    text: str
+
+
+def adjust_file_relative_paths(source: str, levels_deeper: int) -> str | None:
+    """`source` rewritten for a module moved `levels_deeper` folders down, so that every
+    `__file__`-relative folder still names the same folder; None when some use of
+    `__file__` has a form that cannot be rewritten safely.
+
+    Only the lifted expressions change: every other character stays as it was.
+    """
+    if levels_deeper < 0:
+        raise ValueError("levels_deeper must be 0 or more: modules only move into packages")
+    if levels_deeper == 0 or "__file__" not in source:
+        return source
+    bom, body = (_BOM, source[1:]) if source.startswith(_BOM) else ("", source)
+    tree = _parse(body)
+    if tree is None:
+        return None
+    edits = _lifting_edits(body, tree, levels_deeper)
+    if edits is None:
+        return None
+    adjusted = _apply(body, edits)
+    # The edits only add text inside expressions; a result that does not parse would
+    # mean a position was wrong, and a wrong rewrite is worse than none.
+    return bom + adjusted if _parse(adjusted) is not None else None
+
+
+def _lifting_edits(source: str, tree: ast.Module, levels: int) -> list[_Edit] | None:
+    parents = _parent_links(tree)
+    offsets = _Offsets(source)
+    edits: list[_Edit] = []
+    for use in _file_uses(tree):
+        base = _folder_base(use, parents)
+        if base is None:
+            return None
+        if base is not _MOVE_PROOF:
+            edits.extend(_lift(base, levels, source, offsets))
+    return edits
+
+
+def _lift(base: _FolderBase, levels: int, source: str, offsets: _Offsets) -> list[_Edit]:
+    start, end = offsets.span(base.node)
+    if base.form == "parent":
+        return [_Edit(end, end, ".parent" * levels)]
+    if base.form == "parents":
+        assert isinstance(base.node, ast.Subscript)
+        index = base.node.slice
+        index_start, index_end = offsets.span(index)
+        return [_Edit(index_start, index_end, str(_non_negative_int(index) + levels))]
+    # dirname: wrap it in the very callee the author wrote, so their imports still serve
+    assert isinstance(base.node, ast.Call)
+    callee_start, callee_end = offsets.span(base.node.func)
+    callee = source[callee_start:callee_end]
+    return [_Edit(start, start, f"{callee}(" * levels), _Edit(end, end, ")" * levels)]
+
+
+def _apply(source: str, edits: list[_Edit]) -> str:
+    # From the end backwards, so earlier offsets stay valid.
+    for edit in sorted(edits, key=lambda edit: (edit.start, edit.end), reverse=True):
+        source = source[: edit.start] + edit.text + source[edit.end :]
+    return source
+
+
+class _Offsets:
+    """ast positions (line, UTF-8 byte column) to character offsets in the source."""
+
+    def __init__(self, source: str) -> None:
+        self._line_starts = [0] + [match.end() for match in _NEWLINE.finditer(source)]
+        self._source = source
+
+    def at(self, line: int, byte_column: int) -> int:
+        start = self._line_starts[line - 1]
+        # Every character is at least one byte, so the first `byte_column` characters
+        # hold the first `byte_column` bytes.
+        line_bytes = self._source[start : start + byte_column].encode("utf-8")
+        return start + len(line_bytes[:byte_column].decode("utf-8"))
+
+    def span(self, node: ast.expr) -> tuple[int, int]:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return self.at(node.lineno, node.col_offset), self.at(node.end_lineno, node.end_col_offset)
+
+
+# --- small ast helpers ----------------------------------------------------------------
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):  # ValueError: null bytes
+        return None
+
+
+def _without_bom(source: str) -> str:
+    return source[1:] if source.startswith(_BOM) else source
+
+
+def _parent_links(tree: ast.AST) -> _Parents:
+    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def _file_uses(tree: ast.AST) -> Iterator[ast.Name]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "__file__" and isinstance(node.ctx, ast.Load):
+            yield node
+
+
+def _calls(tree: ast.AST) -> Iterator[ast.Call]:
+    return (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """"os.path.dirname" for that expression; None for anything but names and attributes."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        owner = _dotted(node.value)
+        return f"{owner}.{node.attr}" if owner else None
+    return None
+
+
+def _is_sole_argument(node: ast.expr, call: ast.Call) -> bool:
+    return len(call.args) == 1 and call.args[0] is node and not call.keywords
+
+
+def _first_argument(call: ast.Call, keyword_name: str) -> ast.expr | None:
+    if call.args:
+        return call.args[0]
+    return next((keyword.value for keyword in call.keywords if keyword.arg == keyword_name), None)
+
+
+def _is_string(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _non_negative_int(node: ast.AST) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0:
+        return node.value
+    return None
+
+
+def _shown(source: str, node: ast.AST) -> str:
+    text = ast.get_source_segment(_without_bom(source), node) or "this expression"
+    text = " ".join(text.split())
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."

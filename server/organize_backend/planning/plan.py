@@ -1,0 +1,196 @@
+"""Second stage: which module goes where, and why. A pure function of snapshot and config.
+
+Explicit moves from the configuration come first, in their order; then the modules of
+the flat folder are placed by the layout preset and the user's package rules. Everything
+that would make the change unsafe is refused here, before rope runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import PurePosixPath
+
+from organize_backend.config import Config
+from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
+from organize_backend.planning.hazards import FILE_RELATIVE, adjust_file_relative_paths, find_hazards
+from organize_backend.planning.layouts import classify
+from organize_backend.snapshot import inside_workspace
+
+MAX_REPORTED_ERRORS = 10
+
+
+def make_plan(snapshot: Snapshot, config: Config) -> Plan:
+    check_syntax(snapshot)
+    explicit = [_explicit_move(snapshot, source, destination) for source, destination in config.moves]
+    _check_conflicts(explicit)
+    claimed = {move.source for move in explicit}
+    placed, kept = _place_flat_modules(snapshot, config, claimed)
+    placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)
+    placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
+    moves = tuple(explicit + placed)
+    return Plan(
+        moves=moves,
+        kept=tuple(sorted(kept, key=lambda item: item.path)),
+        new_packages=_new_packages(snapshot, moves),
+        hazards=tuple(hazards),
+        notes=_notes(snapshot, moves),
+    )
+
+
+def check_syntax(snapshot: Snapshot) -> None:
+    """rope cannot move what it cannot parse: refuse the whole plan, naming file and line."""
+    errors = []
+    for path in snapshot.python_files():
+        try:
+            ast.parse(snapshot.files[path], filename=path)
+        except SyntaxError as error:
+            errors.append(f"{path}:{error.lineno or 1}: syntax error: {error.msg}")
+        except ValueError as error:  # null bytes
+            errors.append(f"{path}:1: cannot parse: {error}")
+    if errors:
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more)
+
+
+# --- explicit moves -----------------------------------------------------------------------
+
+
+def _explicit_move(snapshot: Snapshot, source: str, destination: str) -> Move:
+    source = inside_workspace(snapshot.root, source, what="move source")
+    destination = inside_workspace(snapshot.root, destination, what="move destination")
+    is_module = source in snapshot.files and source.endswith(".py")
+    is_folder = any(path.startswith(source + "/") for path in snapshot.files) if source else False
+    if not (is_module or is_folder):
+        raise OrganizeError(f"move source {source}: no such module or package in the workspace")
+    if is_module and not destination.endswith(".py"):
+        destination = f"{destination}/{PurePosixPath(source).name}"  # into a package folder
+    if is_module and destination in snapshot.files:
+        raise OrganizeError(f"cannot move {source} to {destination}: {destination} exists")
+    if is_folder and (destination + "/").startswith(source + "/"):
+        raise OrganizeError(f"cannot move {source} into itself ({destination})")
+    for part in PurePosixPath(destination).with_suffix("").parts:
+        if not part.isidentifier():
+            raise OrganizeError(f"move destination {destination}: {part!r} is not a valid Python name")
+    return Move(source, destination, "explicit move in the configuration")
+
+
+def _check_conflicts(moves: list[Move]) -> None:
+    sources: dict[str, str] = {}
+    modules: dict[str, str] = {}  # destination file -> source; folders may receive several merges
+    for move in moves:
+        if move.source in sources:
+            raise OrganizeError(f"conflicting moves: {move.source} is moved twice "
+                                f"(to {sources[move.source]} and to {move.destination})")
+        if move.destination in modules:
+            raise OrganizeError(f"conflicting moves: {modules[move.destination]} and {move.source} "
+                                f"both go to {move.destination}")
+        sources[move.source] = move.destination
+        if move.destination.endswith(".py"):
+            modules[move.destination] = move.source
+
+
+# --- the layout -------------------------------------------------------------------------
+
+
+def _flat_modules(snapshot: Snapshot) -> list[str]:
+    folder = snapshot.organize_root
+    return [
+        path for path in snapshot.python_files()
+        if _parent(path) == folder and PurePosixPath(path).name != "__init__.py"
+    ]
+
+
+def _place_flat_modules(snapshot: Snapshot, config: Config, claimed: set[str]) -> tuple[list[Move], list[Kept]]:
+    placed, kept = [], []
+    for path in _flat_modules(snapshot):
+        if path in claimed:
+            continue
+        name = PurePosixPath(path).name
+        placement = classify(name, snapshot.text(path), config.layout, dict(config.packages), config.keep)
+        if placement.package is None:
+            kept.append(Kept(path, placement.reason))
+            continue
+        destination = _join(snapshot.organize_root, f"{placement.package}/{name}")
+        if destination in snapshot.files:
+            kept.append(Kept(path, f"{destination} exists already"))
+            continue
+        placed.append(Move(path, destination, placement.reason))
+    return placed, kept
+
+
+def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
+    """Name what a move may break; a module whose file-relative paths cannot be kept stays."""
+    hazards, safe = [], []
+    for move in moves:
+        found = find_hazards(move.source, snapshot.text(move.source))
+        deeper = move.destination.count("/") - move.source.count("/")
+        if any(h.kind == FILE_RELATIVE for h in found) and deeper > 0:
+            if adjust_file_relative_paths(snapshot.text(move.source), deeper) is None:
+                kept.append(Kept(move.source, "finds files relative to its own location in a way that cannot be "
+                                              "adjusted safely; moving it would break those paths"))
+                hazards += found
+                continue
+            found = [_adjusted(h) if h.kind == FILE_RELATIVE else h for h in found]
+        hazards += found
+        safe.append(move)
+    return safe, kept, hazards
+
+
+def _adjusted(hazard: Hazard) -> Hazard:
+    return Hazard(hazard.path, hazard.line, hazard.kind, hazard.message + " (adjusted to point at the same folder)")
+
+
+def _keep_clashing_with_kept_modules(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
+    """A package cannot share its name with a module that stays beside it."""
+    staying = {PurePosixPath(k.path).stem for k in kept if _parent(k.path) == snapshot.organize_root}
+    safe = []
+    for move in moves:
+        package = _package_below_root(snapshot, move.destination)
+        if package in staying:
+            kept.append(Kept(move.source, f"package {package}/ would clash with {package}.py, which stays"))
+        else:
+            safe.append(move)
+    return safe, kept
+
+
+def _package_below_root(snapshot: Snapshot, destination: str) -> str | None:
+    root = snapshot.organize_root
+    relative = destination[len(root) + 1:] if root else destination
+    parts = PurePosixPath(relative).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def _new_packages(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...]:
+    existing = {path.rsplit("/", 1)[0] for path in snapshot.files if path.endswith("/__init__.py")}
+    folders = set()
+    for move in moves:
+        folder = _parent(move.destination) if move.destination.endswith(".py") else move.destination
+        while folder and folder != snapshot.organize_root and folder not in existing:
+            if folder.startswith(move.source + "/") or folder == move.source:
+                break
+            folders.add(folder)
+            folder = _parent(folder)
+    moved_packages = {m.destination for m in moves if not m.destination.endswith(".py")}
+    return tuple(sorted(folders - moved_packages))
+
+
+def _notes(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...]:
+    notes = []
+    tests = _join(snapshot.organize_root, "tests")
+    if any(m.destination.startswith(tests + "/") for m in moves):
+        notes.append(f"{tests}/__init__.py makes pytest put {snapshot.organize_root or 'the workspace'}/ on sys.path "
+                     "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
+    readme = _join(snapshot.organize_root, "README.md")
+    if readme in snapshot.files and moves:
+        notes.append(f"{readme} gets a 'Project structure' section with the new tree")
+    return tuple(notes)
+
+
+def _parent(path: str) -> str:
+    parent = str(PurePosixPath(path).parent)
+    return "" if parent == "." else parent
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name

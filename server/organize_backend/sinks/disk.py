@@ -1,0 +1,534 @@
+"""Apply a ChangeSet to the disk, all or nothing, and undo it later byte for byte.
+
+Both directions run the same engine on a list of file operations:
+
+1. check everything first (paths inside the workspace, sources unchanged, destinations
+   free, files and folders writable) and refuse with one message listing every problem;
+2. move every file that leaves its place into a stash folder, so chains and swaps
+   (a -> b, b -> c) and a package replacing a same-named file need no ordering tricks;
+3. remove emptied folders, create folders, put files at their destinations (contents via
+   a temp file and `os.replace`, so no file is ever half written);
+4. commit by writing the journal (apply) or renaming it to `.undone.json` (undo).
+
+Every step registers its inverse; when any step fails, the inverses run in reverse
+order and the caller gets `OrganizeError("... nothing was changed")`.
+
+Read-only is judged by the owner's write bit as well as `os.access`: root ignores
+permissions, so `os.access` alone would let root rewrite files a user marked read-only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable
+
+from organize_backend.model import ChangeSet, FileChange, OrganizeError
+from organize_backend.sinks.journal import (
+    STATE_FOLDER,
+    Journal,
+    JournalEntry,
+    done_path,
+    journal_bytes,
+    journal_folder,
+    last_journal,
+    next_journal_stem,
+    pending_path,
+    sha256,
+    undone_path,
+)
+
+__all__ = ["apply_changes", "undo_last", "last_journal", "Journal", "JournalEntry"]
+
+
+# --- public API -------------------------------------------------------------------------
+
+
+def apply_changes(changes: ChangeSet) -> Journal:
+    """Write `changes` under `changes.root`; return the journal that can undo it."""
+    root = _workspace_root(changes.root)
+    effective = [change for change in changes.files if _does_something(change)]
+    _refuse_unsafe_paths(root, _change_paths(effective, changes), "cannot apply the change")
+    problems = _Problems()
+    originals = _read_sources(root, effective, problems)
+    work = _DiskWork(
+        ops=tuple(_op_for_change(change, originals) for change in effective),
+        make_dirs=tuple(changes.created_dirs),
+        remove_dirs=tuple(changes.removed_dirs),
+    )
+    _check_work(root, work, problems)
+    problems.raise_if_any("cannot apply the change, nothing was written")
+    if work.is_empty:
+        raise OrganizeError("nothing to apply: the change set is empty")
+    return _apply_with_journal(root, work)
+
+
+def undo_last(root: Path) -> Journal:
+    """Revert the most recent apply that is not undone yet; return its (now undone) journal."""
+    root = _workspace_root(root)
+    journal = last_journal(root)
+    if journal is None:
+        raise OrganizeError(f"nothing to undo: no organize applied in {root} is left to undo")
+    _refuse_unsafe_paths(root, _journal_paths(journal), "refusing to undo")
+    changed = _changed_since_organize(root, journal)
+    if changed:
+        raise OrganizeError("refusing to undo: these files changed since the organize: " + ", ".join(changed))
+    problems = _Problems()
+    work = _undo_work(root, journal)
+    _check_work(root, work, problems)
+    problems.raise_if_any("cannot undo, nothing was changed")
+    target = undone_path(journal)
+    _execute(root, work, commit=lambda done: os.replace(journal.path, target))
+    return replace(journal, path=target)
+
+
+# --- the work, as data ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FileOp:
+    """Take the file at `old` (if any) and leave `content` at `new` (if any).
+
+    `content` None means the original bytes travel unchanged (a pure move).
+    """
+
+    old: str | None
+    new: str | None
+    original: bytes | None
+    content: bytes | None
+    mode: int | None  # permission bits for the file left at `new`; None: the umask default
+
+    @property
+    def leaves_old(self) -> bool:
+        return self.old is not None and self.old != self.new
+
+    @property
+    def written(self) -> bytes | None:
+        if self.new is None:
+            return None
+        return self.content if self.content is not None else self.original
+
+    @property
+    def is_noop(self) -> bool:
+        return self.old == self.new and self.content is None
+
+
+@dataclass(frozen=True)
+class _DiskWork:
+    ops: tuple[_FileOp, ...]
+    make_dirs: tuple[str, ...] = ()
+    remove_dirs: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.ops and not self.make_dirs and not self.remove_dirs
+
+    def leaving(self) -> set[str]:
+        return {op.old for op in self.ops if op.leaves_old and op.old is not None}
+
+    def arriving(self) -> list[str]:
+        return [op.new for op in self.ops if op.new is not None and op.new != op.old]
+
+
+@dataclass
+class _Done:
+    """What the engine actually did to folders (some may have existed, or stayed non-empty)."""
+
+    created_dirs: list[str] = field(default_factory=list)
+    removed_dirs: list[str] = field(default_factory=list)
+
+
+def _does_something(change: FileChange) -> bool:
+    return change.moved or change.edited or change.old_path is None or change.new_path is None
+
+
+def _op_for_change(change: FileChange, originals: dict[str, tuple[bytes, int]]) -> _FileOp:
+    if change.old_path is None:
+        return _FileOp(None, change.new_path, None, change.after or b"", None)
+    original, mode = originals.get(change.old_path, (b"", None))
+    content = change.after if change.after is not None and change.after != original else None
+    if change.new_path is None:
+        content = None
+    return _FileOp(change.old_path, change.new_path, original, content, mode)
+
+
+def _undo_work(root: Path, journal: Journal) -> _DiskWork:
+    """The reverse of a journal: every entry turned around, folders swapped."""
+    ops = []
+    for entry in journal.entries:
+        current = _read_file(root / entry.new_path) if entry.new_path is not None else None
+        if entry.old_path is None:  # we created it: delete it
+            ops.append(_FileOp(entry.new_path, None, current, None, None))
+        elif entry.new_path is None:  # we deleted it: bring it back
+            ops.append(_FileOp(None, entry.old_path, None, entry.original or b"", entry.mode))
+        else:
+            content = entry.original if entry.edited else None
+            ops.append(_FileOp(entry.new_path, entry.old_path, current, content, entry.mode))
+    return _DiskWork(tuple(op for op in ops if not op.is_noop), journal.removed_dirs, journal.created_dirs)
+
+
+# --- checks -----------------------------------------------------------------------------
+
+
+class _Problems:
+    """Problems grouped by kind, so one message can list every offending path."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, list[str]] = {}
+
+    def add(self, kind: str, path: str) -> None:
+        paths = self._by_kind.setdefault(kind, [])
+        if path not in paths:
+            paths.append(path)
+
+    def raise_if_any(self, headline: str) -> None:
+        if self._by_kind:
+            lines = [f"  {kind}: {', '.join(sorted(paths))}" for kind, paths in self._by_kind.items()]
+            raise OrganizeError(f"{headline}:\n" + "\n".join(lines))
+
+
+def _workspace_root(root: Path) -> Path:
+    resolved = Path(root).resolve()
+    if not resolved.is_dir():
+        raise OrganizeError(f"the workspace root {root} is not a folder")
+    return resolved
+
+
+def _change_paths(effective: list[FileChange], changes: ChangeSet) -> list[str]:
+    paths = [p for change in effective for p in (change.old_path, change.new_path) if p is not None]
+    return paths + list(changes.created_dirs) + list(changes.removed_dirs)
+
+
+def _journal_paths(journal: Journal) -> list[str]:
+    paths = [p for entry in journal.entries for p in (entry.old_path, entry.new_path) if p is not None]
+    return paths + list(journal.created_dirs) + list(journal.removed_dirs)
+
+
+def _refuse_unsafe_paths(root: Path, paths: Iterable[str], headline: str) -> None:
+    """Checked before anything is read: a path outside the root must not even be looked at."""
+    problems = _Problems()
+    for path in paths:
+        if not _inside_root(root, path):
+            problems.add("paths outside the workspace", path)
+        elif PurePosixPath(path).parts[0] == STATE_FOLDER:
+            problems.add(f"paths inside {STATE_FOLDER}/ (kept for the undo journal)", path)
+    problems.raise_if_any(f"{headline}, nothing was written")
+
+
+def _inside_root(root: Path, path: str) -> bool:
+    pure = PurePosixPath(path)
+    if not path or pure.is_absolute() or ".." in pure.parts or "\\" in path:
+        return False
+    # resolve() follows symlinks, so a folder linked to elsewhere shows up as outside
+    resolved = (root / pure).resolve()
+    return resolved != root and resolved.is_relative_to(root)
+
+
+def _read_sources(root: Path, effective: list[FileChange], problems: _Problems) -> dict[str, tuple[bytes, int]]:
+    """Bytes and mode of every file the change starts from; notes those that changed since the plan."""
+    originals: dict[str, tuple[bytes, int]] = {}
+    for change in effective:
+        if change.old_path is None:
+            continue
+        path = root / change.old_path
+        if path.is_symlink():
+            problems.add("symbolic links (organize-backend moves only regular files)", change.old_path)
+        elif not path.is_file():
+            problems.add("files changed since the plan", f"{change.old_path} (gone)")
+        else:
+            data = path.read_bytes()
+            if change.before is not None and data != change.before:
+                problems.add("files changed since the plan", change.old_path)
+            originals[change.old_path] = (data, stat.S_IMODE(path.stat().st_mode))
+    return originals
+
+
+def _changed_since_organize(root: Path, journal: Journal) -> list[str]:
+    changed = []
+    arrived = {entry.new_path for entry in journal.entries if entry.new_path is not None}
+    for entry in journal.entries:
+        if entry.new_path is not None:
+            data = _read_file(root / entry.new_path)
+            if data is None:
+                changed.append(f"{entry.new_path} (gone)")
+            elif sha256(data) != entry.written_sha256:
+                changed.append(entry.new_path)
+        left = entry.old_path is not None and entry.old_path != entry.new_path
+        if left and entry.old_path not in arrived and _taken_again(root, journal, entry.old_path):
+            changed.append(f"{entry.old_path} (created again)")
+    return sorted(changed)
+
+
+def _taken_again(root: Path, journal: Journal, path: str) -> bool:
+    # a folder we created where a file was (tools -> tools/tools.sh) is ours, not the user's
+    ours = path in journal.created_dirs and (root / path).is_dir()
+    return os.path.lexists(root / path) and not ours
+
+
+def _read_file(path: Path) -> bytes | None:
+    if path.is_symlink() or not path.is_file():
+        return None
+    return path.read_bytes()
+
+
+def _check_work(root: Path, work: _DiskWork, problems: _Problems) -> None:
+    _check_destinations(root, work, problems)
+    _check_folders_in_the_way(root, work, problems)
+    _check_writable(root, work, problems)
+
+
+def _check_destinations(root: Path, work: _DiskWork, problems: _Problems) -> None:
+    leaving = work.leaving()
+    seen: set[str] = set()
+    for new in work.arriving():
+        if new in seen:
+            problems.add("destinations named twice", new)
+        seen.add(new)
+        if os.path.lexists(root / new) and new not in leaving and not _emptied_folder(root, new, work):
+            problems.add("destinations that already exist", new)
+
+
+def _emptied_folder(root: Path, folder: str, work: _DiskWork) -> bool:
+    """True for a folder the change removes and leaves empty before files arrive."""
+    path = root / folder
+    if folder not in work.remove_dirs or path.is_symlink() or not path.is_dir():
+        return False
+    leaving = work.leaving()
+    for inner in path.rglob("*"):
+        relative = inner.relative_to(root).as_posix()
+        if relative not in (work.remove_dirs if inner.is_dir() and not inner.is_symlink() else leaving):
+            return False
+    return True
+
+
+def _check_folders_in_the_way(root: Path, work: _DiskWork, problems: _Problems) -> None:
+    """A folder we must create may not be taken by a file, unless that file moves away."""
+    leaving = work.leaving()
+    for folder in _folders_needed(work):
+        path = root / folder
+        if os.path.lexists(path) and not path.is_dir() and folder not in leaving:
+            problems.add("files in the way of a new folder", folder)
+
+
+def _folders_needed(work: _DiskWork) -> list[str]:
+    """Every folder that must exist after the change, parents before children."""
+    folders: set[str] = set(work.make_dirs)
+    for new in work.arriving():
+        folders.update(str(parent) for parent in PurePosixPath(new).parents if str(parent) != ".")
+    for folder in list(folders):
+        folders.update(str(parent) for parent in PurePosixPath(folder).parents if str(parent) != ".")
+    return sorted(folders, key=lambda folder: (len(PurePosixPath(folder).parts), folder))
+
+
+def _check_writable(root: Path, work: _DiskWork, problems: _Problems) -> None:
+    for op in work.ops:
+        if op.old is not None and _read_only(root / op.old):
+            problems.add("read-only files", op.old)
+    for folder in _folders_written(root, work):
+        if _read_only(folder):
+            problems.add("read-only folders", _display(root, folder))
+
+
+def _folders_written(root: Path, work: _DiskWork) -> set[Path]:
+    """Existing folders whose entries the change adds, renames or removes."""
+    folders = {(root / op.old).parent for op in work.ops if op.old is not None}
+    targets = [*work.arriving(), *work.make_dirs, f"{STATE_FOLDER}/journal/x"]
+    folders.update(_nearest_existing_folder(root, target) for target in targets)
+    folders.update((root / folder).parent for folder in work.remove_dirs)
+    return folders
+
+
+def _nearest_existing_folder(root: Path, relative: str) -> Path:
+    path = (root / relative).parent
+    while not path.is_dir() and path != root:
+        path = path.parent
+    return path
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # not there: nothing to protect (missing sources are reported elsewhere)
+    return not mode & stat.S_IWUSR or not os.access(path, os.W_OK)
+
+
+def _display(root: Path, path: Path) -> str:
+    return "." if path == root else path.relative_to(root).as_posix()
+
+
+# --- apply with a journal ---------------------------------------------------------------
+
+
+def _apply_with_journal(root: Path, work: _DiskWork) -> Journal:
+    """Write a pending journal, do the work, commit by writing the finished journal."""
+    stem, created_at = _prepare_journal_folder(root)
+    entries = tuple(_journal_entry(op) for op in work.ops)
+    draft = Journal(pending_path(root, stem), created_at, entries)
+    finished: list[Journal] = []
+
+    def commit(done: _Done) -> None:
+        journal = replace(draft, path=done_path(root, stem), created_dirs=tuple(done.created_dirs),
+                          removed_dirs=tuple(done.removed_dirs))
+        _write_atomically(journal.path, journal_bytes(journal), None)
+        finished.append(journal)
+
+    try:
+        _write_atomically(draft.path, journal_bytes(draft), None)
+        _execute(root, work, commit)
+    except OSError as error:
+        raise OrganizeError(f"cannot write the undo journal in {draft.path.parent} ({error}); "
+                            "nothing was changed") from error
+    finally:
+        # the pending copy only matters while files are in flight
+        with contextlib.suppress(OSError):
+            draft.path.unlink()
+    return finished[0]
+
+
+def _prepare_journal_folder(root: Path) -> tuple[str, str]:
+    folder = journal_folder(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = root / STATE_FOLDER / ".gitignore"
+        if not ignore.exists():
+            # git should never show our journal as an untracked change
+            _write_atomically(ignore, b"*\n", None)
+    except OSError as error:
+        raise OrganizeError(f"cannot create the undo journal folder {folder} ({error}); nothing was changed") from error
+    return next_journal_stem(root)
+
+
+def _journal_entry(op: _FileOp) -> JournalEntry:
+    written = op.written
+    return JournalEntry(op.old, op.new, op.original, None if written is None else sha256(written), op.mode)
+
+
+# --- the engine -------------------------------------------------------------------------
+
+
+class _Transaction:
+    """Steps done so far, each with its inverse, so a failure can walk them back."""
+
+    def __init__(self) -> None:
+        self._inverses: list[tuple[str, Callable[[], object]]] = []
+
+    def run(self, what: str, action: Callable[[], object], inverse: Callable[[], object]) -> None:
+        action()
+        self._inverses.append((what, inverse))
+
+    def roll_back(self) -> list[str]:
+        failures = []
+        for what, inverse in reversed(self._inverses):
+            try:
+                inverse()
+            except OSError as error:  # keep going: every other step should still be undone
+                failures.append(f"{what} ({error})")
+        return failures
+
+
+def _execute(root: Path, work: _DiskWork, commit: Callable[[_Done], object]) -> _Done:
+    state = root / STATE_FOLDER
+    state.mkdir(exist_ok=True)
+    stash = Path(tempfile.mkdtemp(prefix="stash-", dir=state))
+    transaction = _Transaction()
+    done = _Done()
+    try:
+        stashed = _stash_leaving_files(root, work, stash, transaction)
+        # folders go before files arrive: undoing `tools -> tools/tools.sh` needs `tools/` gone
+        _remove_folders(root, work, transaction, done)
+        _make_folders(root, work, transaction, done)
+        _place_files(root, work, stashed, transaction)
+        commit(done)
+    except BaseException as error:
+        failures = transaction.roll_back()
+        if not failures:
+            shutil.rmtree(stash, ignore_errors=True)
+        if not isinstance(error, Exception):
+            raise  # Ctrl-C: rolled back, but let it stop the program as it asked
+        raise OrganizeError(_failure_message(error, failures, stash)) from error
+    # the stash now holds only originals of edited and deleted files, which the journal keeps
+    shutil.rmtree(stash, ignore_errors=True)
+    return done
+
+
+def _failure_message(error: Exception, failures: list[str], stash: Path) -> str:
+    if not failures:
+        return f"could not complete the change ({error}); every step was rolled back, nothing was changed"
+    return (f"could not complete the change ({error}), and rolling back failed for: {'; '.join(failures)}. "
+            f"Original files are kept in {stash}")
+
+
+def _stash_leaving_files(root: Path, work: _DiskWork, stash: Path, transaction: _Transaction) -> dict[str, Path]:
+    stashed: dict[str, Path] = {}
+    for index, op in enumerate(work.ops):
+        if op.leaves_old and op.old is not None:
+            source, parked = root / op.old, stash / str(index)
+            transaction.run(f"move {op.old} back", partial(os.replace, source, parked),
+                            partial(os.replace, parked, source))
+            stashed[op.old] = parked
+    return stashed
+
+
+def _make_folders(root: Path, work: _DiskWork, transaction: _Transaction, done: _Done) -> None:
+    for folder in _folders_needed(work):
+        path = root / folder
+        if path.is_dir():
+            continue
+        transaction.run(f"remove folder {folder}", partial(os.mkdir, path), partial(os.rmdir, path))
+        done.created_dirs.append(folder)
+
+
+def _place_files(root: Path, work: _DiskWork, stashed: dict[str, Path], transaction: _Transaction) -> None:
+    for op in work.ops:
+        if op.new is None:
+            continue  # a deletion: the stash step already took the file away
+        target = root / op.new
+        if op.content is None and op.old is not None and op.leaves_old:
+            parked = stashed[op.old]
+            transaction.run(f"move {op.new} away", partial(os.replace, parked, target),
+                            partial(os.replace, target, parked))
+        elif op.old == op.new:
+            transaction.run(f"restore {op.new}", partial(_write_atomically, target, op.written or b"", op.mode),
+                            partial(_write_atomically, target, op.original or b"", op.mode))
+        else:
+            transaction.run(f"delete {op.new}", partial(_write_atomically, target, op.written or b"", op.mode),
+                            partial(os.unlink, target))
+
+
+def _remove_folders(root: Path, work: _DiskWork, transaction: _Transaction, done: _Done) -> None:
+    needed = set(_folders_needed(work))
+    deepest_first = sorted(work.remove_dirs, key=lambda folder: (-len(PurePosixPath(folder).parts), folder))
+    for folder in deepest_first:
+        if folder in needed:
+            continue  # a file arrives in it: removing and recreating it would be noise
+        path = root / folder
+        # only a folder the change emptied; one that still holds anything stays
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            transaction.run(f"recreate folder {folder}", partial(os.rmdir, path), partial(os.mkdir, path))
+            done.removed_dirs.append(folder)
+
+
+def _write_atomically(path: Path, data: bytes, mode: int | None) -> None:
+    """Write through a temp file beside `path`: a reader or a crash sees old or new, never half."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.organize-tmp")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -1,0 +1,216 @@
+"""What a move may break, and rewriting __file__-relative folders so it does not."""
+
+from __future__ import annotations
+
+import runpy
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from organize_backend.model import Hazard
+from organize_backend.planning.hazards import (
+    COMPUTED_IMPORT,
+    FILE_RELATIVE,
+    RUN_BY_PATH,
+    adjust_file_relative_paths,
+    find_hazards,
+)
+
+
+def kinds(source: str) -> list[tuple[int, str]]:
+    return [(hazard.line, hazard.kind) for hazard in find_hazards("backend/x.py", textwrap.dedent(source))]
+
+
+# --- find_hazards ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "Path(__file__).parent",
+        "Path(__file__).resolve().parent",
+        "pathlib.Path(__file__).parents[0]",
+        "os.path.dirname(__file__)",
+        "os.path.dirname(os.path.abspath(__file__))",
+        "open(__file__)",
+    ],
+)
+def test_file_relative_path(expression: str) -> None:
+    hazards = find_hazards("backend/x.py", f"import os\nBASE = {expression}\n")
+    assert [(hazard.line, hazard.kind) for hazard in hazards] == [(2, FILE_RELATIVE)]
+    assert hazards[0].path == "backend/x.py"
+
+
+def test_file_relative_message_tells_whether_it_can_be_rewritten() -> None:
+    (adjustable,) = find_hazards("x.py", "BASE = Path(__file__).parent\n")
+    (stuck,) = find_hazards("x.py", "print(__file__)\n")
+    assert "Path(__file__).parent" in adjustable.message and "rewritten to keep" in adjustable.message
+    assert "cannot rewrite safely" in stuck.message
+
+
+def test_file_name_parts_are_no_hazard() -> None:
+    assert kinds("NAME = Path(__file__).stem\nLOG = os.path.basename(__file__)\n") == []
+
+
+@pytest.mark.parametrize(
+    "call", ["importlib.import_module(name)", "import_module(f'plugins.{name}')", "__import__(name)",
+             "importlib.import_module(name=name)"]
+)
+def test_computed_import(call: str) -> None:
+    hazards = find_hazards("x.py", f"x = 1\nmodule = {call}\n")
+    assert [(hazard.line, hazard.kind) for hazard in hazards] == [(2, COMPUTED_IMPORT)]
+    assert "computed at run time" in hazards[0].message
+
+
+def test_literal_import_is_no_hazard() -> None:
+    # a module name in a string is a string reference, rewritten by another pass
+    assert kinds("importlib.import_module('indexer')\n__import__('agent')\n") == []
+
+
+@pytest.mark.parametrize(
+    "call, shown",
+    [
+        ("runpy.run_path('seed_db.py')", "runpy.run_path"),
+        ("subprocess.run(['python', 'seed_db.py', '--force'])", '"seed_db.py"'),
+        ("subprocess.Popen([sys.executable, 'scripts/init_db.py'])", '"scripts/init_db.py"'),
+        ("os.system('python seed_db.py')", '"seed_db.py"'),
+        ("print(sys.argv[0])", "sys.argv[0]"),
+    ],
+)
+def test_run_by_path(call: str, shown: str) -> None:
+    hazards = find_hazards("x.py", f"import os, sys, runpy, subprocess\n{call}\n")
+    assert [(hazard.line, hazard.kind) for hazard in hazards] == [(2, RUN_BY_PATH)]
+    assert shown in hazards[0].message
+
+
+def test_subprocess_without_a_python_file_is_no_hazard() -> None:
+    assert kinds("subprocess.run(['ls', '-l'])\nsubprocess.run([sys.executable, '-m', 'scripts.seed'])\n") == []
+
+
+def test_hazards_come_in_source_order() -> None:
+    source = """\
+        print(sys.argv[0])
+        m = __import__(name)
+        BASE = Path(__file__).parent
+    """
+    assert kinds(source) == [(1, RUN_BY_PATH), (2, COMPUTED_IMPORT), (3, FILE_RELATIVE)]
+
+
+def test_syntax_error_has_no_hazards() -> None:
+    assert find_hazards("x.py", "def oops(:\n    Path(__file__).parent\n") == []
+
+
+def test_hazard_is_the_shared_model_type() -> None:
+    assert all(isinstance(h, Hazard) for h in find_hazards("x.py", "__import__(n)\n"))
+
+
+# --- adjust_file_relative_paths -------------------------------------------------------
+
+FORMS = {
+    "Path(__file__).parent": {
+        1: "Path(__file__).parent.parent",
+        2: "Path(__file__).parent.parent.parent",
+    },
+    "Path(__file__).resolve().parent": {
+        1: "Path(__file__).resolve().parent.parent",
+        2: "Path(__file__).resolve().parent.parent.parent",
+    },
+    "Path(__file__).parents[0]": {
+        1: "Path(__file__).parents[1]",
+        2: "Path(__file__).parents[2]",
+    },
+    "os.path.dirname(__file__)": {
+        1: "os.path.dirname(os.path.dirname(__file__))",
+        2: "os.path.dirname(os.path.dirname(os.path.dirname(__file__)))",
+    },
+    "os.path.dirname(os.path.abspath(__file__))": {
+        1: "os.path.dirname(os.path.dirname(os.path.abspath(__file__)))",
+        2: "os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))",
+    },
+    "dirname(realpath(__file__))": {
+        1: "dirname(dirname(realpath(__file__)))",
+        2: "dirname(dirname(dirname(realpath(__file__))))",
+    },
+}
+
+PRELUDE = "import os\nfrom os.path import dirname, realpath\nfrom pathlib import Path\n"
+
+
+@pytest.mark.parametrize("levels", [1, 2])
+@pytest.mark.parametrize("expression", FORMS)
+def test_adjust_each_form(expression: str, levels: int) -> None:
+    source = f"{PRELUDE}BASE = {expression}\n"
+    assert adjust_file_relative_paths(source, levels) == f"{PRELUDE}BASE = {FORMS[expression][levels]}\n"
+
+
+def test_adjust_keeps_every_other_byte() -> None:
+    source = (
+        "# -*- coding: utf-8 -*-\r\n"
+        "GREETING = 'héllo ☕'; BASE = Path(__file__).parent  # café\r\n"
+        "DATA = os.path.join(os.path.dirname(__file__), 'données')\r"
+        "x = (  Path(__file__)\n"
+        "       .resolve() .parent / 'ü'  )\n"
+        "\x0c\n"
+        "NAME = Path(__file__).stem\t# untouched\n"
+    )
+    expected = (
+        source.replace("Path(__file__).parent  #", "Path(__file__).parent.parent  #")
+        .replace("os.path.dirname(__file__)", "os.path.dirname(os.path.dirname(__file__))")
+        .replace(".resolve() .parent /", ".resolve() .parent.parent /")
+    )
+    assert adjust_file_relative_paths(source, 1) == expected
+
+
+def test_adjust_keeps_a_byte_order_mark() -> None:
+    source = "\ufeffBASE = Path(__file__).parent\n"
+    assert adjust_file_relative_paths(source, 1) == "\ufeffBASE = Path(__file__).parent.parent\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "print(__file__)\n",
+        "HERE = os.path.abspath(__file__)\nBASE = os.path.dirname(HERE)\n",
+        "BASE = Path(__file__).with_name('x')\n",
+        "BASE = Path(__file__).parents[-1]\n",
+        "BASE = Path(__file__).parent\nprint(__file__)\n",  # one bad use spoils the module
+        "def oops(:\n    Path(__file__).parent\n",
+    ],
+)
+def test_unadjustable_forms_return_none(source: str) -> None:
+    assert adjust_file_relative_paths(source, 1) is None
+
+
+def test_nothing_to_adjust_returns_the_source() -> None:
+    source = "import os\nNAME = Path(__file__).name\n"
+    assert adjust_file_relative_paths(source, 2) == source
+    assert adjust_file_relative_paths("x = 1\n", 1) == "x = 1\n"
+    assert adjust_file_relative_paths("print(__file__)\n", 0) == "print(__file__)\n"
+
+
+def test_negative_levels_are_refused() -> None:
+    with pytest.raises(ValueError):
+        adjust_file_relative_paths("x = 1\n", -1)
+
+
+# --- the adjusted expressions run: same folder, one or two levels deeper ---------------
+
+
+@pytest.mark.parametrize("levels", [1, 2])
+@pytest.mark.parametrize("expression", FORMS)
+def test_adjusted_module_finds_the_same_folder(tmp_path: Path, expression: str, levels: int) -> None:
+    source = f"{PRELUDE}BASE = str({expression})\n"
+    original = tmp_path / "backend" / "settings_paths.py"
+    original.parent.mkdir()
+    original.write_text(source, encoding="utf-8")
+
+    adjusted = adjust_file_relative_paths(source, levels)
+    assert adjusted is not None
+    moved = original.parent.joinpath(*["pkg"] * levels, "settings_paths.py")
+    moved.parent.mkdir(parents=True)
+    moved.write_text(adjusted, encoding="utf-8")
+
+    before = Path(runpy.run_path(str(original))["BASE"]).resolve()
+    after = Path(runpy.run_path(str(moved))["BASE"]).resolve()
+    assert before == after == original.parent.resolve()
