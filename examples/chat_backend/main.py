@@ -14,10 +14,10 @@ import config
 import indexer
 import plugins
 import rate_limiting
-import session_service
 from auth_middleware import require_auth
 from chatkit_server import ChatKitError, ChatKitServer
 from schemas import *
+from session_service import require_session
 
 
 class Request:
@@ -110,7 +110,7 @@ def get_history(request):
     session_id = request.body.get("session_id")
     if not session_id:
         raise ValidationError("session_id is required")
-    session_service.require_session(session_id, request.user.id)
+    require_session(session_id, request.user.id)
     return {"messages": [message.to_dict() for message in chat.history(session_id)]}
 
 

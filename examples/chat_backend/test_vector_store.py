@@ -2,7 +2,7 @@ from unittest import mock
 
 import pytest
 
-from embeddings import embed
+import indexer
 from vector_store import VectorStore, cosine
 
 
@@ -26,7 +26,8 @@ def test_search_ranks_the_relevant_text_first():
 
 
 def test_from_database_loads_indexed_chunks(documents):
-    store = VectorStore.from_database()
+    store = indexer.build_store()
+    assert isinstance(store, VectorStore)
     assert len(store) >= len(documents)
     assert {hit.title for hit in store.search("express shipping", k=1)} == {"Shipping"}
 

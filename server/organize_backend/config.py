@@ -6,6 +6,7 @@ what it leaves open (`overrides`).
 
 from __future__ import annotations
 
+import keyword
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,9 +95,11 @@ def _packages(value: Any, source: str) -> tuple[tuple[str, tuple[str, ...]], ...
         raise OrganizeError(f"{source}: [tool.organize-backend.packages] must be a table of package = [globs]")
     result = []
     for package, globs in value.items():
-        if not package.replace("/", "").replace("_", "a").isalnum():
+        # "core.auth" or "core/auth" (nested, as in seed 002); the layouts read dotted names
+        parts = package.replace("/", ".").split(".")
+        if not all(part.isidentifier() and not keyword.iskeyword(part) for part in parts):
             raise OrganizeError(f"{source}: package {package!r} is not a valid package path")
-        result.append((package, tuple(_strings(globs, f"{source}: packages.{package}"))))
+        result.append((".".join(parts), tuple(_strings(globs, f"{source}: packages.{package}"))))
     return tuple(result)
 
 

@@ -264,10 +264,17 @@ def test_refuses_paths_that_climb_out(tmp_path: Path, destination: str) -> None:
     assert f"paths outside the workspace: {destination}" in message
 
 
+def test_refuses_paths_not_in_plain_form(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws")
+    changes = ChangeSet(root, (moved("./main.py", "app//main.py", ORIGINAL["main.py"]),))
+    assert "paths not in plain relative form: ./main.py, app//main.py" in refused(changes)
+
+
 def test_refuses_absolute_paths(tmp_path: Path) -> None:
     root = workspace(tmp_path / "ws")
     elsewhere = str(tmp_path / "elsewhere" / "main.py")
-    assert "paths outside the workspace" in refused(ChangeSet(root, (moved("main.py", elsewhere, ORIGINAL["main.py"]),)))
+    move_out = ChangeSet(root, (moved("main.py", elsewhere, ORIGINAL["main.py"]),))
+    assert "paths outside the workspace" in refused(move_out)
     assert "paths outside the workspace" in refused(ChangeSet(root, (created(elsewhere, b"x"),)))
 
 
@@ -312,70 +319,110 @@ def test_refuses_a_read_only_folder(tmp_path: Path) -> None:
 # --- all or nothing ---------------------------------------------------------------------
 
 
-def count_replace_calls(monkeypatch: pytest.MonkeyPatch, action) -> int:
+def count_calls(monkeypatch: pytest.MonkeyPatch, name: str, action) -> int:
     calls = 0
-    real_replace = os.replace
+    real = getattr(os, name)
 
     def counting(*args, **kwargs):
         nonlocal calls
         calls += 1
-        return real_replace(*args, **kwargs)
+        return real(*args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(os, "replace", counting)
+        patch.setattr(os, name, counting)
         action()
     return calls
 
 
-def failing_replace_on_call(number: int):
+def failing_on_call(name: str, number: int, *, and_after: bool = False):
+    """os.<name> that fails on its `number`th call (and every later one if `and_after`)."""
     calls = 0
-    real_replace = os.replace
+    real = getattr(os, name)
 
     def failing(*args, **kwargs):
         nonlocal calls
         calls += 1
-        if calls == number:
+        if calls == number or (and_after and calls > number):
             raise OSError(28, "No space left on device (simulated)")
-        return real_replace(*args, **kwargs)
+        return real(*args, **kwargs)
 
     return failing
 
 
-def test_a_failure_midway_through_apply_rolls_everything_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def failure_of(action) -> str | None:
+    try:
+        action()
+    except OrganizeError as error:
+        return str(error)
+    return None
+
+
+# os.replace does every move and every content write; mkdir and rmdir do the folders
+@pytest.mark.parametrize("name", ["replace", "mkdir", "rmdir"])
+def test_a_failure_midway_through_apply_rolls_everything_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     probe = workspace(tmp_path / "probe")
-    total = count_replace_calls(monkeypatch, lambda: apply_changes(organize(probe)))
-    assert total >= 10  # journal, .gitignore, stashing, placing: every one is a failure point
+    total = count_calls(monkeypatch, name, lambda: apply_changes(organize(probe)))
+    refusals = 0
     for number in range(1, total + 1):
         root = workspace(tmp_path / f"ws{number}")
         original = snapshot(root)
         with monkeypatch.context() as patch:
-            patch.setattr(os, "replace", failing_replace_on_call(number))
-            with pytest.raises(OrganizeError, match="nothing was changed"):
-                apply_changes(organize(root))
-        assert snapshot(root) == original, f"failure on os.replace call {number}"
+            patch.setattr(os, name, failing_on_call(name, number))
+            failure = failure_of(lambda: apply_changes(organize(root)))
+        if failure is None:  # the call was harmless (cleanup after the commit, mkdir of an existing folder)
+            assert snapshot(root)[0] == EXPECTED_AFTER
+            continue
+        refusals += 1
+        assert "nothing was changed" in failure
+        assert snapshot(root) == original, f"failure on os.{name} call {number}"
         assert last_journal(root) is None
         assert not list((root / ".organize-backend").glob("stash-*"))
         apply_changes(organize(root))  # and the same change still goes through afterwards
         assert snapshot(root)[0] == EXPECTED_AFTER
+    assert refusals >= {"replace": 10, "mkdir": 5, "rmdir": 1}[name]
 
 
-def test_a_failure_midway_through_undo_rolls_everything_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("name", ["replace", "mkdir", "rmdir"])
+def test_a_failure_midway_through_undo_rolls_everything_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     probe = workspace(tmp_path / "probe")
     apply_changes(organize(probe))
-    total = count_replace_calls(monkeypatch, lambda: undo_last(probe))
+    total = count_calls(monkeypatch, name, lambda: undo_last(probe))
+    refusals = 0
     for number in range(1, total + 1):
         root = workspace(tmp_path / f"ws{number}")
         original = snapshot(root)
         journal = apply_changes(organize(root))
         applied = snapshot(root)
         with monkeypatch.context() as patch:
-            patch.setattr(os, "replace", failing_replace_on_call(number))
-            with pytest.raises(OrganizeError, match="nothing was changed"):
-                undo_last(root)
-        assert snapshot(root) == applied, f"failure on os.replace call {number}"
+            patch.setattr(os, name, failing_on_call(name, number))
+            failure = failure_of(lambda: undo_last(root))
+        if failure is None:  # a harmless call: the undo went through
+            assert snapshot(root) == original
+            continue
+        refusals += 1
+        assert "nothing was changed" in failure
+        assert snapshot(root) == applied, f"failure on os.{name} call {number}"
         assert last_journal(root) == journal
         undo_last(root)
         assert snapshot(root) == original
+    assert refusals >= {"replace": 8, "mkdir": 1, "rmdir": 3}[name]
+
+
+def test_a_rollback_that_fails_too_says_where_the_originals_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = workspace(tmp_path / "ws")
+    with monkeypatch.context() as patch:
+        # the disk "fills up" after the first file is stashed: rolling back fails as well
+        patch.setattr(os, "replace", failing_on_call("replace", 4, and_after=True))
+        with pytest.raises(OrganizeError) as caught:
+            apply_changes(organize(root))
+    message = str(caught.value)
+    assert "rolling back failed" in message and "nothing was changed" not in message
+    stash = next((root / ".organize-backend").glob("stash-*"))
+    assert sorted(path.read_bytes() for path in stash.iterdir()) == sorted(
+        set(snapshot(workspace(tmp_path / "fresh"))[0].values()) - set(snapshot(root)[0].values()))
 
 
 # --- undo refusals ----------------------------------------------------------------------

@@ -12,13 +12,17 @@ Python files (Category.STRINGS): only single-line string literals that are not f
 bytes or triple-quoted, whose whole content is the reference, found with `tokenize`:
 
 - first argument of `import_module`, `__import__`, `resolve_name`, `patch.multiple`: a
-  module name (`"agent"`), `"module.attr"` or `"module:attr"`, trusted as is;
+  module name (`"agent"`), `"module.attr"` or `"module:attr"`, trusted as is (note that
+  `__import__("agents.agent")` returns the package `agents`, not the module);
 - first argument of `patch`, `patch.dict`, `<x>.setattr`, `<x>.delattr`: `"module.attr"`,
   trusted as is (a bare module is never a patch target);
 - anywhere else: `"module.attr[.attr]"` when `attr` is defined at top level of the moved
   module (parsed from its new file) or is a submodule, so a config key such as
   `"agent.name"` stays; a dotted name of 2+ parts that is exactly a moved module;
   `"module:attr"` and `"name = module:attr"` (entry points) when `attr` is defined there.
+  "Defined" means bound by def, class, assignment, `from x import y` or `import x as y`
+  at top level (also under if/try/with), or a submodule; a plain `import json` does not
+  count, and `"module.<file extension>"` (`"database.db"`, `"config.yaml"`) never matches.
 
 The longest moved prefix decides: with only `RAI_Chat.Backend -> RAI_Chat.backend`
 mapped, `"RAI_Chat.Backend.core.x.get_db"` becomes `"RAI_Chat.backend.core.x.get_db"`.
@@ -44,10 +48,11 @@ Config files (Category.CONFIG) and docs (Category.DOCS):
   Absolute paths (`/app/seed_db.py`) are left alone: their mapping to the workspace is
   unknown.
 - Markdown and reStructuredText only: inline code that is exactly a dotted module name of
-  2+ parts (`` `RAI_Chat.Backend.core.database.connection` ``), and `from X import` /
-  `import X` lines in python code blocks (``` fences, `.. code-block:: python`); a bare
-  `import agent` becomes `from agents import agent` so that the snippet's call sites stay
-  right.
+  2+ parts (`` `RAI_Chat.Backend.core.database.connection` ``): a moved module, or a module
+  under a moved package that exists after the move. And `from X import` / `import X`
+  lines in python code blocks (``` fences, `.. code-block:: python`): a lone
+  `import agent` becomes `from agents import agent`, and in a list `import agent, os`
+  becomes `import agents.agent as agent, os`, so that the snippet's call sites stay right.
 
 Lines that draw a directory tree (`├──`, `└──`, `|--`) are left alone: names there are
 relative to their place in the tree, not to the file, and another pass owns those trees.
@@ -57,6 +62,7 @@ Every other byte stays as it was: BOM, encoding cookie, CRLF line endings.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import posixpath
 import re
@@ -77,6 +83,10 @@ _PYTHON_FLAGS = r"(?:[ \t]+-[bBdEiIOqsSuvx]+)*"
 _PATH = r"(?:[\w.-]+/)*[\w-][\w.-]*\.py"
 
 Edit = tuple[int, int, str]  # start, end, replacement in a text
+_FILE_EXTENSIONS = {
+    "py", "pyc", "db", "sqlite", "sqlite3", "json", "yaml", "yml", "toml", "ini", "cfg", "csv",
+    "txt", "log", "md", "html", "xml", "pkl", "pickle", "parquet", "npy", "env", "lock", "bak",
+}
 
 
 # --- entry point ------------------------------------------------------------------------
@@ -150,11 +160,6 @@ class _Workspace:
         # Longest first, so that a nested source root wins over the workspace root.
         self.roots = sorted({_normalize_root(root) for root in source_roots}, key=len, reverse=True)
         self.folders = _folders_of(files)
-        # Old names of moved plain modules: unlike packages, nothing lives below them.
-        self.plain_modules = {
-            name for old in self.path_map
-            if not old.endswith("/__init__.py") and (name := self.module_name(old))
-        }
         self.first_parts = {old.split(".")[0] for old in self.module_map}
         self._names: dict[str, frozenset[str]] = {}
 
@@ -186,6 +191,10 @@ class _Workspace:
                     return candidate
         return None
 
+    def is_plain_module(self, name: str) -> bool:
+        path = self.module_file(name)
+        return path is not None and not path.endswith("/__init__.py")
+
     def is_module(self, name: str) -> bool:
         """True for a module, a package or a namespace package of the new tree."""
         if self.module_file(name):
@@ -203,8 +212,8 @@ class _Workspace:
         if path is None:
             return frozenset()
         try:
-            tree = ast.parse(_decode(self.files[path])[1])
-        except (SyntaxError, ValueError):
+            tree = ast.parse(self.files[path])  # bytes: the BOM and coding cookie decide
+        except (SyntaxError, ValueError, UnicodeError):
             return frozenset()
         return frozenset(_bound_names(tree.body))
 
@@ -224,8 +233,8 @@ class _Workspace:
         if prefix is None:
             return None
         rest = name[len(prefix):]
-        if rest and prefix in self.plain_modules:
-            return None
+        if rest and self.is_plain_module(self.module_map[prefix]):
+            return None  # nothing lives below a plain module: `agent.run` is an attribute
         return self.module_map[prefix] + rest
 
     def rename_qualified(self, name: str, *, trusted: bool) -> str | None:
@@ -241,6 +250,8 @@ class _Workspace:
         if not rest or trusted:
             return new_module + rest
         following = rest[1:].split(".")[0]
+        if rest.count(".") == 1 and following.lower() in _FILE_EXTENSIONS:
+            return None  # "database.db" is a file name even when database.py defines `db`
         if self.defines(new_module, following):
             return new_module + rest
         return None
@@ -306,8 +317,10 @@ def _bound_names(body: list[ast.stmt]) -> Iterator[str]:
                 yield from _target_names(target)
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
             yield from _target_names(node.target)
-        elif isinstance(node, ast.Import):
-            yield from (alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Import) and any(alias.asname for alias in node.names):
+            # `import yaml` is left out on purpose: with it, the file name "config.yaml" would
+            # read as the attribute config.yaml. An alias is a deliberate module attribute.
+            yield from (alias.asname for alias in node.names if alias.asname)
         elif isinstance(node, ast.ImportFrom):
             yield from (alias.asname or alias.name for alias in node.names if alias.name != "*")
         # try/except ImportError and if TYPE_CHECKING blocks still bind module attributes.
@@ -345,17 +358,18 @@ def _split_lines(text: str) -> list[str]:
 _SKIPPED_TOKENS = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
 _STRING_RE = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quote>'''|\"\"\"|'|\")(?P<body>.*)(?P=quote)", re.S)
 _DOTTED_RE = re.compile(_DOTTED)
-# "module:attr", optionally as an entry point "name = module:attr [extra]".
+# "module:attr", "module:factory()" (uvicorn --factory style) or an entry point "name = module:attr [extra]".
 _ENTRY_RE = re.compile(
-    rf"(?P<lead>[\w.-]+[ \t]*=[ \t]*)?(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?P<extras>[ \t]*\[[\w, \t-]*\])?"
+    rf"(?P<lead>[\w.-]+[ \t]*=[ \t]*)?(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?:\(\))?(?P<extras>[ \t]*\[[\w, \t-]*\])?"
 )
-_MENTION_RE = re.compile(rb"[\"'=\s]([A-Za-z_]\w*)[.:\"']")
+# The first name inside a string literal that may be a reference: "agent...", "x = agent:...".
+_LITERAL_START_RE = re.compile(rb"[\"'](?:[\w.-]+[ \t]*=[ \t]*)?([A-Za-z_]\w*)(?=[.:\"'])")
 _LOADERS = {"import_module", "__import__", "resolve_name"}
 
 
 def _rewrite_python(data: bytes, workspace: _Workspace) -> bytes | None:
     # Cheap filter first: tokenizing every file of a big backend is what would cost.
-    mentioned = {m.decode() for m in _MENTION_RE.findall(data)}
+    mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)}
     if not mentioned & workspace.first_parts:
         return None
     try:
@@ -580,13 +594,24 @@ def _outside_tree_lines(text: str, edits: list[Edit]) -> list[Edit]:
 
 
 def _apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply edits in priority order; an edit overlapping an accepted one is dropped."""
+    starts: list[int] = []  # accepted edits, sorted by start; they never overlap
     accepted: list[Edit] = []
     for start, end, new in edits:
-        if text[start:end] != new and not any(start < e and s < end for s, e, _ in accepted):
-            accepted.append((start, end, new))
-    for start, end, new in sorted(accepted, reverse=True):
-        text = text[:start] + new + text[end:]
-    return text
+        if text[start:end] == new:
+            continue
+        index = bisect.bisect_left(starts, start)
+        if index > 0 and accepted[index - 1][1] > start:
+            continue
+        if index < len(accepted) and accepted[index][0] < end:
+            continue
+        starts.insert(index, start)
+        accepted.insert(index, (start, end, new))
+    pieces, position = [], 0
+    for start, end, new in accepted:
+        pieces += [text[position:start], new]
+        position = end
+    return "".join(pieces) + text[position:]
 
 
 # --- python code in docs ----------------------------------------------------------------

@@ -19,6 +19,7 @@ What this adds around rope:
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import tempfile
@@ -31,8 +32,10 @@ from rope.base import exceptions as rope_exceptions
 from rope.refactor.move import MoveModule
 from rope.refactor.rename import Rename
 
+from organize_backend.changes.positions import LineOffsets, replace_spans
 from organize_backend.changes.rope_project import open_scratch_project
 from organize_backend.model import Move, OrganizeError, Snapshot
+from organize_backend.snapshot import module_name, source_roots
 
 TEMPORARY_PREFIX = "_organize_tmp_"
 
@@ -81,6 +84,7 @@ class _RopeSession:
         self.folder_origin: dict[str, str] = {}  # current folder -> where it was, for moved folders
         self.temporary: dict[str, str] = {}  # final package path -> temporary path in use
         self.deleted: set[str] = set()
+        self.roots = source_roots(snapshot)
         self._copy_python_files()
         self.project = open_scratch_project(scratch)
 
@@ -135,8 +139,7 @@ class _RopeSession:
         old_name = PurePosixPath(source).stem
         new_name = PurePosixPath(destination).stem
         if parent_of(source) != folder:
-            mover = MoveModule(self.project, self.project.get_resource(source))
-            self._do(mover.get_changes(self.project.get_folder(folder), resources=self._mentioning(old_name, source)))
+            self._move_with_rope(source, folder, old_name)
         if new_name != old_name:
             moved = join(folder, PurePosixPath(source).name)
             self._rename(moved, new_name)
@@ -150,10 +153,35 @@ class _RopeSession:
         folder = parent_of(destination)
         if parent_of(source) != folder:
             folder = self._ensure_package(folder)
-            mover = MoveModule(self.project, self.project.get_folder(source))
-            self._do(mover.get_changes(self.project.get_folder(folder), resources=self._mentioning(old_name, source)))
+            self._move_with_rope(source, folder, old_name)
         if new_name != old_name:
             self._rename(join(folder, old_name), new_name)
+
+    def _move_with_rope(self, source: str, folder: str, old_name: str) -> None:
+        self._forget_stale_resources(source)
+        resources = self._mentioning(old_name, source)
+        self._absolutize_relative_imports_of(old_name, resources)
+        mover = MoveModule(self.project, self.project.get_resource(source))
+        self._do(mover.get_changes(self.project.get_folder(folder), resources=resources))
+
+    def _absolutize_relative_imports_of(self, name: str, resources: list) -> None:
+        """Work around rope's crash on `from .pkg import moving_module` (python-rope/rope#202).
+
+        rope resolves such a statement without the importing file's folder and fails; in
+        absolute form it handles it. rope makes the same change to the moved module's own
+        relative imports, so the result reads as rope's own.
+        """
+        changes = rope_change.ChangeSet(f"absolute imports of {name}")
+        for resource in resources:
+            text = self.texts[resource.path]
+            rewritten = absolutize_relative_imports(text, name, self._package_of(resource.path))
+            if rewritten != text:
+                changes.add_change(rope_change.ChangeContents(resource, rewritten))
+        if changes.changes:
+            self._do(changes)
+
+    def _package_of(self, path: str) -> str | None:
+        return module_name(join(parent_of(path), "__init__.py"), self.roots)
 
     def _merge_folder(self, source: str, destination: str) -> None:
         """Move a folder's modules and subpackages one by one into `destination`."""
@@ -166,9 +194,21 @@ class _RopeSession:
 
     def _rename(self, path: str, new_name: str) -> None:
         old_name = PurePosixPath(path).stem if path.endswith(".py") else PurePosixPath(path).name
+        self._forget_stale_resources(path)
         resource = self.project.get_resource(path)
         renamer = Rename(self.project, resource)
         self._do(renamer.get_changes(new_name, resources=self._mentioning(old_name, path)))
+
+    def _forget_stale_resources(self, path: str) -> None:
+        """Before a folder moves, start rope afresh on the scratch copy.
+
+        rope's resource observers keep watching modules that earlier moves carried away;
+        moving a folder that held them then fails in rope while it looks up their new
+        paths. A new project has nothing stale; opening one costs little next to a move.
+        """
+        if self.is_folder(path):
+            self.project.close()
+            self.project = open_scratch_project(self.scratch)
 
     def _is_package(self, folder: str) -> bool:
         return (self.scratch / folder / "__init__.py").is_file()
@@ -300,7 +340,7 @@ class _RopeSession:
         candidates: set[str] = set()
         for path, original in self.origin.items():
             if path != original:
-                candidates.update(_ancestors(original))
+                candidates.update(self._current(folder) for folder in _ancestors(original))
         removed: list[str] = []
         for folder in sorted(candidates, key=lambda f: -f.count("/")):
             if self._is_emptied(folder):
@@ -331,6 +371,37 @@ class _RopeSession:
         return {self.snapshot.organize_root}
 
 
+_RELATIVE_FROM = re.compile(r"^(from\s+)(\.+[\w.]*)(\s+import\b)")
+
+
+def absolutize_relative_imports(source: str, name: str, package: str | None) -> str:
+    """`from .pkg import name` -> `from a.b.pkg import name`, for statements that import `name`."""
+    if package is None or name not in source:
+        return source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    offsets = LineOffsets(source)
+    replacements = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level and any(a.name == name for a in node.names):
+            target = _resolve_relative(package, node.level, node.module)
+            start, end = offsets.span(node)
+            match = _RELATIVE_FROM.match(source[start:end])
+            if target and match:
+                replacements.append((start + match.start(2), start + match.end(2), target))
+    return replace_spans(source, replacements)
+
+
+def _resolve_relative(package: str, level: int, module: str | None) -> str | None:
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not module):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([module] if module else [])) or None
+
+
 def _flatten(changes: rope_change.Change) -> Iterable[rope_change.Change]:
     if isinstance(changes, rope_change.ChangeSet):
         for inner in changes.changes:
@@ -346,8 +417,6 @@ def _ancestors(path: str) -> list[str]:
 
 def _is_trivial(source: str) -> bool:
     """An __init__.py with nothing but comments, blank lines or a docstring."""
-    import ast
-
     try:
         body = ast.parse(source).body
     except SyntaxError:

@@ -217,6 +217,9 @@ def _refuse_unsafe_paths(root: Path, paths: Iterable[str], headline: str) -> Non
     for path in paths:
         if not _inside_root(root, path):
             problems.add("paths outside the workspace", path)
+        elif PurePosixPath(path).as_posix() != path:
+            # "./a.py" and "a.py" would slip past the duplicate and collision checks
+            problems.add("paths not in plain relative form", path)
         elif PurePosixPath(path).parts[0] == STATE_FOLDER:
             problems.add(f"paths inside {STATE_FOLDER}/ (kept for the undo journal)", path)
     problems.raise_if_any(f"{headline}, nothing was written")
@@ -435,9 +438,7 @@ class _Transaction:
 
 
 def _execute(root: Path, work: _DiskWork, commit: Callable[[_Done], object]) -> _Done:
-    state = root / STATE_FOLDER
-    state.mkdir(exist_ok=True)
-    stash = Path(tempfile.mkdtemp(prefix="stash-", dir=state))
+    stash = _make_stash(root)
     transaction = _Transaction()
     done = _Done()
     try:
@@ -457,6 +458,16 @@ def _execute(root: Path, work: _DiskWork, commit: Callable[[_Done], object]) -> 
     # the stash now holds only originals of edited and deleted files, which the journal keeps
     shutil.rmtree(stash, ignore_errors=True)
     return done
+
+
+def _make_stash(root: Path) -> Path:
+    """A folder inside the workspace, so parking a file there is a rename, not a copy."""
+    state = root / STATE_FOLDER
+    try:
+        state.mkdir(exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="stash-", dir=state))
+    except OSError as error:
+        raise OrganizeError(f"cannot create a work folder in {state} ({error}); nothing was changed") from error
 
 
 def _failure_message(error: Exception, failures: list[str], stash: Path) -> str:

@@ -1,0 +1,459 @@
+"""Tests for the pass that rewrites module and file references rope leaves stale."""
+
+from __future__ import annotations
+
+import pytest
+
+from organize_backend.changes.references import category_of, rewrite_references
+from organize_backend.model import Category
+
+# A flat backend in backend/ after the moves: files keyed by their new paths.
+AGENT = b"""import os
+
+class VectorStore:
+    def search(self):
+        return []
+
+def run():
+    return VectorStore()
+
+app = object()
+yaml = None
+try:
+    import ujson as json_lib
+except ImportError:
+    json_lib = None
+"""
+DATABASE = b"db = None\n\ndef get_db():\n    return db\n"
+
+BASE_FILES: dict[str, bytes] = {
+    "backend/main.py": b"from agents.agent import run\n",
+    "backend/agents/__init__.py": b"",
+    "backend/agents/agent.py": AGENT,
+    "backend/database/__init__.py": b"",
+    "backend/database/database.py": DATABASE,
+    "backend/scripts/__init__.py": b"",
+    "backend/scripts/seed_db.py": b"from database.database import get_db\n",
+    "backend/tests/__init__.py": b"",
+    "backend/tests/test_auth.py": b"def test_login():\n    pass\n",
+}
+MODULE_MAP = {
+    "agent": "agents.agent",
+    "database": "database.database",
+    "seed_db": "scripts.seed_db",
+    "test_auth": "tests.test_auth",
+}
+PATH_MAP = {
+    "backend/agent.py": "backend/agents/agent.py",
+    "backend/database.py": "backend/database/database.py",
+    "backend/seed_db.py": "backend/scripts/seed_db.py",
+    "backend/test_auth.py": "backend/tests/test_auth.py",
+}
+ROOTS = ["backend"]
+
+
+def rewrite(path: str, content: bytes) -> bytes | None:
+    """The new content of one extra file of the flat-backend workspace, None if unchanged."""
+    result = rewrite_references({**BASE_FILES, path: content}, MODULE_MAP, PATH_MAP, ROOTS)
+    assert set(result) <= {path}, "only the file under test may change"
+    return result[path][1] if path in result else None
+
+
+def rewrite_py(source: str) -> str | None:
+    new = rewrite("backend/tests/test_agent.py", source.encode())
+    return None if new is None else new.decode()
+
+
+# --- Python strings ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('importlib.import_module("agent")\n', 'importlib.import_module("agents.agent")\n'),
+        ("import_module('agent')\n", "import_module('agents.agent')\n"),
+        ('mod = __import__("database")\n', 'mod = __import__("database.database")\n'),
+        ('pkgutil.resolve_name("agent:run")\n', 'pkgutil.resolve_name("agents.agent:run")\n'),
+        ('pkgutil.resolve_name("agent.run")\n', 'pkgutil.resolve_name("agents.agent.run")\n'),
+        ('mock.patch("agent.VectorStore")\n', 'mock.patch("agents.agent.VectorStore")\n'),
+        ('@patch("agent.VectorStore.search")\ndef t(): pass\n', '@patch("agents.agent.VectorStore.search")\ndef t(): pass\n'),
+        ('mocker.patch("database.get_db", return_value=1)\n', 'mocker.patch("database.database.get_db", return_value=1)\n'),
+        ('monkeypatch.setattr("agent.VectorStore.search", fake)\n', 'monkeypatch.setattr("agents.agent.VectorStore.search", fake)\n'),
+        ('patch.multiple("agent", run=None)\n', 'patch.multiple("agents.agent", run=None)\n'),
+        # A patch target need not be found in the module: the call says what it is.
+        ('mock.patch("agent.created_at_runtime")\n', 'mock.patch("agents.agent.created_at_runtime")\n'),
+    ],
+)
+def test_module_loading_and_patching_calls(before: str, after: str) -> None:
+    assert rewrite_py(before) == after
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('TARGET = "agent.VectorStore"\n', 'TARGET = "agents.agent.VectorStore"\n'),
+        ('handler = "agent.run"\n', 'handler = "agents.agent.run"\n'),
+        ('names = ["agent.json_lib"]\n', 'names = ["agents.agent.json_lib"]\n'),  # bound in try/except
+        ('uvicorn.run("agent:app")\n', 'uvicorn.run("agents.agent:app")\n'),
+        ('APP = "agent:app"\n', 'APP = "agents.agent:app"\n'),
+        ('FACTORY = "agent:run()"\n', 'FACTORY = "agents.agent:run()"\n'),
+        ('eps = ["serve = agent:run"]\n', 'eps = ["serve = agents.agent:run"]\n'),
+        ("x = r'agent.run'\n", "x = r'agents.agent.run'\n"),
+        ('x = "agent.run" + suffix\n', 'x = "agents.agent.run" + suffix\n'),
+    ],
+)
+def test_dotted_and_colon_strings_anywhere(before: str, after: str) -> None:
+    assert rewrite_py(before) == after
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'role = "agent"\n',  # a bare word outside a loading call
+        'key = "agent.name"\n',  # `name` is not defined in agent.py: a config key
+        'status = "agent:ready"\n',  # not an attribute of agent.py either
+        'mock.patch("agent")\n',  # patch never takes a bare module
+        'x = f"agent.run"\n',  # f-strings stay
+        'x = b"agent.run"\n',  # bytes stay
+        'import_module("agent" + suffix)\n',  # not the whole argument
+        'import_module("age" "nt")\n',  # implicit concatenation: not one literal
+        'import_module(".agent", package="x")\n',  # relative
+        '"""agent.run"""\n',  # docstring
+        '# mock.patch("agent.VectorStore")\nx = 1\n',  # comment
+        'os.path.join("agent.py")\n',  # file names in Python are not modules
+        'mock.patch("os.getenv")\n',  # not moved
+        'x = "agents.agent.run"\n',  # already new: a second run changes nothing
+        'x = "database.database.get_db"\n',
+        'DB_PATH = "database.db"\n',  # a file name, even though database.py defines `db`
+        'CONFIG = "agent.yaml"\n',
+        'x = "agent.os"\n',  # a plain import is no attribute worth rewriting outside patch()
+    ],
+)
+def test_strings_that_stay(source: str) -> None:
+    assert rewrite_py(source) is None
+
+
+def test_module_names_in_code_are_not_touched() -> None:
+    # rope owns imports and code; this pass only edits string literals.
+    source = "import agent\nagent.run()\nx = agent.VectorStore\n"
+    assert rewrite_py(source) is None
+
+
+def test_crlf_bom_and_other_bytes_are_preserved() -> None:
+    source = b'\xef\xbb\xbf# caf\xc3\xa9\r\nX = "agent.run"  # \xc3\xa9\r\n\r\ny = 1\r\n'
+    assert rewrite("backend/tests/test_bom.py", source) == (
+        b'\xef\xbb\xbf# caf\xc3\xa9\r\nX = "agents.agent.run"  # \xc3\xa9\r\n\r\ny = 1\r\n'
+    )
+
+
+def test_encoding_cookie_is_honoured() -> None:
+    source = '# -*- coding: latin-1 -*-\ns = "\xe9"; t = "agent.run"\n'.encode("latin-1")
+    expected = '# -*- coding: latin-1 -*-\ns = "\xe9"; t = "agents.agent.run"\n'.encode("latin-1")
+    assert rewrite("backend/tests/test_latin.py", source) == expected
+
+
+def test_non_ascii_before_string_keeps_offsets_right() -> None:
+    assert rewrite_py('label = "é"; mock.patch("agent.run")\n') == 'label = "é"; mock.patch("agents.agent.run")\n'
+
+
+def test_untokenizable_python_is_left_alone() -> None:
+    assert rewrite_py('x = ("agent.run",\n') is None  # unclosed bracket: tokenize gives up
+
+
+def test_result_category_for_python_is_strings() -> None:
+    files = {**BASE_FILES, "backend/tests/test_x.py": b'p = "agent.run"\n'}
+    result = rewrite_references(files, MODULE_MAP, PATH_MAP, ROOTS)
+    assert result["backend/tests/test_x.py"][0] is Category.STRINGS
+
+
+# --- package renames and the longest prefix ---------------------------------------------
+
+RAI_FILES: dict[str, bytes] = {
+    "RAI_Chat/__init__.py": b"",
+    "RAI_Chat/backend/__init__.py": b"VERSION = 1\n",
+    "RAI_Chat/backend/core/__init__.py": b"",
+    "RAI_Chat/backend/core/database/__init__.py": b"",
+    "RAI_Chat/backend/core/database/session.py": b"def get_db():\n    pass\n",
+    "RAI_Chat/backend/core/auth/__init__.py": b"",
+    "RAI_Chat/backend/core/auth/service.py": b"class AuthService:\n    pass\n",
+}
+RAI_MODULES = {
+    "RAI_Chat.Backend": "RAI_Chat.backend",
+    "RAI_Chat.Backend.core.database.connection": "RAI_Chat.backend.core.database.session",
+}
+RAI_PATHS = {
+    "RAI_Chat/Backend/__init__.py": "RAI_Chat/backend/__init__.py",
+    "RAI_Chat/Backend/core/__init__.py": "RAI_Chat/backend/core/__init__.py",
+    "RAI_Chat/Backend/core/database/__init__.py": "RAI_Chat/backend/core/database/__init__.py",
+    "RAI_Chat/Backend/core/database/connection.py": "RAI_Chat/backend/core/database/session.py",
+    "RAI_Chat/Backend/core/auth/__init__.py": "RAI_Chat/backend/core/auth/__init__.py",
+    "RAI_Chat/Backend/core/auth/service.py": "RAI_Chat/backend/core/auth/service.py",
+}
+
+
+def rewrite_rai(path: str, content: str) -> str | None:
+    result = rewrite_references({**RAI_FILES, path: content.encode()}, RAI_MODULES, RAI_PATHS, [""])
+    return result[path][1].decode() if path in result else None
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # Only the package is mapped: everything below it follows.
+        ('p = "RAI_Chat.Backend.core.auth.service.AuthService"\n', 'p = "RAI_Chat.backend.core.auth.service.AuthService"\n'),
+        ('mock.patch("RAI_Chat.Backend.core.auth.service.AuthService")\n',
+         'mock.patch("RAI_Chat.backend.core.auth.service.AuthService")\n'),
+        ('import_module("RAI_Chat.Backend.core.auth.service")\n', 'import_module("RAI_Chat.backend.core.auth.service")\n'),
+        # The longer key wins over the package rename.
+        ('p = "RAI_Chat.Backend.core.database.connection.get_db"\n', 'p = "RAI_Chat.backend.core.database.session.get_db"\n'),
+        ('p = "RAI_Chat.Backend.core.database.connection"\n', 'p = "RAI_Chat.backend.core.database.session"\n'),
+        ('v = "RAI_Chat.Backend.VERSION"\n', 'v = "RAI_Chat.backend.VERSION"\n'),  # defined in __init__
+        ('logging.getLogger("RAI_Chat.Backend")\n', 'logging.getLogger("RAI_Chat.backend")\n'),
+    ],
+)
+def test_longest_prefix_for_package_renames(before: str, after: str) -> None:
+    assert rewrite_rai("tests/test_x.py", before) == after
+
+
+def test_package_rename_keeps_unknown_attributes() -> None:
+    assert rewrite_rai("tests/test_x.py", 'k = "RAI_Chat.Backend.missing"\n') is None
+
+
+def test_package_rename_in_docs() -> None:
+    doc = (
+        "Uses `RAI_Chat.Backend.core.database.connection` and `RAI_Chat.Backend.core.auth`.\n"
+        "\n"
+        "```python\n"
+        "from RAI_Chat.Backend.core.database.connection import get_db\n"
+        "```\n"
+        "Run `python RAI_Chat/Backend/core/auth/service.py`.\n"
+    )
+    assert rewrite_rai("README.md", doc) == (
+        "Uses `RAI_Chat.backend.core.database.session` and `RAI_Chat.backend.core.auth`.\n"
+        "\n"
+        "```python\n"
+        "from RAI_Chat.backend.core.database.session import get_db\n"
+        "```\n"
+        "Run `python RAI_Chat/backend/core/auth/service.py`.\n"
+    )
+
+
+# --- config files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after"),
+    [
+        # Run from the source root: the script keeps its imports as a module of a package.
+        ("backend/Procfile", "release: python seed_db.py --force\n", "release: python -m scripts.seed_db --force\n"),
+        ("backend/Procfile", "release: python3 -u ./seed_db.py\n", "release: python3 -u -m scripts.seed_db\n"),
+        # Run from the workspace root: the working directory stays, the source root goes on the path.
+        ("Makefile", "seed:\n\tpython backend/seed_db.py\n", "seed:\n\tenv PYTHONPATH=backend python -m scripts.seed_db\n"),
+        ("Makefile", "seed:\n\tpoetry run python backend/seed_db.py && echo ok\n",
+         "seed:\n\tpoetry run env PYTHONPATH=backend python -m scripts.seed_db && echo ok\n"),
+        ("backend/Dockerfile", 'CMD ["python", "seed_db.py"]\n', 'CMD ["python", "-m", "scripts.seed_db"]\n'),
+        # Exec form from another folder cannot set PYTHONPATH: only the path changes.
+        ("Dockerfile", 'CMD ["python", "backend/seed_db.py"]\n', 'CMD ["python", "backend/scripts/seed_db.py"]\n'),
+        ("backend/Procfile", "web: uvicorn agent:app --port $PORT\n", "web: uvicorn agents.agent:app --port $PORT\n"),
+        ("backend/Procfile", "web: gunicorn 'agent:app'\n", "web: gunicorn 'agents.agent:app'\n"),
+        ("backend/Procfile", "worker: python -m agent\n", "worker: python -m agents.agent\n"),
+        ("tox.ini", "[testenv]\ncommands = pytest --cov=agent --cov database\n",
+         "[testenv]\ncommands = pytest --cov=agents.agent --cov database.database\n"),
+        ("pytest.ini", "[pytest]\naddopts = --cov=agent\n", "[pytest]\naddopts = --cov=agents.agent\n"),
+        ("pyproject.toml", '[project.scripts]\nserve = "agent:run"\n', '[project.scripts]\nserve = "agents.agent:run"\n'),
+        ("setup.cfg", "[options.entry_points]\nconsole_scripts =\n    serve = agent:run\n",
+         "[options.entry_points]\nconsole_scripts =\n    serve = agents.agent:run\n"),
+        ("backend/app.toml", 'module = "agent"\n', 'module = "agents.agent"\n'),
+        ("docker-compose.yml", "    environment:\n      - FLASK_APP=agent\n",
+         "    environment:\n      - FLASK_APP=agents.agent\n"),
+        ("backend/Dockerfile", "ENV FLASK_APP=agent\n", "ENV FLASK_APP=agents.agent\n"),
+        (".github/workflows/ci.yml", "      - run: python -m pytest backend/test_auth.py\n",
+         "      - run: python -m pytest backend/tests/test_auth.py\n"),
+        ("backend/run.sh", "pytest test_auth.py::test_login\n", "pytest tests/test_auth.py::test_login\n"),
+        ("compose.yaml", "    command: uvicorn agent:app\n", "    command: uvicorn agents.agent:app\n"),
+    ],
+)
+def test_config_rewrites(path: str, before: str, after: str) -> None:
+    new = rewrite(path, before.encode())
+    assert new is not None and new.decode() == after
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("backend/settings.toml", 'role = "agent"\n'),  # not a module setting
+        ("backend/settings.toml", 'happy = "agent"\n'),  # "app" inside a word is no key
+        ("backend/Procfile", "web: python my_seed_db.py\n"),  # another file
+        ("backend/Procfile", "web: python seed_db.py.bak\n"),
+        ("backend/Procfile", "web: python /app/seed_db.py\n"),  # absolute: mapping unknown
+        ("docker-compose.yml", "    image: agent:latest\n"),  # not an attribute of agent.py
+        ("backend/Procfile", "web: uvicorn main:app\n"),  # main did not move
+        ("Makefile", "lint:\n\tpytest -m agentic\n"),
+        ("requirements.txt", "agent.py\n"),  # requirements are not docs
+        ("backend/Procfile", "web: python -m agents.agent\n"),  # already new
+    ],
+)
+def test_config_that_stays(path: str, content: str) -> None:
+    assert rewrite(path, content.encode()) is None
+
+
+def test_config_crlf_and_bom_preserved() -> None:
+    before = b"\xef\xbb\xbfrelease: python seed_db.py\r\nweb: uvicorn agent:app\r\n"
+    after = b"\xef\xbb\xbfrelease: python -m scripts.seed_db\r\nweb: uvicorn agents.agent:app\r\n"
+    assert rewrite("backend/Procfile", before) == after
+
+
+def test_ini_setting_with_crlf() -> None:
+    assert rewrite("backend/app.ini", b"[run]\r\napp_module = agent\r\n") == b"[run]\r\napp_module = agents.agent\r\n"
+
+
+def test_script_that_stays_top_level_only_changes_path() -> None:
+    files = {**BASE_FILES, "backend/seeding.py": b"", "backend/Procfile": b"release: python seed.py\n"}
+    result = rewrite_references(files, {"seed": "seeding"}, {"backend/seed.py": "backend/seeding.py"}, ROOTS)
+    assert result["backend/Procfile"] == (Category.CONFIG, b"release: python seeding.py\n")
+
+
+def test_script_already_in_a_package_keeps_running_by_path() -> None:
+    doc = "python RAI_Chat/Backend/core/auth/service.py\n"
+    assert rewrite_rai("docs/run.txt", doc) == "python RAI_Chat/backend/core/auth/service.py\n"
+
+
+# --- docs -------------------------------------------------------------------------------
+
+
+def test_readme_at_workspace_root() -> None:
+    readme = (
+        "# App\n"
+        "\n"
+        "Seed with `python backend/seed_db.py`, or from `backend/`: `python seed_db.py`.\n"
+        "Serve with `uvicorn agent:app`. The agent answers questions.\n"
+        "See [the seeder](backend/seed_db.py) and ./backend/seed_db.py; my_seed_db.py is unrelated.\n"
+        "Tests: `pytest test_auth.py`.\n"
+    )
+    assert rewrite("README.md", readme.encode()).decode() == (
+        "# App\n"
+        "\n"
+        "Seed with `env PYTHONPATH=backend python -m scripts.seed_db`, or from `backend/`: `python -m scripts.seed_db`.\n"
+        "Serve with `uvicorn agents.agent:app`. The agent answers questions.\n"
+        "See [the seeder](backend/scripts/seed_db.py) and ./backend/scripts/seed_db.py; my_seed_db.py is unrelated.\n"
+        "Tests: `pytest tests/test_auth.py`.\n"
+    )
+
+
+def test_paths_relative_to_the_docs_folder() -> None:
+    new = rewrite("backend/docs/guide.md", b"Edit ../agent.py and run `python ../seed_db.py`.\n")
+    assert new == b"Edit ../agents/agent.py and run `env PYTHONPATH=.. python -m scripts.seed_db`.\n"
+
+
+def test_prose_words_and_single_part_inline_code_stay() -> None:
+    assert rewrite("README.md", b"The agent uses the `database` and `agent.name` settings.\n") is None
+
+
+def test_python_fence_imports() -> None:
+    readme = (
+        "```python\n"
+        "from agent import run\n"
+        "import database\n"
+        "import agent, os\n"
+        "import agent as a  # alias\n"
+        ">>> from database import get_db\n"
+        "```\n"
+        "```bash\n"
+        "from agent import run\n"
+        "```\n"
+        "import agent\n"
+    )
+    assert rewrite("README.md", readme.encode()).decode() == (
+        "```python\n"
+        "from agents.agent import run\n"
+        "from database import database\n"
+        "import agents.agent as agent, os\n"
+        "import agents.agent as a  # alias\n"
+        ">>> from database.database import get_db\n"
+        "```\n"
+        "```bash\n"
+        "from agent import run\n"
+        "```\n"
+        "import agent\n"
+    )
+
+
+def test_rst_code_block_imports_and_inline_literals() -> None:
+    doc = (
+        "Usage\n"
+        "=====\n"
+        "\n"
+        ".. code-block:: python\n"
+        "\n"
+        "   from agent import run\n"
+        "   import agent\n"
+        "\n"
+        "from agent import run\n"
+    )
+    assert rewrite("docs/usage.rst", doc.encode()).decode() == (
+        "Usage\n"
+        "=====\n"
+        "\n"
+        ".. code-block:: python\n"
+        "\n"
+        "   from agents.agent import run\n"
+        "   from agents import agent\n"
+        "\n"
+        "from agent import run\n"
+    )
+
+
+def test_tree_lines_are_left_alone() -> None:
+    readme = "```\nbackend/\n├── seed_db.py\n|-- agent.py\n```\nRun seed_db.py.\n"
+    assert rewrite("README.md", readme.encode()).decode() == (
+        "```\nbackend/\n├── seed_db.py\n|-- agent.py\n```\nRun scripts/seed_db.py.\n"
+    )
+
+
+def test_docs_category_and_crlf() -> None:
+    files = {**BASE_FILES, "docs/notes.txt": b"Run python -m agent\r\nthen agent.py.\r\n"}
+    result = rewrite_references(files, MODULE_MAP, PATH_MAP, ROOTS)
+    assert result["docs/notes.txt"] == (Category.DOCS, b"Run python -m agents.agent\r\nthen agents/agent.py.\r\n")
+
+
+# --- the whole -------------------------------------------------------------------------
+
+
+def test_unchanged_files_are_not_returned_and_inputs_untouched() -> None:
+    files = dict(BASE_FILES)
+    files["README.md"] = b"Nothing to see.\n"
+    files["backend/Procfile"] = b"web: uvicorn main:app\n"
+    snapshot = dict(files)
+    assert rewrite_references(files, MODULE_MAP, PATH_MAP, ROOTS) == {}
+    assert files == snapshot
+
+
+def test_empty_maps_change_nothing() -> None:
+    assert rewrite_references({**BASE_FILES, "README.md": b"python seed_db.py\n"}, {}, {}, ROOTS) == {}
+
+
+def test_binary_file_with_text_name_is_skipped() -> None:
+    assert rewrite("docs/blob.txt", b"\x00\x01agent.py") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "category"),
+    [
+        ("backend/x.py", Category.STRINGS),
+        ("README.md", Category.DOCS),
+        ("docs/a.rst", Category.DOCS),
+        ("notes.txt", Category.DOCS),
+        ("requirements-dev.txt", None),
+        ("Procfile", Category.CONFIG),
+        ("Dockerfile.dev", Category.CONFIG),
+        ("docker-compose.override.yaml", Category.CONFIG),
+        (".github/workflows/test.yml", Category.CONFIG),
+        ("config/other.yml", None),
+        ("Makefile", Category.CONFIG),
+        ("build/rules.mk", Category.CONFIG),
+        ("scripts/run.sh", Category.CONFIG),
+        ("package.json", None),
+    ],
+)
+def test_category_of(path: str, category: Category | None) -> None:
+    assert category_of(path) is category

@@ -1,0 +1,488 @@
+"""find_unresolved_imports on small in-memory workspaces: one test per resolution rule."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from organize_backend.verify import UnresolvedImport, find_unresolved_imports
+
+
+def check(files: dict[str, str] | dict[str, bytes], roots: tuple[str, ...] = ("",)) -> list[str]:
+    encoded = {path: text if isinstance(text, bytes) else dedent(text).encode() for path, text in files.items()}
+    return [str(problem) for problem in find_unresolved_imports(encoded, list(roots))]
+
+
+FLAT_BACKEND = {
+    "main.py": """\
+        import os
+        import database
+        import agent
+        from database import get_db
+        from agent import run as run_agent
+        """,
+    "database.py": "def get_db():\n    return None\n",
+    "agent.py": "def run():\n    pass\n",
+}
+
+
+def test_a_consistent_flat_backend_has_no_problems() -> None:
+    assert check(FLAT_BACKEND) == []
+
+
+def test_a_module_moved_without_updating_its_importers_is_reported_at_each_import_line() -> None:
+    files = dict(FLAT_BACKEND)
+    files["agents/agent.py"] = files.pop("agent.py")
+
+    assert check(files) == [
+        "main.py:3: import agent: not found",
+        "main.py:5: from agent import run: not found",
+    ]
+
+
+def test_moving_a_module_into_a_package_of_its_own_name_hides_its_names() -> None:
+    # database.py -> database/database.py: `database` is now the (namespace) package.
+    files = dict(FLAT_BACKEND)
+    files["database/database.py"] = files.pop("database.py")
+
+    assert check(files) == ["main.py:4: from database import get_db: get_db not found in database"]
+
+
+def test_the_updated_imports_after_a_move_resolve() -> None:
+    files = {
+        "main.py": "from agents import agent\nfrom agents.agent import run\nimport agents.agent\n",
+        "agents/__init__.py": "",
+        "agents/agent.py": "def run():\n    pass\n",
+    }
+    assert check(files) == []
+
+
+def test_the_result_carries_path_line_module_and_message() -> None:
+    [problem] = find_unresolved_imports({"app/main.py": b"\n\nimport agents.agent\n"}, ["app"])
+
+    assert problem == UnresolvedImport("app/main.py", 3, "agents.agent", "import agents.agent: not found")
+    assert str(problem) == "app/main.py:3: import agents.agent: not found"
+
+
+def test_a_missing_name_is_reported_on_its_own_line_with_the_dotted_module() -> None:
+    files = {
+        "main.py": "from database import (\n    get_db,\n    get_session,\n)\n",
+        "database.py": "def get_db():\n    pass\n",
+    }
+    [problem] = find_unresolved_imports({path: text.encode() for path, text in files.items()}, [""])
+
+    assert (problem.line, problem.module) == (3, "database.get_session")
+    assert problem.message == "from database import get_session: get_session not found in database"
+
+
+def test_a_plain_module_has_no_submodules() -> None:
+    files = {"main.py": "import database.get_db\n", "database.py": "def get_db(): pass\n"}
+    assert check(files) == ["main.py:1: import database.get_db: not found"]
+
+
+# --- names a module binds at module level -------------------------------------------------------
+
+
+def test_every_kind_of_module_level_binding_counts_as_defined() -> None:
+    files = {
+        "settings.py": """\
+            import os
+            import json as _json
+            import xml.etree
+            from typing import Any as AnyType
+            DEBUG = False
+            LIMIT: int = 5
+            TOTAL = 0
+            TOTAL += 1
+            first, (second, *rest) = 1, (2, 3)
+            items = [] ; items2 = []
+            for loop_var in range(2):
+                pass
+            with open(__file__) as handle:
+                pass
+            if os.environ.get("X"):
+                in_if = 1
+            else:
+                in_else = 2
+            try:
+                in_try = 1
+            except OSError as failure:
+                in_except = 2
+            finally:
+                in_finally = 3
+            while False:
+                in_while = 1
+            def function():
+                global made_global
+                made_global = 1
+            async def coroutine():
+                pass
+            class Settings:
+                pass
+            match DEBUG:
+                case {"key": captured, **others}:
+                    pass
+            """,
+        "main.py": """\
+            from settings import (os, _json, xml, AnyType, DEBUG, LIMIT, TOTAL, first, second, rest,
+                                  items2, loop_var, handle, in_if, in_else, in_try, failure, in_except,
+                                  in_finally, in_while, function, made_global, coroutine, Settings,
+                                  captured, others)
+            """,
+    }
+    assert check(files) == []
+
+
+def test_names_bound_only_inside_functions_or_classes_are_not_module_attributes() -> None:
+    files = {
+        "settings.py": "def load():\n    local = 1\nclass Config:\n    attribute = 2\n",
+        "main.py": "from settings import local\nfrom settings import attribute\n",
+    }
+    assert check(files) == [
+        "main.py:1: from settings import local: local not found in settings",
+        "main.py:2: from settings import attribute: attribute not found in settings",
+    ]
+
+
+def test_a_module_with_getattr_accepts_any_name() -> None:
+    files = {
+        "lazy.py": "def __getattr__(name):\n    raise AttributeError(name)\n",
+        "main.py": "from lazy import anything\n",
+    }
+    assert check(files) == []
+
+
+def test_a_module_with_a_star_import_accepts_any_name_but_its_source_must_exist() -> None:
+    files = {
+        "reexport.py": "from database import *\nfrom vanished import *\n",
+        "database.py": "def get_db(): pass\n",
+        "main.py": "from reexport import whatever\n",
+    }
+    assert check(files) == ["reexport.py:2: from vanished import *: not found"]
+
+
+def test_a_package_offers_its_submodules_and_the_names_its_init_binds() -> None:
+    files = {
+        "models/__init__.py": "from .user import User\n",
+        "models/user.py": "class User:\n    pass\n",
+        "models/item.py": "class Item:\n    pass\n",
+        "main.py": "from models import User, item, user\nfrom models import Item\n",
+    }
+    assert check(files) == ["main.py:2: from models import Item: Item not found in models"]
+
+
+# --- relative imports ---------------------------------------------------------------------------
+
+
+RELATIVE_PACKAGE = {
+    "agents/__init__.py": "",
+    "agents/prompts.py": "SYSTEM = 'be nice'\n",
+    "agents/tools/__init__.py": "",
+    "agents/tools/search.py": "def search(): pass\n",
+    "utils/__init__.py": "",
+    "utils/text.py": "def clean(): pass\n",
+}
+
+
+def test_relative_imports_inside_packages_resolve() -> None:
+    files = dict(RELATIVE_PACKAGE)
+    files["agents/agent.py"] = """\
+        from . import prompts
+        from .prompts import SYSTEM
+        from .tools.search import search
+        from .tools import search as search_module
+        """
+    files["agents/tools/runner.py"] = "from ..prompts import SYSTEM\nfrom . import search\nfrom .. import tools\n"
+    assert check(files) == []
+
+
+def test_broken_relative_imports_are_reported_as_written() -> None:
+    files = dict(RELATIVE_PACKAGE)
+    files["agents/agent.py"] = "from .prompt import SYSTEM\nfrom . import missing_part\nfrom .prompts import USER\n"
+
+    assert check(files) == [
+        "agents/agent.py:1: from .prompt import SYSTEM: not found",
+        "agents/agent.py:2: from . import missing_part: missing_part not found in .",
+        "agents/agent.py:3: from .prompts import USER: USER not found in .prompts",
+    ]
+    modules = [problem.module for problem in find_unresolved_imports(
+        {path: dedent(text).encode() for path, text in files.items()}, [""])]
+    assert modules == [".prompt", ".missing_part", ".prompts.USER"]
+
+
+def test_relative_import_beyond_the_top_level_package_is_reported() -> None:
+    files = dict(RELATIVE_PACKAGE)
+    files["agents/agent.py"] = "from ..utils import text\n"
+    files["main.py"] = "from . import agents\n"
+
+    assert check(files) == [
+        "agents/agent.py:1: from ..utils import text: attempted relative import beyond top-level package",
+        "main.py:1: from . import agents: attempted relative import beyond top-level package",
+    ]
+
+
+def test_the_source_root_is_the_top_of_the_package_tree() -> None:
+    files = {f"backend/{path}": text for path, text in RELATIVE_PACKAGE.items()}
+    files["backend/agents/agent.py"] = "from ..utils import text\nfrom .prompts import SYSTEM\n"
+
+    assert check(files, roots=("backend",)) == [
+        "backend/agents/agent.py:1: from ..utils import text: attempted relative import beyond top-level package",
+    ]
+
+
+def test_same_content_in_two_places_resolves_relative_imports_per_place() -> None:
+    importer = "from .prompts import SYSTEM\n"
+    files = {"a/prompts.py": "SYSTEM = 1\n", "a/user.py": importer, "b/user.py": importer}
+
+    assert check(files) == ["b/user.py:1: from .prompts import SYSTEM: not found"]
+
+
+# --- namespace packages, source roots, shadowing -------------------------------------------------
+
+
+def test_namespace_packages_resolve_their_submodules_but_have_no_other_names() -> None:
+    files = {
+        "services/session.py": "class SessionService:\n    pass\n",
+        "services/store/memory.py": "STORE = {}\n",
+        "main.py": """\
+            import services.session
+            from services import session
+            from services.store.memory import STORE
+            from services import SessionService
+            import services.store.disk
+            """,
+    }
+    assert check(files) == [
+        "main.py:4: from services import SessionService: SessionService not found in services",
+        "main.py:5: import services.store.disk: not found",
+    ]
+
+
+def test_imports_resolve_against_the_source_roots_from_anywhere_in_the_workspace() -> None:
+    files = {
+        "backend/main.py": "import database\n",
+        "backend/database.py": "def get_db(): pass\n",
+        "tests/test_database.py": "from database import get_db\nimport backend.database\n",
+    }
+    assert check(files, roots=("backend",)) == [
+        "tests/test_database.py:2: import backend.database: not found",
+    ]
+    assert check(files, roots=("backend", "")) == []
+
+
+@pytest.mark.parametrize("root", ["backend", "backend/", "./backend"])
+def test_source_roots_are_normalized(root: str) -> None:
+    files = {"backend/main.py": "import database\n", "backend/database.py": ""}
+    assert check(files, roots=(root,)) == []
+
+
+def test_a_workspace_module_in_a_source_root_shadows_the_standard_library() -> None:
+    files = {
+        "logging.py": "def configure(): pass\n",
+        "main.py": "from logging import configure\nfrom logging import getLogger\n",
+    }
+    assert check(files) == ["main.py:2: from logging import getLogger: getLogger not found in logging"]
+
+
+def test_a_workspace_module_outside_the_source_roots_does_not_shadow() -> None:
+    files = {"tools/logging.py": "", "backend/main.py": "from logging import getLogger\n"}
+    assert check(files, roots=("backend",)) == []
+
+
+def test_conftest_is_a_regular_module() -> None:
+    files = {"conftest.py": "FIXTURE = 1\n", "test_app.py": "from conftest import FIXTURE, OTHER\n"}
+    assert check(files) == ["test_app.py:1: from conftest import OTHER: OTHER not found in conftest"]
+
+
+# --- standard library and installed distributions ------------------------------------------------
+
+
+def test_standard_library_and_installed_modules_resolve() -> None:
+    files = {
+        "main.py": """\
+            from __future__ import annotations
+            import os.path
+            import xml.etree.ElementTree
+            from collections import abc, anything_at_all
+            import pytest
+            import rope.refactor.move
+            from rope.refactor.move import MoveModule
+            from rope.refactor import move
+            import winreg
+            """,
+    }
+    assert check(files) == []
+
+
+def test_missing_installed_modules_and_submodules_are_reported() -> None:
+    files = {
+        "main.py": """\
+            import no_such_distribution_xyz
+            import rope.refactor.no_such_submodule
+            from xml.no_such_package import thing
+            """,
+    }
+    assert check(files) == [
+        "main.py:1: import no_such_distribution_xyz: not found",
+        "main.py:2: import rope.refactor.no_such_submodule: not found",
+        "main.py:3: from xml.no_such_package import thing: not found",
+    ]
+
+
+def test_the_current_directory_of_the_checking_process_is_not_the_apps_path(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The old layout may still be on disk in the current directory: it must not hide a break.
+    (tmp_path / "stale_module_on_disk.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend("")
+    assert check({"main.py": "import stale_module_on_disk\n"}) == [
+        "main.py:1: import stale_module_on_disk: not found",
+    ]
+
+
+# --- which imports are checked -------------------------------------------------------------------
+
+
+def test_imports_inside_functions_and_classes_are_checked() -> None:
+    files = {
+        "main.py": """\
+            def handler():
+                import agent
+                if True:
+                    from agent import run
+
+            class Service:
+                from agent import tool
+            """,
+    }
+    assert check(files) == [
+        "main.py:2: import agent: not found",
+        "main.py:4: from agent import run: not found",
+        "main.py:7: from agent import tool: not found",
+    ]
+
+
+def test_type_checking_imports_are_checked() -> None:
+    files = {
+        "main.py": """\
+            from typing import TYPE_CHECKING
+            if TYPE_CHECKING:
+                from agent import Agent
+            """,
+    }
+    assert check(files) == ["main.py:3: from agent import Agent: not found"]
+
+
+def test_both_branches_of_a_version_check_are_checked() -> None:
+    files = {
+        "main.py": """\
+            import sys
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:
+                import tomli_missing_backport
+            """,
+    }
+    assert check(files) == ["main.py:5: import tomli_missing_backport: not found"]
+
+
+@pytest.mark.parametrize("handler", [
+    "except ImportError:", "except ModuleNotFoundError:", "except Exception:", "except:",
+    "except (AttributeError, ImportError) as error:", "except builtins.ImportError:",
+])
+def test_imports_guarded_by_an_import_error_handler_are_optional(handler: str) -> None:
+    source = f"try:\n    import ujson_missing\n    if True:\n        from agent import run\n{handler}\n    ujson_missing = None\n"
+    assert check({"main.py": source}) == []
+
+
+def test_a_try_that_does_not_catch_import_errors_guards_nothing() -> None:
+    source = "try:\n    import agent\nexcept ValueError:\n    pass\n"
+    assert check({"main.py": source}) == ["main.py:2: import agent: not found"]
+
+
+def test_the_handlers_else_and_finally_of_an_import_guard_are_checked() -> None:
+    source = """\
+        try:
+            import fast_json_missing
+        except ImportError:
+            import agent
+        else:
+            import helpers_missing
+        finally:
+            import finally_missing
+        """
+    assert check({"main.py": source}) == [
+        "main.py:4: import agent: not found",
+        "main.py:6: import helpers_missing: not found",
+        "main.py:8: import finally_missing: not found",
+    ]
+
+
+def test_a_function_defined_inside_an_import_guard_is_not_guarded() -> None:
+    source = "try:\n    def load():\n        import agent\nexcept ImportError:\n    pass\n"
+    assert check({"main.py": source}) == ["main.py:3: import agent: not found"]
+
+
+def test_contextlib_suppress_of_import_errors_makes_imports_optional() -> None:
+    source = "import contextlib\nwith contextlib.suppress(ImportError):\n    import accelerator_missing\n"
+    assert check({"main.py": source}) == []
+
+
+def test_optional_imports_still_bind_their_names() -> None:
+    files = {
+        "compat.py": "try:\n    import ujson_missing as json\nexcept ImportError:\n    import json\n",
+        "main.py": "from compat import json\n",
+    }
+    assert check(files) == []
+
+
+# --- what is not checked, and broken files -------------------------------------------------------
+
+
+def test_a_file_that_does_not_parse_is_reported_once_and_does_not_cascade() -> None:
+    files = {
+        "broken.py": "import os\n\ndef oops(:\n    pass\nimport agent\n",
+        "main.py": "from broken import anything\n",
+    }
+    [problem] = find_unresolved_imports({path: text.encode() for path, text in files.items()}, [""])
+
+    assert (problem.path, problem.line, problem.module) == ("broken.py", 3, "")
+    assert problem.message.startswith("syntax error: ")
+
+
+def test_a_file_with_null_bytes_is_reported_not_raised() -> None:
+    [problem] = find_unresolved_imports({"main.py": b"import os\x00\n"}, [""])
+    assert problem.message.startswith("syntax error: ")
+
+
+@pytest.mark.parametrize("folder", [".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", "build",
+                                    "dist"])
+def test_files_in_tool_folders_are_skipped(folder: str) -> None:
+    assert check({f"{folder}/lib/module.py": "import missing_thing\n"}) == []
+
+
+def test_only_python_files_are_read() -> None:
+    assert check({"README.md": "import agent\n", "Procfile": "web: python main.py\n"}) == []
+
+
+def test_a_utf8_bom_and_an_encoding_cookie_are_honoured() -> None:
+    files = {
+        "bom.py": b"\xef\xbb\xbfimport os\n",
+        "latin.py": "# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n".encode("latin-1"),
+        "main.py": b"from latin import NAME\n",
+    }
+    assert check(files) == []
+
+
+def test_results_are_sorted_by_path_then_line() -> None:
+    files = {
+        "z.py": "import missing_b\nimport missing_a\n",
+        "a.py": "\nimport missing_c\nimport missing_d\n",
+    }
+    assert check(files) == [
+        "a.py:2: import missing_c: not found",
+        "a.py:3: import missing_d: not found",
+        "z.py:1: import missing_b: not found",
+        "z.py:2: import missing_a: not found",
+    ]
