@@ -366,6 +366,20 @@ class _Resolver:
             self._absolute[dotted] = found
         return self._absolute[dotted]
 
+    def absolute_for(self, importer: str, dotted: str) -> _Module | None:
+        """`dotted` as Python finds it from `importer`: a script or test module outside any
+        package also sees its neighbours (its folder is `sys.path[0]` when run as a script,
+        and pytest's default import mode inserts it for a test module)."""
+        found = self.absolute(dotted)
+        folder = _folder_of(importer)
+        if found is not None or folder in self._roots or _join(folder, "__init__.py") in self._workspace.files:
+            return found
+        top, _, rest = dotted.partition(".")
+        module = self._in_workspace((folder,), top)
+        for name in rest.split(".") if rest else []:
+            module = None if module is None else self.child(module, name)
+        return module
+
     def relative(self, importer: str, level: int, dotted: str | None) -> _Module | None:
         """The package `level` dots up from `importer`, then `dotted` inside it."""
         folder = _folder_of(importer)
@@ -508,7 +522,7 @@ def _check_site(path: str, site: _ImportSite, resolver: _Resolver) -> Iterator[U
     if site.level:
         module = resolver.relative(path, site.level, site.module)
     else:
-        module = resolver.absolute(site.module or "")
+        module = resolver.absolute_for(path, site.module or "")
     if module is None:
         yield UnresolvedImport(path, site.line, written, f"{site.statement()}: not found")
         return

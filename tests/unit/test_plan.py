@@ -407,7 +407,7 @@ def test_an_adjustable_file_relative_path_moves_and_is_named(tmp_path: Path) -> 
     assert moves_of(plan)["vector_store.py"] == "data/vector_store.py"
     (hazard,) = [hazard for hazard in plan.hazards if hazard.path == "vector_store.py"]
     assert hazard.kind == FILE_RELATIVE
-    assert hazard.line == 10
+    assert hazard.line == 9
     assert hazard.message.endswith("(adjusted to point at the same folder)")
 
 
@@ -425,6 +425,24 @@ def test_hazards_of_explicit_moves_are_named(tmp_path: Path) -> None:
     make(tmp_path, {**SEED_000, "render.py": loader})
     plan = plan_for(tmp_path, Config(layout="none", moves=(("render.py", "web/render.py"),)))
     assert [(h.path, h.kind) for h in plan.hazards] == [("render.py", FILE_RELATIVE)]
+
+
+def test_an_explicit_move_with_an_unadjustable_path_is_made_and_named(tmp_path: Path) -> None:
+    loader = "import os\n\nHERE = __file__.rsplit(os.sep, 1)[0]\n"
+    make(tmp_path, {**SEED_000, "render.py": loader})
+    plan = plan_for(tmp_path, Config(layout="none", moves=(("render.py", "web/render.py"),)))
+    assert moves_of(plan) == {"render.py": "web/render.py"}
+    (hazard,) = plan.hazards
+    assert (hazard.path, hazard.line, hazard.kind) == ("render.py", 3, FILE_RELATIVE)
+    assert hazard.message.endswith("(moved all the same: the configuration asks for this move explicitly)")
+
+
+def test_an_adjustable_explicit_move_is_named_as_adjusted(tmp_path: Path) -> None:
+    loader = "import os\n\nTEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')\n"
+    make(tmp_path, {**SEED_000, "render.py": loader})
+    plan = plan_for(tmp_path, Config(layout="none", moves=(("render.py", "web/views/render.py"),)))
+    (hazard,) = plan.hazards
+    assert hazard.message.endswith("(adjusted to point at the same folder)")
 
 
 def test_a_module_that_only_uses_its_own_file_name_is_no_hazard(tmp_path: Path) -> None:

@@ -446,6 +446,8 @@ def test_binary_file_with_text_name_is_skipped() -> None:
         ("requirements-dev.txt", None),
         ("Procfile", Category.CONFIG),
         ("Dockerfile.dev", Category.CONFIG),
+        ("Containerfile", Category.CONFIG),
+        (".env.example", Category.CONFIG),
         ("docker-compose.override.yaml", Category.CONFIG),
         (".github/workflows/test.yml", Category.CONFIG),
         ("config/other.yml", None),

@@ -535,3 +535,23 @@ def test_git_apply_accepts_the_diff_and_reproduces_the_change(tmp_path: Path) ->
     files, _ = snapshot(root)
     files = {path: data for path, data in files.items() if not path.startswith(".git/")}
     assert files == {**EXPECTED_AFTER, "docs/read me.md": b"line one\nline 2\n", "latin.py": b"y = 'caf\xe9'\n"}
+
+
+def test_undo_removes_new_packages_that_only_hold_bytecode_caches(tmp_path):
+    """Running the app between apply and undo leaves __pycache__ in the new packages."""
+    (tmp_path / "agent.py").write_bytes(b"x = 1\n")
+    changes = ChangeSet(
+        root=tmp_path,
+        files=(
+            FileChange("agent.py", "agents/agent.py", b"x = 1\n", b"x = 1\n"),
+            FileChange(None, "agents/__init__.py", None, b""),
+        ),
+        created_dirs=("agents",),
+    )
+    apply_changes(changes)
+    cache = tmp_path / "agents" / "__pycache__"
+    cache.mkdir()
+    (cache / "agent.cpython-311.pyc").write_bytes(b"\x00")
+    undo_last(tmp_path)
+    assert not (tmp_path / "agents").exists()
+    assert (tmp_path / "agent.py").read_bytes() == b"x = 1\n"

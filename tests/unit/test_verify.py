@@ -486,3 +486,17 @@ def test_results_are_sorted_by_path_then_line() -> None:
         "z.py:1: import missing_b: not found",
         "z.py:2: import missing_a: not found",
     ]
+
+
+def test_a_script_or_test_outside_any_package_sees_its_neighbours():
+    files = {
+        "app/main.py": b"import helpers\n",  # app/ is not a source root here
+        "app/helpers.py": b"X = 1\n",
+        "tools/run.py": b"from shared import thing\n",
+        "tools/shared.py": b"thing = 1\n",
+        "pkg/__init__.py": b"",
+        "pkg/mod.py": b"import sibling\n",  # inside a package: no implicit neighbour
+        "pkg/sibling.py": b"",
+    }
+    problems = find_unresolved_imports(files, [""])
+    assert [(p.path, p.message) for p in problems] == [("pkg/mod.py", "import sibling: not found")]

@@ -121,9 +121,9 @@ def rewrite_references(
 
 
 _CONFIG_NAMES = (
-    "Procfile*", "Dockerfile*", "*.dockerfile", "docker-compose*.y*ml", "compose*.y*ml",
+    "Procfile*", "Dockerfile*", "Containerfile*", "*.dockerfile", "docker-compose*.y*ml", "compose*.y*ml",
     "Makefile", "makefile", "GNUmakefile", "*.mk", ".gitlab-ci.yml", ".coveragerc",
-    "*.sh", "*.cfg", "*.ini", "*.toml",
+    "*.sh", "*.cfg", "*.ini", "*.toml", "*.env.example",
 )
 
 
@@ -360,7 +360,8 @@ _STRING_RE = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quote>'''|\"\"\"|'|\")(?P<bod
 _DOTTED_RE = re.compile(_DOTTED)
 # "module:attr", "module:factory()" (uvicorn --factory style) or an entry point "name = module:attr [extra]".
 _ENTRY_RE = re.compile(
-    rf"(?P<lead>[\w.-]+[ \t]*=[ \t]*)?(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?:\(\))?(?P<extras>[ \t]*\[[\w, \t-]*\])?"
+    rf"(?P<lead>[\w.-]+[ \t]*=[ \t]*)?(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?:\(\))?"
+    rf"(?P<extras>[ \t]*\[[\w, \t-]*\])?"
 )
 # The first name inside a string literal that may be a reference: "agent...", "x = agent:...".
 _LITERAL_START_RE = re.compile(rb"[\"'](?:[\w.-]+[ \t]*=[ \t]*)?([A-Za-z_]\w*)(?=[.:\"'])")
@@ -395,7 +396,9 @@ def _significant_tokens(lines: list[str]) -> list[tokenize.TokenInfo]:
     return [token for token in tokenize.generate_tokens(readline) if token.type not in _SKIPPED_TOKENS]
 
 
-def _string_edits(tokens: list[tokenize.TokenInfo], workspace: _Workspace) -> Iterator[tuple[int, int, int, str]]:
+def _string_edits(
+    tokens: list[tokenize.TokenInfo], workspace: _Workspace
+) -> Iterator[tuple[int, int, int, str]]:
     """(row, start column, end column, new token text) for each string to rewrite."""
     for index, token in enumerate(tokens):
         if token.type != tokenize.STRING or token.start[0] != token.end[0]:
@@ -473,11 +476,15 @@ def _splice_lines(body: bytes, text: str, codec: str, edits: list[tuple[int, int
 
 # --- config and docs --------------------------------------------------------------------
 
-_SCRIPT_RE = re.compile(rf"(?<![\w./-])(?P<python>{_PYTHON})(?P<flags>{_PYTHON_FLAGS})[ \t]+(?P<path>{_PATH}){_TOKEN_END}")
+_SCRIPT_RE = re.compile(
+    rf"(?<![\w./-])(?P<python>{_PYTHON})(?P<flags>{_PYTHON_FLAGS})[ \t]+(?P<path>{_PATH}){_TOKEN_END}"
+)
 _EXEC_FORM_RE = re.compile(
     rf"(?P<q>[\"'])(?P<python>{_PYTHON})(?P=q)(?P<sep>[ \t]*,[ \t]*)(?P<q2>[\"'])(?P<path>{_PATH})(?P=q2)"
 )
-_DASH_M_RE = re.compile(rf"(?<![\w./-]){_PYTHON}{_PYTHON_FLAGS}[ \t]+-m[ \t]+(?P<module>{_DOTTED}){_TOKEN_END}")
+_DASH_M_RE = re.compile(
+    rf"(?<![\w./-]){_PYTHON}{_PYTHON_FLAGS}[ \t]+-m[ \t]+(?P<module>{_DOTTED}){_TOKEN_END}"
+)
 _COV_RE = re.compile(rf"(?<![\w-])--cov(?:[ \t]*=[ \t]*|[ \t]+)(?P<module>{_DOTTED}){_TOKEN_END}")
 _COLON_RE = re.compile(rf"(?<![\w./:-])(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?![\w-]|[.:]\w)")
 _SETTING_RE = re.compile(
@@ -623,7 +630,8 @@ _PROMPT = r"[ \t]*(?:(?:>>>|\.\.\.)[ \t]+)?"
 _FROM_IMPORT_RE = re.compile(rf"(?P<lead>{_PROMPT})from[ \t]+(?P<module>{_DOTTED})[ \t]+import\b")
 _IMPORT_ITEM = rf"{_DOTTED}(?:[ \t]+as[ \t]+{_IDENT})?"
 _IMPORT_RE = re.compile(
-    rf"(?P<lead>{_PROMPT})(?P<statement>import[ \t]+(?P<items>{_IMPORT_ITEM}(?:[ \t]*,[ \t]*{_IMPORT_ITEM})*))"
+    rf"(?P<lead>{_PROMPT})"
+    rf"(?P<statement>import[ \t]+(?P<items>{_IMPORT_ITEM}(?:[ \t]*,[ \t]*{_IMPORT_ITEM})*))"
     rf"(?=[ \t]*(?:#.*)?\r?$)"
 )
 _IMPORT_ITEM_RE = re.compile(rf"(?P<name>{_DOTTED})(?:[ \t]+as[ \t]+(?P<alias>{_IDENT}))?")
@@ -641,7 +649,8 @@ def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Itera
         if import_match is not None:
             statement = _rewritten_import(import_match["items"], workspace)
             if statement is not None:
-                yield offset + import_match.start("statement"), offset + import_match.end("statement"), statement
+                start, end = import_match.span("statement")
+                yield offset + start, offset + end, statement
 
 
 def _rewritten_import(items: str, workspace: _Workspace) -> str | None:

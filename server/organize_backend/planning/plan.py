@@ -8,6 +8,7 @@ that would make the change unsafe is refused here, before rope runs.
 from __future__ import annotations
 
 import ast
+import keyword
 from pathlib import PurePosixPath
 
 from organize_backend.config import Config
@@ -24,8 +25,10 @@ def make_plan(snapshot: Snapshot, config: Config) -> Plan:
     explicit = [_explicit_move(snapshot, source, destination) for source, destination in config.moves]
     _check_conflicts(explicit)
     claimed = {move.source for move in explicit}
-    placed, kept = _place_flat_modules(snapshot, config, claimed)
+    taken = {move.destination for move in explicit}
+    placed, kept = _place_flat_modules(snapshot, config, claimed, taken)
     placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)
+    hazards = _explicit_hazards(snapshot, explicit) + hazards
     placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
     moves = tuple(explicit + placed)
     return Plan(
@@ -70,7 +73,7 @@ def _explicit_move(snapshot: Snapshot, source: str, destination: str) -> Move:
     if is_folder and (destination + "/").startswith(source + "/"):
         raise OrganizeError(f"cannot move {source} into itself ({destination})")
     for part in PurePosixPath(destination).with_suffix("").parts:
-        if not part.isidentifier():
+        if not part.isidentifier() or keyword.iskeyword(part):
             raise OrganizeError(f"move destination {destination}: {part!r} is not a valid Python name")
     return Move(source, destination, "explicit move in the configuration")
 
@@ -101,7 +104,9 @@ def _flat_modules(snapshot: Snapshot) -> list[str]:
     ]
 
 
-def _place_flat_modules(snapshot: Snapshot, config: Config, claimed: set[str]) -> tuple[list[Move], list[Kept]]:
+def _place_flat_modules(
+    snapshot: Snapshot, config: Config, claimed: set[str], taken: set[str]
+) -> tuple[list[Move], list[Kept]]:
     placed, kept = [], []
     for path in _flat_modules(snapshot):
         if path in claimed:
@@ -111,9 +116,12 @@ def _place_flat_modules(snapshot: Snapshot, config: Config, claimed: set[str]) -
         if placement.package is None:
             kept.append(Kept(path, placement.reason))
             continue
-        destination = _join(snapshot.organize_root, f"{placement.package}/{name}")
+        destination = _join(snapshot.organize_root, f"{placement.package.replace('.', '/')}/{name}")
         if destination in snapshot.files:
             kept.append(Kept(path, f"{destination} exists already"))
+            continue
+        if destination in taken:
+            kept.append(Kept(path, f"{destination} is the destination of an explicit move"))
             continue
         placed.append(Move(path, destination, placement.reason))
     return placed, kept
@@ -135,6 +143,27 @@ def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
         hazards += found
         safe.append(move)
     return safe, kept, hazards
+
+
+def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
+    """Explicit module moves are made as asked, but what they may break is named all the same."""
+    hazards = []
+    for move in moves:
+        if not move.source.endswith(".py"):
+            continue
+        found = find_hazards(move.source, snapshot.text(move.source))
+        deeper = move.destination.count("/") - move.source.count("/")
+        if any(h.kind == FILE_RELATIVE for h in found) and deeper != 0:
+            adjustable = deeper > 0 and adjust_file_relative_paths(snapshot.text(move.source), deeper) is not None
+            found = [(_adjusted(h) if adjustable else _moved_anyway(h)) if h.kind == FILE_RELATIVE else h
+                     for h in found]
+        hazards += found
+    return hazards
+
+
+def _moved_anyway(hazard: Hazard) -> Hazard:
+    return Hazard(hazard.path, hazard.line, hazard.kind,
+                  hazard.message + " (moved all the same: the configuration asks for this move explicitly)")
 
 
 def _adjusted(hazard: Hazard) -> Hazard:

@@ -521,10 +521,21 @@ def _remove_folders(root: Path, work: _DiskWork, transaction: _Transaction, done
         if folder in needed:
             continue  # a file arrives in it: removing and recreating it would be noise
         path = root / folder
+        _drop_bytecode_cache_if_alone(path)
         # only a folder the change emptied; one that still holds anything stays
         if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
             transaction.run(f"recreate folder {folder}", partial(os.rmdir, path), partial(os.mkdir, path))
             done.removed_dirs.append(folder)
+
+
+def _drop_bytecode_cache_if_alone(folder: Path) -> None:
+    """Running the app between apply and undo leaves `__pycache__/` in the new packages.
+    Bytecode is not the user's: when it is all a folder still holds, it goes with the folder."""
+    cache = folder / "__pycache__"
+    if not cache.is_dir() or cache.is_symlink() or [entry.name for entry in folder.iterdir()] != ["__pycache__"]:
+        return
+    if all(entry.is_file() and entry.suffix == ".pyc" for entry in cache.iterdir()):
+        shutil.rmtree(cache)
 
 
 def _write_atomically(path: Path, data: bytes, mode: int | None) -> None:
