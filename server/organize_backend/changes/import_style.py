@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Mapping
 
-from organize_backend.changes.positions import LineOffsets, replace_spans
+from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
 
 
 def restore_import_style(original: str, rewritten: str, module_map: Mapping[str, str]) -> str:
@@ -51,7 +51,7 @@ def _plain_imports_of_moved_modules(original: str, module_map: Mapping[str, str]
 
 def _uses_new_names_already(tree: ast.AST, restored: Mapping[str, str]) -> bool:
     """If the original already spelled out a new name, `P.X` in rope's output is ambiguous."""
-    return any(_dotted(node) in restored for node in ast.walk(tree) if isinstance(node, ast.Attribute))
+    return any(dotted_name(node) in restored for node in ast.walk(tree) if isinstance(node, ast.Attribute))
 
 
 def _import_replacements(tree: ast.AST, offsets: LineOffsets, restored: Mapping[str, str]) -> list:
@@ -92,20 +92,11 @@ def _replace_statement(node: ast.stmt, offsets: LineOffsets, statements: list[st
 def _call_site_replacements(tree: ast.AST, offsets: LineOffsets, restored: Mapping[str, str]) -> list:
     replacements = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _dotted(node) in restored:
+        if isinstance(node, ast.Attribute) and dotted_name(node) in restored:
             start, end = offsets.span(node)
-            if offsets.source[start:end] == _dotted(node):
-                replacements.append((start, end, restored[_dotted(node)]))
+            if offsets.source[start:end] == dotted_name(node):
+                replacements.append((start, end, restored[dotted_name(node)]))
     return replacements
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _statement_lists(tree: ast.AST):

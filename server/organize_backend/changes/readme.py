@@ -8,6 +8,7 @@ from typing import Iterable
 
 HEADING = "Project structure"
 _HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
 def render_tree(folder_name: str, paths: Iterable[str]) -> str:
@@ -39,7 +40,9 @@ def update_structure_section(readme: str, tree: str, newline: str = "\n") -> str
     lines = readme.splitlines(keepends=True)
     start = _find_heading(lines)
     if start is None:
-        separator = "" if readme.endswith(("\n", "\r")) or not readme else newline
+        if not readme:
+            return f"## {HEADING}{newline}{body}"
+        separator = "" if readme.endswith(("\n", "\r")) else newline
         return f"{readme}{separator}{newline}## {HEADING}{newline}{body}"
     level = len(_HEADING_LINE.match(lines[start].rstrip("\r\n")).group(1))
     end = _section_end(lines, start, level)
@@ -47,23 +50,31 @@ def update_structure_section(readme: str, tree: str, newline: str = "\n") -> str
     return "".join(lines[: start + 1]) + body + trailing + "".join(lines[end:])
 
 
+def _headings(lines: list[str], start: int = 0):
+    """(index, level, title) of each heading outside code fences, from `start` on."""
+    fence = ""  # the opening run of ``` or ~~~ while inside a fence
+    for index in range(start, len(lines)):
+        line = lines[index].rstrip("\r\n")
+        marker = _FENCE.match(line)
+        if marker and not fence:
+            fence = marker.group(1)
+        elif marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+            fence = ""  # a closing fence: same character, at least as long
+        elif not fence:
+            match = _HEADING_LINE.match(line)
+            if match:
+                yield index, len(match.group(1)), match.group(2)
+
+
 def _find_heading(lines: list[str]) -> int | None:
-    in_fence = False
-    for index, line in enumerate(lines):
-        if line.lstrip().startswith("```"):
-            in_fence = not in_fence
-        match = None if in_fence else _HEADING_LINE.match(line.rstrip("\r\n"))
-        if match and match.group(2).strip().lower() == HEADING.lower():
+    for index, _, title in _headings(lines):
+        if title.strip().lower() == HEADING.lower():
             return index
     return None
 
 
 def _section_end(lines: list[str], start: int, level: int) -> int:
-    in_fence = False
-    for index in range(start + 1, len(lines)):
-        if lines[index].lstrip().startswith("```"):
-            in_fence = not in_fence
-        match = None if in_fence else _HEADING_LINE.match(lines[index].rstrip("\r\n"))
-        if match and len(match.group(1)) <= level:
+    for index, heading_level, _ in _headings(lines, start + 1):
+        if heading_level <= level:
             return index
     return len(lines)

@@ -32,7 +32,7 @@ from rope.base import exceptions as rope_exceptions
 from rope.refactor.move import MoveModule
 from rope.refactor.rename import Rename
 
-from organize_backend.changes.positions import LineOffsets, replace_spans
+from organize_backend.source_text import LineOffsets, replace_spans
 from organize_backend.changes.rope_project import open_scratch_project
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import module_name, source_roots

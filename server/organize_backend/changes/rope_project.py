@@ -21,7 +21,7 @@ from rope.base import pyscopes
 from rope.base.fscommands import FileSystemCommands
 from rope.base.project import Project
 
-from organize_backend.changes.positions import LineOffsets
+from organize_backend.source_text import LineOffsets
 
 _PREFS = dict(
     # The scratch copy lives for one run: nothing to learn, store or validate across runs.

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from organize_backend.model import Hazard
+from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
 
 FILE_RELATIVE = "file-relative path"
 COMPUTED_IMPORT = "computed import"
@@ -52,7 +53,6 @@ _PROCESS_FUNCTIONS = frozenset({
     "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell",
 })
 _PYTHON_FILE = re.compile(r"[\w./\\-]*\w\.py\b")
-_NEWLINE = re.compile(r"\r\n|\r|\n")  # the only line ends Python's tokenizer knows
 
 
 # --- finding hazards ------------------------------------------------------------------
@@ -97,7 +97,7 @@ def _file_relative_hazards(path: str, source: str, tree: ast.Module, parents: _P
 
 def _computed_import_hazards(path: str, source: str, tree: ast.Module) -> Iterator[Hazard]:
     for call in _calls(tree):
-        if _dotted(call.func) not in _IMPORT_FUNCTIONS:
+        if dotted_name(call.func) not in _IMPORT_FUNCTIONS:
             continue
         name = _first_argument(call, "name")
         if name is None or _is_string(name):
@@ -125,7 +125,7 @@ def _run_by_path_hazards(path: str, source: str, tree: ast.Module) -> Iterator[H
 
 
 def _run_path_message(source: str, call: ast.Call) -> str | None:
-    if _dotted(call.func) not in _RUN_PATH_FUNCTIONS:
+    if dotted_name(call.func) not in _RUN_PATH_FUNCTIONS:
         return None
     return (
         f"{_shown(source, call)} loads a file by its path, not by module name; if that file moves, or the "
@@ -134,7 +134,7 @@ def _run_path_message(source: str, call: ast.Call) -> str | None:
 
 
 def _subprocess_message(call: ast.Call) -> str | None:
-    callee = _dotted(call.func)
+    callee = dotted_name(call.func)
     if callee not in _PROCESS_FUNCTIONS:
         return None
     script = next(_python_file_names(call), None)
@@ -155,7 +155,7 @@ def _python_file_names(call: ast.Call) -> Iterator[str]:
 def _is_argv_zero(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.Subscript)
-        and _dotted(node.value) in ("sys.argv", "argv")
+        and dotted_name(node.value) in ("sys.argv", "argv")
         and isinstance(node.slice, ast.Constant)
         and node.slice.value == 0
     )
@@ -187,7 +187,7 @@ def _folder_base(use: ast.Name, parents: _Parents) -> _FolderBase | None:
     node = _climb_to_file_path(use, parents)
     parent = parents.get(node)
     if isinstance(parent, ast.Call) and _is_sole_argument(node, parent):
-        callee = _dotted(parent.func)
+        callee = dotted_name(parent.func)
         if callee in _DIRNAME_FUNCTIONS:
             return _FolderBase("dirname", parent)
         if callee in _MOVE_PROOF_FUNCTIONS:
@@ -206,7 +206,7 @@ def _climb_to_file_path(node: ast.expr, parents: _Parents) -> ast.expr:
     while True:
         parent = parents.get(node)
         if isinstance(parent, ast.Call) and _is_sole_argument(node, parent):
-            if _dotted(parent.func) in _ABSOLUTE_PATH_FUNCTIONS | _PATH_CLASSES:
+            if dotted_name(parent.func) in _ABSOLUTE_PATH_FUNCTIONS | _PATH_CLASSES:
                 node = parent
                 continue
         if _is_folder_keeping_method(node, parent, parents):
@@ -243,11 +243,7 @@ def _attribute_base(attribute: ast.Attribute, parents: _Parents) -> _FolderBase 
 # --- adjusting them -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Edit:
-    start: int  # character offsets into the source
-    end: int
-    text: str
+_Edit = tuple[int, int, str]  # (start, end, text): character offsets into the source
 
 
 def adjust_file_relative_paths(source: str, levels_deeper: int) -> str | None:
@@ -268,7 +264,7 @@ def adjust_file_relative_paths(source: str, levels_deeper: int) -> str | None:
     edits = _lifting_edits(body, tree, levels_deeper)
     if edits is None:
         return None
-    adjusted = _apply(body, edits)
+    adjusted = replace_spans(body, edits)
     # The edits only add text inside expressions; a result that does not parse would
     # mean a position was wrong, and a wrong rewrite is worse than none.
     return bom + adjusted if _parse(adjusted) is not None else None
@@ -276,7 +272,7 @@ def adjust_file_relative_paths(source: str, levels_deeper: int) -> str | None:
 
 def _lifting_edits(source: str, tree: ast.Module, levels: int) -> list[_Edit] | None:
     parents = _parent_links(tree)
-    offsets = _Offsets(source)
+    offsets = LineOffsets(source)
     edits: list[_Edit] = []
     for use in _file_uses(tree):
         base = _folder_base(use, parents)
@@ -287,46 +283,20 @@ def _lifting_edits(source: str, tree: ast.Module, levels: int) -> list[_Edit] | 
     return edits
 
 
-def _lift(base: _FolderBase, levels: int, source: str, offsets: _Offsets) -> list[_Edit]:
+def _lift(base: _FolderBase, levels: int, source: str, offsets: LineOffsets) -> list[_Edit]:
     start, end = offsets.span(base.node)
     if base.form == "parent":
-        return [_Edit(end, end, ".parent" * levels)]
+        return [(end, end, ".parent" * levels)]
     if base.form == "parents":
         assert isinstance(base.node, ast.Subscript)
         index = base.node.slice
         index_start, index_end = offsets.span(index)
-        return [_Edit(index_start, index_end, str(_non_negative_int(index) + levels))]
+        return [(index_start, index_end, str(_non_negative_int(index) + levels))]
     # dirname: wrap it in the very callee the author wrote, so their imports still serve
     assert isinstance(base.node, ast.Call)
     callee_start, callee_end = offsets.span(base.node.func)
     callee = source[callee_start:callee_end]
-    return [_Edit(start, start, f"{callee}(" * levels), _Edit(end, end, ")" * levels)]
-
-
-def _apply(source: str, edits: list[_Edit]) -> str:
-    # From the end backwards, so earlier offsets stay valid.
-    for edit in sorted(edits, key=lambda edit: (edit.start, edit.end), reverse=True):
-        source = source[: edit.start] + edit.text + source[edit.end :]
-    return source
-
-
-class _Offsets:
-    """ast positions (line, UTF-8 byte column) to character offsets in the source."""
-
-    def __init__(self, source: str) -> None:
-        self._line_starts = [0] + [match.end() for match in _NEWLINE.finditer(source)]
-        self._source = source
-
-    def at(self, line: int, byte_column: int) -> int:
-        start = self._line_starts[line - 1]
-        # Every character is at least one byte, so the first `byte_column` characters
-        # hold the first `byte_column` bytes.
-        line_bytes = self._source[start : start + byte_column].encode("utf-8")
-        return start + len(line_bytes[:byte_column].decode("utf-8"))
-
-    def span(self, node: ast.expr) -> tuple[int, int]:
-        assert node.end_lineno is not None and node.end_col_offset is not None
-        return self.at(node.lineno, node.col_offset), self.at(node.end_lineno, node.end_col_offset)
+    return [(start, start, f"{callee}(" * levels), (end, end, ")" * levels)]
 
 
 # --- small ast helpers ----------------------------------------------------------------
@@ -355,16 +325,6 @@ def _file_uses(tree: ast.AST) -> Iterator[ast.Name]:
 
 def _calls(tree: ast.AST) -> Iterator[ast.Call]:
     return (node for node in ast.walk(tree) if isinstance(node, ast.Call))
-
-
-def _dotted(node: ast.AST) -> str | None:
-    """"os.path.dirname" for that expression; None for anything but names and attributes."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        owner = _dotted(node.value)
-        return f"{owner}.{node.attr}" if owner else None
-    return None
 
 
 def _is_sole_argument(node: ast.expr, call: ast.Call) -> bool:

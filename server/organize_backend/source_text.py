@@ -1,0 +1,60 @@
+"""Python source as text: positions from `ast`, spans to replace, dotted names.
+
+The standard parser counts lines by "\\r\\n", "\\r" and "\\n" only (not form feeds, as
+`str.splitlines` would) and columns in UTF-8 bytes; text edits count characters.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class LineOffsets:
+    """Converts (line, UTF-8 byte column) pairs from `ast` into offsets in the source string."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.starts = [0, 0] + [match.end() for match in _LINE_END.finditer(source)]
+
+    def offset(self, lineno: int, byte_column: int) -> int:
+        if lineno >= len(self.starts):
+            return len(self.source)
+        start = self.starts[lineno]
+        # Every character is at least one byte: the first `byte_column` characters hold the bytes.
+        head = self.source[start:start + byte_column]
+        if head.isascii():
+            return start + byte_column
+        encoded = head.encode("utf-8", errors="surrogatepass")[:byte_column]
+        return start + len(encoded.decode("utf-8", errors="surrogatepass"))
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
+
+    def line_span(self, node: ast.AST) -> tuple[int, int]:
+        """The whole lines a statement occupies, line break included."""
+        end = node.end_lineno + 1
+        return self.starts[node.lineno], self.starts[end] if end < len(self.starts) else len(self.source)
+
+    def newline(self) -> str:
+        match = _LINE_END.search(self.source)
+        return match.group() if match else "\n"
+
+
+def replace_spans(source: str, replacements: list[tuple[int, int, str]]) -> str:
+    """Apply non-overlapping (start, end, text) replacements, from the end backwards."""
+    for start, end, text in sorted(replacements, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """"os.path.dirname" for that expression; None for anything but names and attributes."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        owner = dotted_name(node.value)
+        return f"{owner}.{node.attr}" if owner else None
+    return None
