@@ -43,6 +43,17 @@ class LineOffsets:
         return match.group() if match else "\n"
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines with their line breaks, broken where Python and the LSP break them."""
+    lines, start = [], 0
+    for match in _LINE_END.finditer(text):
+        lines.append(text[start:match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
 def replace_spans(source: str, replacements: list[tuple[int, int, str]]) -> str:
     """Apply non-overlapping (start, end, text) replacements, from the end backwards."""
     for start, end, text in sorted(replacements, reverse=True):

@@ -1,0 +1,138 @@
+"""The editor sink: a ChangeSet as one LSP WorkspaceEdit, in the order a client applies it.
+
+    CreateFile (new __init__.py)  ->  TextDocumentEdit (old URIs)  ->  RenameFile  ->  DeleteFile
+
+Text edits replace whole lines (ranges at column 0), so they mean the same in every
+position encoding. Each edit carries a change annotation naming why it is there; the
+inferred kinds (strings, paths, config, docs) ask for confirmation, which makes VS Code
+open its refactor preview with the safe groups ready and the inferred ones to review.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from lsprotocol import types as lsp
+
+from organize_backend.model import Category, ChangeSet, decode
+from organize_backend.source_text import split_lines
+
+LABELS = {
+    Category.PACKAGE: "Create packages",
+    Category.MOVE: "Move modules",
+    Category.IMPORTS: "Update imports",
+    Category.PATHS: "Adjust file-relative paths",
+    Category.STRINGS: "Update module names in strings",
+    Category.CONFIG: "Update configuration files",
+    Category.DOCS: "Update documentation",
+}
+
+
+@dataclass(frozen=True)
+class EditTarget:
+    """What the client can apply, read from its capabilities."""
+
+    annotations: bool = True
+    versions: Mapping[str, int] | None = None  # open documents: workspace path -> version
+
+
+def to_workspace_edit(changes: ChangeSet, target: EditTarget = EditTarget()) -> lsp.WorkspaceEdit:
+    root = changes.root
+    operations: list = []
+    used: set[Category] = set()
+
+    def note(category: Category) -> str | None:
+        used.add(category)
+        return category.value if target.annotations else None
+
+    for change in changes.files:
+        if change.old_path is None:
+            operations.append(lsp.CreateFile(uri=uri(root, change.new_path), annotation_id=note(Category.PACKAGE)))
+    for change in changes.files:
+        if change.old_path is None:
+            edits = _edits(b"", change.after, change.steps, note)
+            path, version = change.new_path, 0
+        elif change.edited:
+            edits = _edits(change.before, change.after, change.steps, note)
+            path, version = change.old_path, (target.versions or {}).get(change.old_path)
+        else:
+            continue
+        if edits:
+            document = lsp.OptionalVersionedTextDocumentIdentifier(uri=uri(root, path), version=version)
+            operations.append(lsp.TextDocumentEdit(text_document=document, edits=edits))
+    for change in changes.files:
+        if change.moved:
+            operations.append(lsp.RenameFile(old_uri=uri(root, change.old_path), new_uri=uri(root, change.new_path),
+                                             annotation_id=note(Category.MOVE)))
+    for change in changes.files:
+        if change.new_path is None:
+            operations.append(lsp.DeleteFile(uri=uri(root, change.old_path), annotation_id=note(Category.MOVE)))
+    annotations = {
+        category.value: lsp.ChangeAnnotation(label=LABELS[category], needs_confirmation=category.needs_review)
+        for category in Category if category in used
+    } if target.annotations else None
+    return lsp.WorkspaceEdit(document_changes=operations, change_annotations=annotations or None)
+
+
+def uri(root: Path, path: str) -> str:
+    return (root / path).as_uri()
+
+
+def _edits(before: bytes, after: bytes, steps, note) -> list:
+    old_lines = split_lines(decode(before))
+    new_lines = split_lines(decode(after))
+    origin = _line_origins(before, steps)
+    edits = []
+    for old_start, old_end, new_start, new_end in _hunks(old_lines, new_lines):
+        inserted = new_lines[new_start:new_end]
+        category = _riskiest(origin.get(line, Category.IMPORTS) for line in inserted or old_lines[old_start:old_end])
+        range_ = lsp.Range(start=_position(old_lines, old_start), end=_position(old_lines, old_end))
+        annotation = note(category)
+        if annotation is None:
+            edits.append(lsp.TextEdit(range=range_, new_text="".join(inserted)))
+        else:
+            edits.append(lsp.AnnotatedTextEdit(range=range_, new_text="".join(inserted), annotation_id=annotation))
+    return edits
+
+
+def _hunks(old_lines: list[str], new_lines: list[str]):
+    """Changed line ranges; N lines replaced by N become N one-line edits, each reviewable alone."""
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "replace" and old_end - old_start == new_end - new_start:
+            for offset in range(old_end - old_start):
+                yield old_start + offset, old_start + offset + 1, new_start + offset, new_start + offset + 1
+        else:
+            yield old_start, old_end, new_start, new_end
+
+
+def _line_origins(before: bytes, steps) -> dict[str, Category]:
+    """Which pass first wrote each line that the final text has and the original did not."""
+    seen = set(split_lines(decode(before)))
+    origin: dict[str, Category] = {}
+    for category, data in steps:
+        for line in split_lines(decode(data)):
+            if line not in seen:
+                origin.setdefault(line, category)
+        seen.update(split_lines(decode(data)))
+    return origin
+
+
+def _riskiest(categories) -> Category:
+    """A hunk that mixes kinds is shown as the one that needs the most review."""
+    found = list(categories) or [Category.IMPORTS]
+    reviewed = [c for c in found if c.needs_review]
+    return reviewed[0] if reviewed else found[0]
+
+
+def _position(lines: list[str], index: int) -> lsp.Position:
+    if index < len(lines) or not lines or lines[-1].endswith(("\n", "\r")):
+        return lsp.Position(line=index, character=0)
+    # End of a file without a final line break: the end of its last line, in UTF-16 units.
+    last = lines[-1]
+    return lsp.Position(line=len(lines) - 1, character=len(last.encode("utf-16-le")) // 2)
