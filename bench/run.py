@@ -69,7 +69,6 @@ def peak_mb() -> float:
 
 def child_engine(root: Path) -> dict:
     started = time.perf_counter()
-    from organize_backend.changes.compute import compute_changes  # noqa: F401  (rope, patches)
     from organize_backend.pipeline import compute, open_workspace, plan_organize
     from organize_backend.sinks.disk import apply_changes
     imported = time.perf_counter()

@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     check = _command(commands, "check", _check, "check statically that every import in the workspace resolves")
     _workspace_arguments(check)
 
+    lsp = _command(commands, "lsp", _lsp, "start the language server (stdio; --tcp for debugging)")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of stdio")
+
     undo = _command(commands, "undo", _undo, "revert the last apply or move exactly, byte for byte")
     undo.add_argument("root", nargs="?", type=Path, default=Path("."), help="the workspace (default: .)")
     return parser
@@ -150,6 +153,21 @@ def _report_unresolved(root: Path, config, after_apply: bool) -> int:
 def _undo(args) -> int:
     journal = undo_last(args.root.resolve())
     print(f"organize-backend: undone: {journal.summary()}")
+    return EXIT_OK
+
+
+def _lsp(args) -> int:
+    import logging
+
+    from organize_backend.lsp.server import server  # pygls loads only for this command
+
+    logging.basicConfig(level=logging.WARNING, format="organize-backend: %(message)s", stream=sys.stderr)
+    logging.getLogger("organize-backend").setLevel(logging.INFO)
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
     return EXIT_OK
 
 

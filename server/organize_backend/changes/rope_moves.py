@@ -38,6 +38,7 @@ from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import module_name, source_roots
 
 TEMPORARY_PREFIX = "_organize_tmp_"
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -94,7 +95,10 @@ class _RopeSession:
         for path in self.snapshot.python_files():
             target = self.scratch / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self.snapshot.files[path])
+            data = self.snapshot.files[path]
+            # rope 1.15 misses a module name on the first line of a file that starts with a
+            # byte order mark: rope works on the text without it, result() puts it back.
+            target.write_bytes(data[len(BOM):] if data.startswith(BOM) else data)
             self.texts[path] = self.snapshot.text(path)
             self.origin[path] = path
 
@@ -318,7 +322,10 @@ class _RopeSession:
         for path in self.texts:
             original = self.origin.get(path)
             if path in self.changed or original is None:
-                files[path] = (self.scratch / path).read_bytes()
+                data = (self.scratch / path).read_bytes()
+                if original is not None and self.snapshot.files[original].startswith(BOM):
+                    data = BOM + data
+                files[path] = data
             else:
                 files[path] = self.snapshot.files[original]
         # A temporarily named package was created, not moved: its origin holds no user file.

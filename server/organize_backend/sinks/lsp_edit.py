@@ -54,7 +54,7 @@ def to_workspace_edit(changes: ChangeSet, target: EditTarget = EditTarget()) -> 
     for change in changes.files:
         if change.old_path is None:
             edits = _edits(b"", change.after, change.steps, note)
-            path, version = change.new_path, 0
+            path, version = change.new_path, None
         elif change.edited:
             edits = _edits(change.before, change.after, change.steps, note)
             path, version = change.old_path, (target.versions or {}).get(change.old_path)

@@ -1,0 +1,404 @@
+"""The language server: pygls features as short functions over the pipeline.
+
+Editor buffers are the snapshot's truth (unsaved text wins over the disk); rope runs in a
+worker thread, so a cancelled request simply drops a result that was never applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from organize_backend import __version__
+from organize_backend.lsp import actions
+from organize_backend.lsp.client import ClientProfile, profile_of
+from organize_backend.model import ChangeSet, OrganizeError, Plan
+from organize_backend.config import Config
+from organize_backend.pipeline import Workspace, compute, nothing_to_organize, open_workspace, plan_move, plan_organize
+from organize_backend.planning.plan import make_plan
+from organize_backend.report import render_plan
+from organize_backend.sinks.disk import apply_changes, undo_last
+from organize_backend.sinks.lsp_edit import EditTarget, to_workspace_edit
+from organize_backend.snapshot import source_roots
+from organize_backend.verify import find_unresolved_imports
+
+log = logging.getLogger("organize-backend")
+PROGRESS_AFTER_SECONDS = 0.5
+SETTINGS_KEYS = ("layout", "root", "keep")
+
+
+class OrganizeServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("organize-backend", __version__)
+        self.profile = ClientProfile()
+        self.root: Path | None = None
+        self.settings: dict[str, Any] = {}
+        self.own_renames: set[tuple[str, str]] = set()  # renames our own edits will cause
+        self.diagnosed: set[str] = set()  # URIs that carry our diagnostics
+        self.engine_lock = threading.Lock()  # one rope run at a time
+
+    # --- the workspace as the editor has it --------------------------------------------
+
+    def workspace_view(self) -> Workspace:
+        if self.root is None:
+            raise OrganizeError("no workspace folder is open")
+        buffers, versions = {}, {}
+        for uri, document in self.workspace.text_documents.items():
+            path = self.relative(uri)
+            if path is not None:
+                buffers[path], versions[path] = document.source, document.version
+        overrides = {key: self.settings[key] for key in SETTINGS_KEYS if self.settings.get(key)}
+        return open_workspace(self.root, overrides, buffers, versions)
+
+    def relative(self, uri: str) -> str | None:
+        """The workspace path of a URI, or None when it lies outside the workspace."""
+        path = to_fs_path(uri)
+        if self.root is None or path is None:
+            return None
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    def unsaved(self, workspace: Workspace, changes: ChangeSet) -> list[str]:
+        """Affected files whose editor text differs from the disk."""
+        paths = []
+        for path in sorted(changes.touched_paths() & set(workspace.snapshot.open_documents)):
+            on_disk = workspace.snapshot.root / path
+            if not on_disk.is_file() or on_disk.read_bytes() != workspace.snapshot.files[path]:
+                paths.append(path)
+        return paths
+
+    # --- messages -----------------------------------------------------------------------
+
+    def tell(self, message: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=message))
+        self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
+        log.info(message)
+
+
+server = OrganizeServer()
+
+
+async def run_engine(ls: OrganizeServer, title: str, work):
+    """Run `work` in a thread; report progress if it takes longer than half a second."""
+
+    def locked():
+        with ls.engine_lock:
+            return work()
+
+    task = asyncio.ensure_future(asyncio.to_thread(locked))
+    done, _ = await asyncio.wait({task}, timeout=PROGRESS_AFTER_SECONDS)
+    if done or not _supports_progress(ls):
+        return await task
+    token = f"organize-backend-{id(task)}"
+    try:
+        await ls.work_done_progress.create_async(token)
+        ls.work_done_progress.begin(token, lsp.WorkDoneProgressBegin(title=title, cancellable=False))
+    except Exception:  # the client refused a progress token: carry on without one
+        return await task
+    try:
+        return await task
+    finally:
+        ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd())
+
+
+def _supports_progress(ls: OrganizeServer) -> bool:
+    window = ls.client_capabilities.window
+    return bool(window and window.work_done_progress)
+
+
+# --- lifecycle and configuration ---------------------------------------------------------
+
+
+@server.feature(lsp.INITIALIZE)
+def initialize(ls: OrganizeServer, params: lsp.InitializeParams) -> None:
+    ls.profile = profile_of(params)
+    folder = params.workspace_folders[0].uri if params.workspace_folders else params.root_uri
+    path = to_fs_path(folder) if folder else params.root_path
+    ls.root = Path(path).resolve() if path else None
+    options = params.initialization_options
+    if isinstance(options, dict):
+        ls.settings.update(options.get("organizeBackend", options))
+    log.info("client %s, %s", ls.profile.name or "unnamed", ls.profile)
+
+
+@server.feature(lsp.INITIALIZED)
+async def initialized(ls: OrganizeServer, params: lsp.InitializedParams) -> None:
+    await refresh_settings(ls)
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def configuration_changed(ls: OrganizeServer, params: lsp.DidChangeConfigurationParams) -> None:
+    if isinstance(params.settings, dict) and isinstance(params.settings.get("organizeBackend"), dict):
+        ls.settings = dict(params.settings["organizeBackend"])
+    else:
+        await refresh_settings(ls)
+
+
+async def refresh_settings(ls: OrganizeServer) -> None:
+    """The editor's `organizeBackend` settings fill what pyproject.toml leaves open."""
+    workspace = ls.client_capabilities.workspace
+    if not (workspace and workspace.configuration):
+        return
+    try:
+        items = [lsp.ConfigurationItem(section="organizeBackend")]
+        values = await ls.workspace_configuration_async(lsp.ConfigurationParams(items=items))
+    except Exception as error:  # a client may answer with an error; settings stay as they were
+        log.warning("workspace/configuration failed: %s", error)
+        return
+    if values and isinstance(values[0], dict):
+        ls.settings = dict(values[0])
+
+
+# --- code actions --------------------------------------------------------------------------
+
+
+@server.feature(
+    lsp.TEXT_DOCUMENT_CODE_ACTION,
+    lsp.CodeActionOptions(code_action_kinds=[actions.ORGANIZE_KIND, actions.MOVE_KIND], resolve_provider=True),
+)
+async def code_actions(ls: OrganizeServer, params: lsp.CodeActionParams):
+    uri = params.text_document.uri
+    path = ls.relative(uri)
+    if path is None or not path.endswith(".py"):
+        return None
+    only = params.context.only
+    listed = await asyncio.to_thread(list_actions, ls, uri, path, only)
+    if ls.profile.applies_moves and not ls.profile.resolve_edit:
+        listed = [await resolve(ls, action) if action.data else action for action in listed]
+    return listed if ls.profile.literal_actions else actions.as_commands(listed)
+
+
+def list_actions(ls: OrganizeServer, uri: str, path: str, only) -> list:
+    want_organize = actions.wants(only, actions.ORGANIZE_KIND)
+    want_move = actions.wants(only, actions.MOVE_KIND)
+    if not (want_organize or want_move):
+        return []
+    try:
+        workspace = ls.workspace_view()
+        if not _inside(path, workspace.snapshot.organize_root):
+            return []
+        plan = plan_organize(workspace)
+    except OrganizeError as error:
+        title, kind = ("Organize backend", actions.ORGANIZE_KIND) if want_organize else ("Move to…", actions.MOVE_KIND)
+        return [actions.unavailable(title, kind, error, ls.profile)]
+    listed = []
+    if want_organize:
+        if plan.is_empty:
+            error = OrganizeError(nothing_to_organize(workspace.snapshot))
+            listed.append(actions.unavailable("Organize backend", actions.ORGANIZE_KIND, error, ls.profile))
+        else:
+            listed.append(actions.organize_action(plan, ls.profile, uri))
+    if want_move:
+        listed += actions.move_actions(plan, ls.profile, uri, path)
+    return listed
+
+
+@server.feature(lsp.CODE_ACTION_RESOLVE)
+async def resolve(ls: OrganizeServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    try:
+        workspace, changes = await run_engine(ls, "Organize backend", lambda: changes_for(ls, action.data))
+    except OrganizeError as error:
+        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
+        return action
+    action.edit = edit_for(ls, workspace, changes)
+    return action
+
+
+def changes_for(ls: OrganizeServer, payload: Any) -> tuple[Workspace, ChangeSet]:
+    if not isinstance(payload, dict) or payload.get("action") not in ("organize", "move"):
+        raise OrganizeError("this code action carries no change to compute")
+    workspace = ls.workspace_view()
+    if payload["action"] == "organize":
+        plan = plan_organize(workspace)
+    else:
+        plan = plan_move(workspace, payload["source"], payload["destination"])
+    return workspace, compute(workspace, plan)
+
+
+def edit_for(ls: OrganizeServer, workspace: Workspace, changes: ChangeSet) -> lsp.WorkspaceEdit:
+    if ls.profile.needs_parent_folders:
+        # Neovim 0.7 neither creates nor renames into a missing folder. Empty folders are
+        # invisible to Python, so creating them before the user accepts changes nothing.
+        for folder in changes.created_dirs:
+            (changes.root / folder).mkdir(parents=True, exist_ok=True)
+    ls.own_renames = {(c.old_path, c.new_path) for c in changes.files if c.moved}
+    target = EditTarget(annotations=ls.profile.annotations, versions=workspace.snapshot.open_documents)
+    return to_workspace_edit(changes, target)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return not folder or path.startswith(folder + "/")
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@server.command(actions.APPLY_COMMAND)
+async def apply_on_disk(ls: OrganizeServer, payload: dict) -> dict | None:
+    """For clients that cannot apply file moves: the server applies the whole change itself."""
+    try:
+        workspace, changes = await run_engine(ls, "Organize backend", lambda: changes_for(ls, payload))
+        unsaved = ls.unsaved(workspace, changes)
+        if unsaved:
+            raise OrganizeError("save these files first, nothing was changed: " + ", ".join(unsaved))
+        journal = await run_engine(ls, "Organize backend", lambda: apply_changes(changes))
+    except OrganizeError as error:
+        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
+        return {"applied": False, "message": str(error)}
+    ls.tell(f"organize-backend: {journal.summary()}; run the undo command to revert it")
+    await publish_diagnostics(ls)
+    return {"applied": True, "message": journal.summary()}
+
+
+@server.command(actions.MOVE_TO_COMMAND)
+async def move_to(ls: OrganizeServer, uri: str) -> dict | None:
+    path = ls.relative(uri) if isinstance(uri, str) else None
+    if path is None:
+        ls.tell("organize-backend: that file is not inside the workspace", lsp.MessageType.Error)
+        return {"applied": False}
+    try:
+        workspace = ls.workspace_view()
+        choices = package_choices(workspace, plan_organize(workspace))
+    except OrganizeError as error:
+        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
+        return {"applied": False}
+    request = lsp.ShowMessageRequestParams(
+        type=lsp.MessageType.Info, message=f"Move {path} to which package?",
+        actions=[lsp.MessageActionItem(title=choice) for choice in choices])
+    answer = await ls.window_show_message_request_async(request)
+    if answer is None:
+        return {"applied": False}
+    folder = answer.title.rstrip("/")
+    payload = {"action": "move", "source": path, "destination": f"{folder}/{Path(path).name}"}
+    return await deliver(ls, payload)
+
+
+async def deliver(ls: OrganizeServer, payload: dict) -> dict:
+    """Send a change as an edit the client applies, or apply it on disk for clients that cannot."""
+    if not ls.profile.applies_moves:
+        return await apply_on_disk(ls, payload)
+    try:
+        workspace, changes = await run_engine(ls, "Organize backend", lambda: changes_for(ls, payload))
+    except OrganizeError as error:
+        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
+        return {"applied": False, "message": str(error)}
+    result = await ls.workspace_apply_edit_async(
+        lsp.ApplyWorkspaceEditParams(edit=edit_for(ls, workspace, changes), label="Organize backend"))
+    return {"applied": bool(result and result.applied)}
+
+
+def package_choices(workspace: Workspace, plan: Plan) -> list[str]:
+    """Existing packages and the packages the plan would create, as folders."""
+    snapshot = workspace.snapshot
+    existing = {p.rsplit("/", 1)[0] for p in snapshot.files if p.endswith("/__init__.py")}
+    planned = {str(Path(m.destination).parent) for m in plan.moves} | set(plan.new_packages)
+    inside = [f for f in existing | planned if _inside(f, snapshot.organize_root) and f != "."]
+    return [f"{folder}/" for folder in sorted(inside)]
+
+
+@server.command(actions.EXPLAIN_COMMAND)
+def explain(ls: OrganizeServer, reason: str) -> None:
+    ls.tell(f"organize-backend: {reason}", lsp.MessageType.Warning)
+
+
+@server.command(actions.UNDO_COMMAND)
+async def undo(ls: OrganizeServer, *_: Any) -> dict:
+    if ls.root is None:
+        return {"undone": False}
+    try:
+        journal = await run_engine(ls, "Undo organize", lambda: undo_last(ls.root))
+    except OrganizeError as error:
+        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
+        return {"undone": False, "message": str(error)}
+    ls.tell(f"organize-backend: undone: {journal.summary()}")
+    await publish_diagnostics(ls)
+    return {"undone": True, "message": journal.summary()}
+
+
+@server.command(actions.SHOW_PLAN_COMMAND)
+async def show_plan(ls: OrganizeServer, *_: Any) -> str:
+    def report() -> str:
+        workspace = ls.workspace_view()
+        plan = plan_organize(workspace)
+        return render_plan(plan, compute(workspace, plan) if not plan.is_empty else None)
+
+    try:
+        return await run_engine(ls, "Organize backend: plan", report)
+    except OrganizeError as error:
+        return f"organize-backend: {error}"
+
+
+# --- moves from the file explorer ------------------------------------------------------------
+
+PYTHON_FILES = lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**/*.py", matches=lsp.FileOperationPatternKind.File))
+FOLDERS = lsp.FileOperationFilter(pattern=lsp.FileOperationPattern(glob="**", matches=lsp.FileOperationPatternKind.Folder))
+
+
+@server.feature(lsp.WORKSPACE_WILL_RENAME_FILES, lsp.FileOperationRegistrationOptions(filters=[PYTHON_FILES, FOLDERS]))
+async def will_rename(ls: OrganizeServer, params: lsp.RenameFilesParams) -> lsp.WorkspaceEdit | None:
+    renames = [(ls.relative(f.old_uri), ls.relative(f.new_uri)) for f in params.files]
+    if any(old is None or new is None for old, new in renames):
+        return None
+    if set(renames) <= ls.own_renames:
+        ls.own_renames -= set(renames)  # our own edit's renames: already handled
+        return None
+
+    def imports_for_renames():
+        workspace = ls.workspace_view()
+        config = Config(layout="none", moves=tuple(renames), source=workspace.config.source)
+        return workspace, compute(workspace, make_plan(workspace.snapshot, config))
+
+    try:
+        workspace, changes = await run_engine(ls, "Updating imports", imports_for_renames)
+    except OrganizeError as error:
+        ls.tell(f"organize-backend: imports not updated: {error}", lsp.MessageType.Warning)
+        return None
+    edit = to_workspace_edit(changes, EditTarget(annotations=False, versions=workspace.snapshot.open_documents))
+    # The client performs the renames itself; it wants the text edits, on the old URIs.
+    existing = {from_fs_path(str(workspace.snapshot.root / path)) for path in workspace.snapshot.files}
+    edit.document_changes = [op for op in edit.document_changes
+                             if isinstance(op, lsp.TextDocumentEdit) and op.text_document.uri in existing]
+    return edit
+
+
+@server.feature(lsp.WORKSPACE_DID_RENAME_FILES, lsp.FileOperationRegistrationOptions(filters=[PYTHON_FILES, FOLDERS]))
+async def did_rename(ls: OrganizeServer, params: lsp.RenameFilesParams) -> None:
+    await publish_diagnostics(ls)
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+async def did_save(ls: OrganizeServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    await publish_diagnostics(ls)
+
+
+async def publish_diagnostics(ls: OrganizeServer) -> None:
+    """Imports that no longer resolve, as diagnostics, so a broken move shows at once."""
+    try:
+        workspace = ls.workspace_view()
+    except OrganizeError:
+        return
+    snapshot = workspace.snapshot
+    problems = await asyncio.to_thread(find_unresolved_imports, snapshot.files, source_roots(snapshot))
+    by_uri: dict[str, list[lsp.Diagnostic]] = {}
+    for problem in problems:
+        position = lsp.Position(line=max(problem.line - 1, 0), character=0)
+        by_uri.setdefault(from_fs_path(str(snapshot.root / problem.path)), []).append(lsp.Diagnostic(
+            range=lsp.Range(start=position, end=lsp.Position(line=position.line + 1, character=0)),
+            message=problem.message, severity=lsp.DiagnosticSeverity.Error, source="organize-backend"))
+    for uri in ls.diagnosed - set(by_uri):
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    for uri, diagnostics in by_uri.items():
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+    ls.diagnosed = set(by_uri)
