@@ -165,20 +165,39 @@ class _RopeSession:
         self._forget_stale_resources(source)
         resources = self._mentioning(old_name, source)
         self._absolutize_relative_imports_of(old_name, resources)
+        before = {resource.path: self.texts[resource.path] for resource in resources}
         mover = MoveModule(self.project, self.project.get_resource(source))
         self._do(mover.get_changes(self.project.get_folder(folder), resources=resources))
+        moved_to = module_name(join(folder, PurePosixPath(source).name), self.roots)
+        self._drop_imports_rope_added(before, old_name, moved_to)
 
-    def _absolutize_relative_imports_of(self, name: str, resources: list) -> None:
-        """Work around rope's crash on `from .pkg import moving_module` (python-rope/rope#202).
+    def _absolutize_relative_imports_of(self, name: str, resources: list, moving: bool = True) -> None:
+        """Relative imports rope cannot follow, in the absolute form it can.
 
-        rope resolves such a statement without the importing file's folder and fails; in
-        absolute form it handles it. rope makes the same change to the moved module's own
-        relative imports, so the result reads as rope's own.
+        `from .pkg import moving` makes MoveModule crash (python-rope/rope#202); with three
+        dots or more, `from ...pkg.moving import x` is silently missed by MoveModule and
+        Rename. MoveModule makes the same change to the moved module's own relative imports,
+        so the result reads as rope's own.
         """
-        changes = rope_change.ChangeSet(f"absolute imports of {name}")
+        self._rewrite(resources, f"absolute imports of {name}",
+                      lambda path, text: absolutize_relative_imports(text, name, self._package_of(path), moving))
+
+    def _drop_imports_rope_added(self, before: dict[str, str], old_name: str, new_name: str | None) -> None:
+        """rope adds a module-level `import new.name` when it rewrites an `import name` that sat
+        in a function or a TYPE_CHECKING block: that brings back the circular import the local
+        import avoided. Where the file had no module-level `import name`, the addition goes."""
+        if not new_name or "." not in new_name:
+            return
+        changed = [self.project.get_file(path) for path in before
+                   if path in self.texts and self.texts[path] != before[path]]
+        self._rewrite(changed, f"imports rope added for {new_name}",
+                      lambda path, text: drop_added_imports(before[path], text, old_name, new_name))
+
+    def _rewrite(self, resources: list, description: str, rewrite) -> None:
+        changes = rope_change.ChangeSet(description)
         for resource in resources:
             text = self.texts[resource.path]
-            rewritten = absolutize_relative_imports(text, name, self._package_of(resource.path))
+            rewritten = rewrite(resource.path, text)
             if rewritten != text:
                 changes.add_change(rope_change.ChangeContents(resource, rewritten))
         if changes.changes:
@@ -199,9 +218,10 @@ class _RopeSession:
     def _rename(self, path: str, new_name: str) -> None:
         old_name = PurePosixPath(path).stem if path.endswith(".py") else PurePosixPath(path).name
         self._forget_stale_resources(path)
-        resource = self.project.get_resource(path)
-        renamer = Rename(self.project, resource)
-        self._do(renamer.get_changes(new_name, resources=self._mentioning(old_name, path)))
+        resources = self._mentioning(old_name, path)
+        self._absolutize_relative_imports_of(old_name, resources, moving=False)
+        renamer = Rename(self.project, self.project.get_resource(path))
+        self._do(renamer.get_changes(new_name, resources=resources))
 
     def _forget_stale_resources(self, path: str) -> None:
         """Before a folder moves, start rope afresh on the scratch copy.
@@ -381,24 +401,48 @@ class _RopeSession:
 _RELATIVE_FROM = re.compile(r"^(from\s+)(\.+[\w.]*)(\s+import\b)")
 
 
-def absolutize_relative_imports(source: str, name: str, package: str | None) -> str:
-    """`from .pkg import name` -> `from a.b.pkg import name`, for statements that import `name`."""
+def absolutize_relative_imports(source: str, name: str, package: str | None, moving: bool = True) -> str:
+    """`from ...a.name import x` (and, for a move, `from .pkg import name`) in absolute form."""
     if package is None or name not in source:
         return source
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError):  # ValueError: undecodable bytes of a non-UTF-8 file
         return source
     offsets = LineOffsets(source)
     replacements = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level and any(a.name == name for a in node.names):
+        if isinstance(node, ast.ImportFrom) and _rope_misses(node, name, moving):
             target = _resolve_relative(package, node.level, node.module)
             start, end = offsets.span(node)
             match = _RELATIVE_FROM.match(source[start:end])
             if target and match:
                 replacements.append((start + match.start(2), start + match.end(2), target))
     return replace_spans(source, replacements)
+
+
+def _rope_misses(node: ast.ImportFrom, name: str, moving: bool) -> bool:
+    imports_the_module = moving and any(alias.name == name for alias in node.names)
+    deep_path_through_it = node.level >= 3 and name in (node.module or "").split(".")
+    return node.level > 0 and (imports_the_module or deep_path_through_it)
+
+
+def drop_added_imports(before: str, after: str, old_name: str, new_name: str) -> str:
+    """Remove module-level `import new_name` lines when `before` had no module-level `import old_name`."""
+    try:
+        if _imports_at_module_level(ast.parse(before), old_name):
+            return after
+        tree = ast.parse(after)
+    except (SyntaxError, ValueError):
+        return after
+    offsets = LineOffsets(after)
+    added = [node for node in tree.body if isinstance(node, ast.Import)
+             and [(a.name, a.asname) for a in node.names] == [(new_name, None)]]
+    return replace_spans(after, [(*offsets.line_span(node), "") for node in added])
+
+
+def _imports_at_module_level(tree: ast.Module, name: str) -> bool:
+    return any(isinstance(node, ast.Import) and any(a.name == name for a in node.names) for node in tree.body)
 
 
 def _resolve_relative(package: str, level: int, module: str | None) -> str | None:
