@@ -61,3 +61,12 @@ def test_undo_restores_the_original_byte_for_byte(tmp_path):
     assert main(["apply", str(root)]) == 0
     assert main(["undo", str(root)]) == 0
     assert tree_bytes(root) == before
+
+
+def test_the_configuration_keeps_its_moves_and_a_second_run_is_a_no_op(organized, capsys):
+    root, before = organized
+    assert (root / "organize-backend.toml").read_bytes() == before["organize-backend.toml"]
+    capsys.readouterr()
+    assert main(["plan", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "Moves (0):" in out and "already done: RAI_Chat/Backend -> RAI_Chat/backend" in out

@@ -459,3 +459,14 @@ def test_binary_file_with_text_name_is_skipped() -> None:
 )
 def test_category_of(path: str, category: Category | None) -> None:
     assert category_of(path) is category
+
+
+def test_this_tools_own_configuration_keeps_the_old_layouts_paths() -> None:
+    # its moves are written in the old layout's terms; rewriting them would break the next run
+    pyproject = (b'[tool.pytest.ini_options]\naddopts = "--cov=agent"\n\n'
+                 b'[[tool.organize-backend.move]]\nfrom = "backend/seed_db.py"\nto = "backend/scripts/seed_db.py"\n\n'
+                 b'[tool.other]\nscript = "backend/seed_db.py"\n')
+    after = rewrite("pyproject.toml", pyproject).decode()
+    assert 'from = "backend/seed_db.py"' in after
+    assert '--cov=agents.agent' in after and 'script = "backend/scripts/seed_db.py"' in after
+    assert rewrite("organize-backend.toml", b'[[move]]\nfrom = "backend/seed_db.py"\nto = "x/seed_db.py"\n') is None

@@ -515,9 +515,26 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> bytes | None
         edits += _inline_code_edits(text, workspace)
     edits += _path_edits(text, folder, workspace)
     edits = _outside_tree_lines(text, edits)
+    edits = _outside_own_configuration(path, text, edits)
     if not edits:
         return None
     return bom + _apply_edits(text, edits).encode("utf-8", errors="surrogateescape")
+
+
+_TOML_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+_OWN_TABLE = re.compile(r"^[ \t]*\[\[?[ \t]*tool\.organize-backend\b")
+
+
+def _outside_own_configuration(path: str, text: str, edits: list[Edit]) -> list[Edit]:
+    """This tool's own settings describe moves in the old layout's terms: they stay as written
+    (rewriting `from = "agent.py"` to the new path would make the next run refuse)."""
+    if posixpath.basename(path) == "organize-backend.toml":
+        return []
+    if not path.endswith(".toml"):
+        return edits
+    headers = [match.start() for match in _TOML_HEADER.finditer(text)] + [len(text)]
+    own = [(start, end) for start, end in zip(headers, headers[1:]) if _OWN_TABLE.match(text, start)]
+    return [edit for edit in edits if not any(start <= edit[0] < end for start, end in own)]
 
 
 def _script_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:

@@ -22,7 +22,11 @@ MAX_REPORTED_ERRORS = 10
 
 def make_plan(snapshot: Snapshot, config: Config) -> Plan:
     check_syntax(snapshot)
-    explicit = [_explicit_move(snapshot, source, destination) for source, destination in config.moves]
+    done = {index for index in range(len(config.moves)) if _already_done(snapshot, config.moves, index)}
+    notes = tuple(f"already done: {source} -> {destination}"
+                  for index, (source, destination) in enumerate(config.moves) if index in done)
+    explicit = [_explicit_move(snapshot, source, destination)
+                for index, (source, destination) in enumerate(config.moves) if index not in done]
     _check_conflicts(explicit)
     claimed = {move.source for move in explicit}
     taken = {move.destination for move in explicit}
@@ -36,7 +40,7 @@ def make_plan(snapshot: Snapshot, config: Config) -> Plan:
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
         hazards=tuple(hazards),
-        notes=_notes(snapshot, moves),
+        notes=notes + _notes(snapshot, moves),
     )
 
 
@@ -57,6 +61,26 @@ def check_syntax(snapshot: Snapshot) -> None:
 
 
 # --- explicit moves -----------------------------------------------------------------------
+
+
+def _already_done(snapshot: Snapshot, moves: tuple[tuple[str, str], ...], index: int) -> bool:
+    """A configured move whose source is gone and whose result is there (followed through the
+    later moves, which may carry it along): an earlier run did it; running again is a no-op."""
+    paths = [(inside_workspace(snapshot.root, s, what="move source"),
+              inside_workspace(snapshot.root, d, what="move destination")) for s, d in moves]
+    source, destination = paths[index]
+    if _exists(snapshot, source):
+        return False
+    if source.endswith(".py") and not destination.endswith(".py"):
+        destination = f"{destination}/{PurePosixPath(source).name}"
+    for later_source, later_destination in paths[index + 1:]:
+        if destination == later_source or destination.startswith(later_source + "/"):
+            destination = later_destination + destination[len(later_source):]
+    return _exists(snapshot, destination)
+
+
+def _exists(snapshot: Snapshot, path: str) -> bool:
+    return path in snapshot.files or any(p.startswith(path + "/") for p in snapshot.files)
 
 
 def _explicit_move(snapshot: Snapshot, source: str, destination: str) -> Move:
