@@ -522,7 +522,7 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> bytes | None
 
 
 _TOML_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
-_OWN_TABLE = re.compile(r"^[ \t]*\[\[?[ \t]*tool\.organize-backend\b")
+_OWN_TABLE = re.compile(r"[ \t]*\[\[?[ \t]*tool\.organize-backend\b")
 
 
 def _outside_own_configuration(path: str, text: str, edits: list[Edit]) -> list[Edit]:
