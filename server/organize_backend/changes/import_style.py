@@ -10,9 +10,10 @@ import back into the from-form, restores the call sites, and drops the duplicate
 from __future__ import annotations
 
 import ast
+import re
 from typing import Mapping
 
-from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
+from organize_backend.source_text import LineOffsets, replace_spans
 
 
 def restore_import_style(original: str, rewritten: str, module_map: Mapping[str, str]) -> str:
@@ -22,7 +23,7 @@ def restore_import_style(original: str, rewritten: str, module_map: Mapping[str,
         return rewritten
     try:
         tree = ast.parse(rewritten)
-    except SyntaxError:
+    except (SyntaxError, ValueError):
         return rewritten
     offsets = LineOffsets(rewritten)
     replacements = _import_replacements(tree, offsets, restored)
@@ -30,28 +31,29 @@ def restore_import_style(original: str, rewritten: str, module_map: Mapping[str,
     return replace_spans(rewritten, replacements)
 
 
+_IMPORT_LINE = re.compile(r"^[ \t]*import[ \t]+(.+)$", re.MULTILINE)
+
+
 def _plain_imports_of_moved_modules(original: str, module_map: Mapping[str, str]) -> dict[str, str]:
     """New dotted name -> old name, for every `import X` (top-level X, no alias) of a moved module."""
+    candidates = {name for match in _IMPORT_LINE.finditer(original)
+                  for name in re.findall(r"[A-Za-z_]\w*", match.group(1)) if name in module_map}
+    if not candidates:  # most files: no plain import of a moved module at all
+        return {}
     try:
         tree = ast.parse(original)
-    except SyntaxError:
+    except (SyntaxError, ValueError):
         return {}
     restored = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 new = module_map.get(alias.name)
                 if alias.asname is None and "." not in alias.name and new and "." in new:
                     if new.rsplit(".", 1)[1] == alias.name:
                         restored[new] = alias.name
-    if _uses_new_names_already(tree, restored):
-        return {}
-    return restored
-
-
-def _uses_new_names_already(tree: ast.AST, restored: Mapping[str, str]) -> bool:
-    """If the original already spelled out a new name, `P.X` in rope's output is ambiguous."""
-    return any(dotted_name(node) in restored for node in ast.walk(tree) if isinstance(node, ast.Attribute))
+    # If the original already spelled out a new name, `P.X` in rope's output is ambiguous.
+    return {new: old for new, old in restored.items() if not re.search(rf"\b{re.escape(new)}\b", original)}
 
 
 def _import_replacements(tree: ast.AST, offsets: LineOffsets, restored: Mapping[str, str]) -> list:
@@ -90,21 +92,36 @@ def _replace_statement(node: ast.stmt, offsets: LineOffsets, statements: list[st
 
 
 def _call_site_replacements(tree: ast.AST, offsets: LineOffsets, restored: Mapping[str, str]) -> list:
+    """`agents.agent` back to `agent` wherever rope wrote it outside import statements.
+
+    Textual, and exact here: a file is restored only when its original text never spelled the
+    new name, so every occurrence of it is one rope wrote into code.
+    """
+    imports = [offsets.span(node) for node in _statements(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
     replacements = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and dotted_name(node) in restored:
-            start, end = offsets.span(node)
-            if offsets.source[start:end] == dotted_name(node):
-                replacements.append((start, end, restored[dotted_name(node)]))
+    for new, old in restored.items():
+        for match in re.finditer(rf"(?<![\w.]){re.escape(new)}\b", offsets.source):
+            if not any(start <= match.start() < end for start, end in imports):
+                replacements.append((match.start(), match.end(), old))
     return replacements
 
 
-def _statement_lists(tree: ast.AST):
-    for node in ast.walk(tree):
-        for field in ("body", "orelse", "finalbody"):
-            body = getattr(node, field, None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-                yield body
+def _statement_lists(node: ast.AST):
+    """Every list of statements (module, function, class, if/for/while/with/try/match bodies);
+    imports are statements, so no expression needs visiting."""
+    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+        value = getattr(node, field, None)
+        if not isinstance(value, list):
+            continue
+        if value and isinstance(value[0], ast.stmt):
+            yield value
+        for child in value:
+            yield from _statement_lists(child)
+
+
+def _statements(tree: ast.AST):
+    for body in _statement_lists(tree):
+        yield from body
 
 
 def _alias_text(alias: ast.alias) -> str:

@@ -28,11 +28,12 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from rope.base import change as rope_change
-from rope.base import exceptions as rope_exceptions
+from rope.base.fscommands import unicode_to_file_data
 from rope.refactor.move import MoveModule
 from rope.refactor.rename import Rename
 
 from organize_backend.source_text import LineOffsets, replace_spans
+from organize_backend.changes.parallel import changes_on_two_cores, flatten
 from organize_backend.changes.rope_project import open_scratch_project
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import module_name, source_roots
@@ -88,6 +89,7 @@ class _RopeSession:
         self.roots = source_roots(snapshot)
         self._copy_python_files()
         self.project = open_scratch_project(scratch)
+        self.source_folders = [folder.path for folder in self.project.get_source_folders()]
 
     # --- the scratch copy ---------------------------------------------------------------
 
@@ -162,12 +164,14 @@ class _RopeSession:
             self._rename(join(folder, old_name), new_name)
 
     def _move_with_rope(self, source: str, folder: str, old_name: str) -> None:
-        self._forget_stale_resources(source)
+        self._fresh_project()
         resources = self._mentioning(old_name, source)
         self._absolutize_relative_imports_of(old_name, resources)
         before = {resource.path: self.texts[resource.path] for resource in resources}
-        mover = MoveModule(self.project, self.project.get_resource(source))
-        self._do(mover.get_changes(self.project.get_folder(folder), resources=resources))
+        moving = self.project.get_resource(source)
+        mover, destination = MoveModule(self.project, moving), self.project.get_folder(folder)
+        self._do(changes_on_two_cores(lambda part: mover.get_changes(destination, resources=part),
+                                      resources, _own_file(moving)))
         moved_to = module_name(join(folder, PurePosixPath(source).name), self.roots)
         self._drop_imports_rope_added(before, old_name, moved_to)
 
@@ -217,22 +221,25 @@ class _RopeSession:
 
     def _rename(self, path: str, new_name: str) -> None:
         old_name = PurePosixPath(path).stem if path.endswith(".py") else PurePosixPath(path).name
-        self._forget_stale_resources(path)
+        self._fresh_project()
         resources = self._mentioning(old_name, path)
         self._absolutize_relative_imports_of(old_name, resources, moving=False)
-        renamer = Rename(self.project, self.project.get_resource(path))
-        self._do(renamer.get_changes(new_name, resources=resources))
+        renaming = self.project.get_resource(path)
+        renamer = Rename(self.project, renaming)
+        self._do(changes_on_two_cores(lambda part: renamer.get_changes(new_name, resources=part),
+                                      resources, _own_file(renaming)))
 
-    def _forget_stale_resources(self, path: str) -> None:
-        """Before a folder moves, start rope afresh on the scratch copy.
+    def _fresh_project(self) -> None:
+        """Each rope operation starts on a fresh project over the scratch copy.
 
-        rope's resource observers keep watching modules that earlier moves carried away;
-        moving a folder that held them then fails in rope while it looks up their new
-        paths. A new project has nothing stale; opening one costs little next to a move.
+        rope's caches only grow: every file it writes makes it invalidate what it knows of
+        every module it has loaded (a cost that grows with each move), and its resource
+        observers keep watching modules that earlier moves carried away, so moving the
+        folder that held them fails inside rope. A new project has neither problem, and
+        with the source folders known it costs next to nothing.
         """
-        if self.is_folder(path):
-            self.project.close()
-            self.project = open_scratch_project(self.scratch)
+        self.project.close()
+        self.project = open_scratch_project(self.scratch, self.source_folders)
 
     def _is_package(self, folder: str) -> bool:
         return (self.scratch / folder / "__init__.py").is_file()
@@ -292,18 +299,27 @@ class _RopeSession:
     def _mentioning(self, name: str, source: str) -> list:
         """The files rope would look at anyway: those whose text contains `name` as a word."""
         word = re.compile(r"\b" + re.escape(name) + r"\b")
-        paths = {path for path, text in self.texts.items() if word.search(text)}
+        paths = {path for path, text in self.texts.items() if name in text and word.search(text)}
         # rope moves the module itself only when it is among the resources: for a package,
         # that is its __init__.py.
         paths.add(join(source, "__init__.py") if self.is_folder(source) else source)
         return [self.project.get_file(path) for path in sorted(paths) if path in self.texts]
 
     def _do(self, changes: rope_change.ChangeSet) -> None:
-        try:
-            self.project.do(changes)
-        except rope_exceptions.RopeError as error:  # pragma: no cover - rope refused mid-way
-            raise OrganizeError(f"rope could not apply {changes.description}: {error}") from error
-        for single in _flatten(changes):
+        """Carry out rope's changes on the scratch copy, the way rope writes them.
+
+        Not `project.do`: it makes rope invalidate what it knows of every loaded module on
+        every write, and the next rope operation starts on a fresh project anyway.
+        """
+        for single in flatten(changes):
+            target = self.scratch / single.resource.path
+            if isinstance(single, rope_change.ChangeContents):
+                single.resource.read()  # as rope's own `do`: reading records the file's line endings
+                target.write_bytes(unicode_to_file_data(single.new_contents, newlines=single.resource.newlines))
+            elif isinstance(single, rope_change.MoveResource):
+                shutil.move(str(target), str(self.scratch / single.new_resource.path))
+            else:  # pragma: no cover - MoveModule and Rename produce nothing else
+                raise OrganizeError(f"unexpected change from rope: {single}")
             self._mirror(single)
 
     def _mirror(self, single: rope_change.Change) -> None:
@@ -403,7 +419,7 @@ _RELATIVE_FROM = re.compile(r"^(from\s+)(\.+[\w.]*)(\s+import\b)")
 
 def absolutize_relative_imports(source: str, name: str, package: str | None, moving: bool = True) -> str:
     """`from ...a.name import x` (and, for a move, `from .pkg import name`) in absolute form."""
-    if package is None or name not in source:
+    if package is None or name not in source or "from ." not in source:
         return source
     try:
         tree = ast.parse(source)
@@ -429,6 +445,8 @@ def _rope_misses(node: ast.ImportFrom, name: str, moving: bool) -> bool:
 
 def drop_added_imports(before: str, after: str, old_name: str, new_name: str) -> str:
     """Remove module-level `import new_name` lines when `before` had no module-level `import old_name`."""
+    if not re.search(rf"^import {re.escape(new_name)}[ \t]*$", after, re.MULTILINE):
+        return after  # rope added nothing (its additions are whole lines at column 0)
     try:
         if _imports_at_module_level(ast.parse(before), old_name):
             return after
@@ -453,12 +471,9 @@ def _resolve_relative(package: str, level: int, module: str | None) -> str | Non
     return ".".join(base + ([module] if module else [])) or None
 
 
-def _flatten(changes: rope_change.Change) -> Iterable[rope_change.Change]:
-    if isinstance(changes, rope_change.ChangeSet):
-        for inner in changes.changes:
-            yield from _flatten(inner)
-    else:
-        yield changes
+def _own_file(resource):
+    """The file whose presence among the resources makes rope move the resource itself."""
+    return resource.get_child("__init__.py") if resource.is_folder() else resource
 
 
 def _ancestors(path: str) -> list[str]:

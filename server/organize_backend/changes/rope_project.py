@@ -36,13 +36,20 @@ _PREFS = dict(
 )
 
 
-def open_scratch_project(folder: Path) -> Project:
-    """A rope project over `folder`, a scratch copy that only the engine writes."""
+def open_scratch_project(folder: Path, source_folders: list[str] | None = None) -> Project:
+    """A rope project over `folder`, a scratch copy that only the engine writes.
+
+    `source_folders` (paths, as a previous project of the same copy found them) skips the
+    discovery; without it rope walks the tree once.
+    """
     project = Project(str(folder), ropefolder=None, fscommands=FileSystemCommands(), **_PREFS)
-    source_folders = project.get_source_folders()
+    if source_folders is None:
+        found = project.get_source_folders()
+    else:
+        found = [project.get_folder(path) for path in source_folders]
     # Safe to freeze: every folder the engine creates is a package (it has an
     # __init__.py), and rope never counts a package as a source folder.
-    project.get_source_folders = lambda: list(source_folders)
+    project.get_source_folders = lambda: list(found)
     return project
 
 

@@ -430,6 +430,8 @@ def _not_importable(name: str) -> Placement | None:
 
 def _by_preset(name: str, source: str, layout: str) -> Placement:
     preset = _PRESET_RULES[layout]
+    if not (preset.name_rules or preset.content_rules):
+        return Placement(None, "layout is none")  # nothing to match: no need to parse the module
     facts = read_facts(source)
     placement = _by_name(name, facts, preset, layout)
     if placement is None and facts is not None:
