@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import ResponseError
 from pygls.uris import from_fs_path, to_fs_path
 
 from organize_backend import __version__
@@ -34,9 +37,22 @@ PROGRESS_AFTER_SECONDS = 0.5
 SETTINGS_KEYS = ("layout", "root", "keep")
 
 
+class AnsweringProtocol(LanguageServerProtocol):
+    """pygls drops a request whose params do not fit the protocol's types and logs it; the
+    client would wait forever. Answer it with the JSON-RPC error first (then pygls logs it)."""
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=ResponseError(code=error.code, message=error.message))
+            raise
+
+
 class OrganizeServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("organize-backend", __version__)
+        super().__init__("organize-backend", __version__, protocol_cls=AnsweringProtocol)
         self.profile = ClientProfile()
         self.root: Path | None = None
         self.settings: dict[str, Any] = {}
