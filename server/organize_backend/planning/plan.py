@@ -16,6 +16,7 @@ from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snap
 from organize_backend.planning.hazards import FILE_RELATIVE, adjust_file_relative_paths, find_hazards
 from organize_backend.planning.layouts import classify
 from organize_backend.snapshot import inside_workspace
+from organize_backend.two_processes import can_split, in_two_processes
 
 MAX_REPORTED_ERRORS = 10
 
@@ -46,18 +47,30 @@ def make_plan(snapshot: Snapshot, config: Config) -> Plan:
 
 def check_syntax(snapshot: Snapshot) -> None:
     """rope cannot move what it cannot parse: refuse the whole plan, naming file and line."""
+    paths = snapshot.python_files()
+    if can_split(len(paths)):
+        half = len(paths) // 2
+        errors, there = in_two_processes(lambda: _syntax_errors(snapshot, paths[half:]),
+                                         lambda: _syntax_errors(snapshot, paths[:half]))
+        errors = (there if there is not None else _syntax_errors(snapshot, paths[:half])) + errors
+    else:
+        errors = _syntax_errors(snapshot, paths)
+    if errors:
+        shown = errors[:MAX_REPORTED_ERRORS]
+        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more)
+
+
+def _syntax_errors(snapshot: Snapshot, paths: list[str]) -> list[str]:
     errors = []
-    for path in snapshot.python_files():
+    for path in paths:
         try:
             ast.parse(snapshot.files[path], filename=path)
         except SyntaxError as error:
             errors.append(f"{path}:{error.lineno or 1}: syntax error: {error.msg}")
         except ValueError as error:  # null bytes
             errors.append(f"{path}:1: cannot parse: {error}")
-    if errors:
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more)
+    return errors
 
 
 # --- explicit moves -----------------------------------------------------------------------

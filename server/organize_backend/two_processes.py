@@ -1,0 +1,59 @@
+"""Work split over two processes: a forked child does one half while this process does the other.
+
+The child inherits this process's state exactly, so it needs no copy of the data; only its
+result travels back, pickled. Used where per-file work is independent and large enough to
+pay for a fork: rope's per-file changes, and the syntax check of a big workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import warnings
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+MIN_ITEMS_TO_SPLIT = 48  # below this, forking costs more than it saves
+
+
+def can_split(count: int) -> bool:
+    return count >= MIN_ITEMS_TO_SPLIT and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+
+
+def in_two_processes(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
+    """Run `there` in a forked child while `here` runs in this process; the child's result
+    comes back, or None if it failed (the caller then does that part itself)."""
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork beside threads: the child only computes
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
+        os.close(read_end)
+        _child(there, write_end)
+    os.close(write_end)
+    try:
+        result = here()
+    finally:
+        received = _read_all(read_end)
+        os.waitpid(pid, 0)
+    status, payload = pickle.loads(received) if received else ("error", "the helper process died")
+    return result, payload if status == "ok" else None
+
+
+def _child(there: Callable[[], object], write_end: int) -> None:  # pragma: no cover - runs in the child
+    try:
+        data = pickle.dumps(("ok", there()))
+    except BaseException as error:  # noqa: BLE001 - anything goes back as a failure
+        data = pickle.dumps(("error", repr(error)))
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+    finally:
+        os._exit(0)
+
+
+def _read_all(read_end: int) -> bytes:
+    with os.fdopen(read_end, "rb") as pipe:
+        return pipe.read()
