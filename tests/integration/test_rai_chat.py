@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from helpers import copy_fixture, run_fixture_tests, tree_bytes
@@ -70,3 +73,20 @@ def test_the_configuration_keeps_its_moves_and_a_second_run_is_a_no_op(organized
     assert main(["plan", str(root)]) == 0
     out = capsys.readouterr().out
     assert "Moves (0):" in out and "already done: RAI_Chat/Backend -> RAI_Chat/backend" in out
+
+
+def test_a_module_moved_with_its_whole_package_keeps_its_file_relative_paths(tmp_path):
+    root = tmp_path / "ws"
+    (root / "app" / "assets").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "assets" / "greeting.txt").write_text("hello\n")
+    (root / "app" / "loader.py").write_text(
+        "from pathlib import Path\n\nASSETS = Path(__file__).parent / 'assets'\n\n\n"
+        "def greeting():\n    return (ASSETS / 'greeting.txt').read_text().strip()\n")
+    (root / "main.py").write_text("from app.loader import greeting\n\nprint(greeting())\n")
+    (root / "organize-backend.toml").write_text('layout = "none"\n[[move]]\nfrom = "app"\nto = "core/app"\n')
+    assert main(["apply", str(root)]) == 0
+    assert "Path(__file__).parent / 'assets'" in (root / "core" / "app" / "loader.py").read_text()
+    assert (root / "core" / "app" / "assets" / "greeting.txt").is_file()
+    result = subprocess.run([sys.executable, "main.py"], cwd=root, capture_output=True, text=True)
+    assert result.stdout.strip() == "hello", result.stderr

@@ -42,7 +42,8 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
         if data != snapshot.files[original]:
             styled = restore_import_style(snapshot.text(original), decode(data), module_map)
             _record(final, _encode_like(styled, data), Category.IMPORTS, current, steps)
-        _adjust_paths(final, original, current, steps)
+        if _carried(original, moved.moved_folders) != final:  # its package's files moved with it otherwise
+            _adjust_paths(final, original, current, steps)
 
     for path, data in snapshot.files.items():
         if not path.endswith(".py"):

@@ -232,11 +232,10 @@ class _RopeSession:
     def _fresh_project(self) -> None:
         """Each rope operation starts on a fresh project over the scratch copy.
 
-        rope's caches only grow: every file it writes makes it invalidate what it knows of
-        every module it has loaded (a cost that grows with each move), and its resource
-        observers keep watching modules that earlier moves carried away, so moving the
-        folder that held them fails inside rope. A new project has neither problem, and
-        with the source folders known it costs next to nothing.
+        `_do` writes rope's changes without telling rope, so what a project knows is only
+        good for one operation. A long-lived project would also cost more with every move
+        (rope invalidates all it has loaded on each write) and fails moving a folder whose
+        earlier residents it still watches. With the source folders known, opening one is cheap.
         """
         self.project.close()
         self.project = open_scratch_project(self.scratch, self.source_folders)

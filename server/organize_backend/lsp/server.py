@@ -94,6 +94,11 @@ class OrganizeServer(LanguageServer):
 
     # --- messages -----------------------------------------------------------------------
 
+    def refuse(self, error: OrganizeError, **result: Any) -> dict:
+        """Say why nothing was done, and answer the command with the same reason."""
+        self.tell(f"organize-backend: {error}", lsp.MessageType.Error)
+        return {**result, "message": str(error)}
+
     def tell(self, message: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
         self.window_show_message(lsp.ShowMessageParams(type=kind, message=message))
         self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
@@ -268,8 +273,7 @@ async def apply_on_disk(ls: OrganizeServer, payload: dict) -> dict | None:
             raise OrganizeError("save these files first, nothing was changed: " + ", ".join(unsaved))
         journal = await run_engine(ls, "Organize backend", lambda: apply_changes(changes))
     except OrganizeError as error:
-        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
-        return {"applied": False, "message": str(error)}
+        return ls.refuse(error, applied=False)
     ls.tell(f"organize-backend: {journal.summary()}; run the undo command to revert it")
     await publish_diagnostics(ls)
     return {"applied": True, "message": journal.summary()}
@@ -285,8 +289,7 @@ async def move_to(ls: OrganizeServer, uri: str) -> dict | None:
         workspace = ls.workspace_view()
         choices = package_choices(workspace, plan_organize(workspace))
     except OrganizeError as error:
-        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
-        return {"applied": False}
+        return ls.refuse(error, applied=False)
     request = lsp.ShowMessageRequestParams(
         type=lsp.MessageType.Info, message=f"Move {path} to which package?",
         actions=[lsp.MessageActionItem(title=choice) for choice in choices])
@@ -305,8 +308,7 @@ async def deliver(ls: OrganizeServer, payload: dict) -> dict:
     try:
         workspace, changes = await run_engine(ls, "Organize backend", lambda: changes_for(ls, payload))
     except OrganizeError as error:
-        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
-        return {"applied": False, "message": str(error)}
+        return ls.refuse(error, applied=False)
     result = await ls.workspace_apply_edit_async(
         lsp.ApplyWorkspaceEditParams(edit=edit_for(ls, workspace, changes), label="Organize backend"))
     return {"applied": bool(result and result.applied)}
@@ -333,8 +335,7 @@ async def undo(ls: OrganizeServer, *_: Any) -> dict:
     try:
         journal = await run_engine(ls, "Undo organize", lambda: undo_last(ls.root))
     except OrganizeError as error:
-        ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
-        return {"undone": False, "message": str(error)}
+        return ls.refuse(error, undone=False)
     ls.tell(f"organize-backend: undone: {journal.summary()}")
     await publish_diagnostics(ls)
     return {"undone": True, "message": journal.summary()}
