@@ -101,6 +101,24 @@ def inside_workspace(root: Path, path: str, what: str = "path") -> str:
     return candidate.as_posix().strip("/") if str(candidate) != "." else ""
 
 
+def parent_of(path: str) -> str:
+    parent = str(PurePosixPath(path).parent)
+    return "" if parent == "." else parent
+
+
+def join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def relocated(path: str, old: str, new: str) -> str | None:
+    """Where `path` is once `old` (a file or folder) has become `new`; None if it was not under `old`."""
+    if path == old:
+        return new
+    if path.startswith(old + "/"):
+        return new + path[len(old):]
+    return None
+
+
 def source_roots(snapshot: Snapshot) -> list[str]:
     """Folders the application imports from: the organize root, or the first folder above it
     that is not a package (a backend that is itself a package imports through its parent)."""

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+from organize_backend.snapshot import join, parent_of
+
 SKIPPED_FOLDERS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", "build", "dist"})
 STANDARD_LIBRARY = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
 # A `try:` whose handler catches one of these is written to cope with a missing module.
@@ -302,14 +304,6 @@ def _in_skipped_folder(path: str) -> bool:
     return any(part in SKIPPED_FOLDERS for part in path.split("/")[:-1])
 
 
-def _join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
-
-
-def _folder_of(path: str) -> str:
-    return path.rpartition("/")[0]
-
-
 def _normalize_root(root: str) -> str:
     normalized = posixpath.normpath(root.replace("\\", "/")) if root else "."
     return "" if normalized == "." else normalized.strip("/")
@@ -322,10 +316,10 @@ class _Workspace:
         self.files = frozenset(python_files)
         folders: set[str] = set()
         for path in self.files:
-            folder = _folder_of(path)
+            folder = parent_of(path)
             while folder and folder not in folders:
                 folders.add(folder)
-                folder = _folder_of(folder)
+                folder = parent_of(folder)
         # Every folder here holds .py files or subfolders with them: a namespace package.
         self.folders = frozenset(folders)
 
@@ -371,8 +365,8 @@ class _Resolver:
         package also sees its neighbours (its folder is `sys.path[0]` when run as a script,
         and pytest's default import mode inserts it for a test module)."""
         found = self.absolute(dotted)
-        folder = _folder_of(importer)
-        if found is not None or folder in self._roots or _join(folder, "__init__.py") in self._workspace.files:
+        folder = parent_of(importer)
+        if found is not None or folder in self._roots or join(folder, "__init__.py") in self._workspace.files:
             return found
         top, _, rest = dotted.partition(".")
         module = self._in_workspace((folder,), top)
@@ -382,10 +376,10 @@ class _Resolver:
 
     def relative(self, importer: str, level: int, dotted: str | None) -> _Module | None:
         """The package `level` dots up from `importer`, then `dotted` inside it."""
-        folder = _folder_of(importer)
+        folder = parent_of(importer)
         for _ in range(level - 1):
-            folder = _folder_of(folder)
-        init = _join(folder, "__init__.py")
+            folder = parent_of(folder)
+        init = join(folder, "__init__.py")
         module: _Module | None = _Module((folder,), init if init in self._workspace.files else None)
         for name in dotted.split(".") if dotted else ():
             module = self.child(module, name) if module is not None else None
@@ -394,7 +388,7 @@ class _Resolver:
     def package_depth(self, importer: str) -> int:
         """How many dots a relative import in `importer` may climb: the folders between it and
         the outermost source root holding it (or the workspace root when none does)."""
-        folder = _folder_of(importer)
+        folder = parent_of(importer)
         depth = folder.count("/") + 1 if folder else 0
         holding = [root for root in self._roots if not root or folder == root or folder.startswith(root + "/")]
         if not holding:
@@ -428,7 +422,7 @@ class _Resolver:
         folder that has one wins; folders without either merge into a namespace package."""
         portions: list[str] = []
         for folder in folders:
-            base = _join(folder, name)
+            base = join(folder, name)
             init = base + "/__init__.py"
             if init in self._workspace.files:
                 return _Module((base,), init)

@@ -11,7 +11,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
 from editors import apply_edit
-from helpers import run_fixture_tests, tree_bytes
+from helpers import tree_bytes
 from test_organize import actions_for, assert_backend_works, carry_out, command_of
 
 pytestmark = pytest.mark.asyncio

@@ -13,10 +13,10 @@ from pathlib import PurePosixPath
 from organize_backend.changes.import_style import restore_import_style
 from organize_backend.changes.readme import render_tree, update_structure_section
 from organize_backend.changes.references import rewrite_references
-from organize_backend.changes.rope_moves import RopeResult, parent_of, run_moves
+from organize_backend.changes.rope_moves import RopeResult, run_moves
 from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
 from organize_backend.planning.hazards import adjust_file_relative_paths
-from organize_backend.snapshot import module_name, source_roots
+from organize_backend.snapshot import module_name, parent_of, relocated, source_roots
 
 BOM = b"\xef\xbb\xbf"
 
@@ -75,8 +75,8 @@ def _adjust_paths(final: str, original: str, current: dict, steps: dict) -> None
 def _carried(path: str, moved_folders: dict[str, str]) -> str:
     """Where a non-Python file ends up: it travels with a package folder that moved as a whole."""
     for original, final in sorted(moved_folders.items(), key=lambda item: -len(item[0])):
-        if path.startswith(original + "/"):
-            return final + path[len(original):]
+        if (now := relocated(path, original, final)) is not None and now != final:
+            return now
     return path
 
 

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from rope.base import change as rope_change
 from rope.base.fscommands import unicode_to_file_data
@@ -36,7 +36,7 @@ from organize_backend.source_text import LineOffsets, replace_spans
 from organize_backend.changes.parallel import changes_on_two_cores, flatten
 from organize_backend.changes.rope_project import open_scratch_project
 from organize_backend.model import Move, OrganizeError, Snapshot
-from organize_backend.snapshot import module_name, source_roots
+from organize_backend.snapshot import join, module_name, parent_of, relocated, source_roots
 
 TEMPORARY_PREFIX = "_organize_tmp_"
 BOM = b"\xef\xbb\xbf"
@@ -64,15 +64,6 @@ def run_moves(snapshot: Snapshot, moves: Sequence[Move]) -> RopeResult:
         return session.result()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def parent_of(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent
-
-
-def join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
 
 
 class _RopeSession:
@@ -128,14 +119,14 @@ class _RopeSession:
             if original == path:
                 return current
         for final, original in self.folder_origin.items():
-            if path == original or path.startswith(original + "/"):
-                return final + path[len(original):]
+            if (now := relocated(path, original, final)) is not None:
+                return now
         return self._through_temporary(path)
 
     def _through_temporary(self, path: str) -> str:
         for final, temporary in self.temporary.items():
-            if path == final or path.startswith(final + "/"):
-                return temporary + path[len(final):]
+            if (now := relocated(path, final, temporary)) is not None:
+                return now
         return path
 
     def _move_module(self, source: str, destination: str) -> None:
@@ -333,11 +324,7 @@ class _RopeSession:
 
     def _mirror_move(self, old: str, new: str) -> None:
         def moved(path: str) -> str | None:
-            if path == old:
-                return new
-            if path.startswith(old + "/"):
-                return new + path[len(old):]
-            return None
+            return relocated(path, old, new)
 
         for table in (self.texts, self.origin):
             for path in [p for p in table if moved(p)]:

@@ -15,7 +15,7 @@ from organize_backend.config import Config
 from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
 from organize_backend.planning.hazards import FILE_RELATIVE, adjust_file_relative_paths, find_hazards
 from organize_backend.planning.layouts import classify
-from organize_backend.snapshot import inside_workspace
+from organize_backend.snapshot import inside_workspace, join, parent_of, relocated
 from organize_backend.two_processes import can_split, in_two_processes
 
 MAX_REPORTED_ERRORS = 10
@@ -87,8 +87,7 @@ def _already_done(snapshot: Snapshot, moves: tuple[tuple[str, str], ...], index:
     if source.endswith(".py") and not destination.endswith(".py"):
         destination = f"{destination}/{PurePosixPath(source).name}"
     for later_source, later_destination in paths[index + 1:]:
-        if destination == later_source or destination.startswith(later_source + "/"):
-            destination = later_destination + destination[len(later_source):]
+        destination = relocated(destination, later_source, later_destination) or destination
     return _exists(snapshot, destination)
 
 
@@ -137,7 +136,7 @@ def _flat_modules(snapshot: Snapshot) -> list[str]:
     folder = snapshot.organize_root
     return [
         path for path in snapshot.python_files()
-        if _parent(path) == folder and PurePosixPath(path).name != "__init__.py"
+        if parent_of(path) == folder and PurePosixPath(path).name != "__init__.py"
     ]
 
 
@@ -153,7 +152,7 @@ def _place_flat_modules(
         if placement.package is None:
             kept.append(Kept(path, placement.reason))
             continue
-        destination = _join(snapshot.organize_root, f"{placement.package.replace('.', '/')}/{name}")
+        destination = join(snapshot.organize_root, f"{placement.package.replace('.', '/')}/{name}")
         if destination in snapshot.files:
             kept.append(Kept(path, f"{destination} exists already"))
             continue
@@ -209,7 +208,7 @@ def _adjusted(hazard: Hazard) -> Hazard:
 
 def _keep_clashing_with_kept_modules(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
     """A package cannot share its name with a module that stays beside it."""
-    staying = {PurePosixPath(k.path).stem for k in kept if _parent(k.path) == snapshot.organize_root}
+    staying = {PurePosixPath(k.path).stem for k in kept if parent_of(k.path) == snapshot.organize_root}
     safe = []
     for move in moves:
         package = _package_below_root(snapshot, move.destination)
@@ -231,32 +230,23 @@ def _new_packages(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...
     existing = {path.rsplit("/", 1)[0] for path in snapshot.files if path.endswith("/__init__.py")}
     folders = set()
     for move in moves:
-        folder = _parent(move.destination) if move.destination.endswith(".py") else move.destination
+        folder = parent_of(move.destination) if move.destination.endswith(".py") else move.destination
         while folder and folder != snapshot.organize_root and folder not in existing:
             if folder.startswith(move.source + "/") or folder == move.source:
                 break
             folders.add(folder)
-            folder = _parent(folder)
+            folder = parent_of(folder)
     moved_packages = {m.destination for m in moves if not m.destination.endswith(".py")}
     return tuple(sorted(folders - moved_packages))
 
 
 def _notes(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...]:
     notes = []
-    tests = _join(snapshot.organize_root, "tests")
+    tests = join(snapshot.organize_root, "tests")
     if any(m.destination.startswith(tests + "/") for m in moves):
         notes.append(f"{tests}/__init__.py makes pytest put {snapshot.organize_root or 'the workspace'}/ on sys.path "
                      "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
-    readme = _join(snapshot.organize_root, "README.md")
+    readme = join(snapshot.organize_root, "README.md")
     if readme in snapshot.files and moves:
         notes.append(f"{readme} gets a 'Project structure' section with the new tree")
     return tuple(notes)
-
-
-def _parent(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent
-
-
-def _join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
