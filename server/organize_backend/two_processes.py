@@ -2,7 +2,7 @@
 
 The child inherits this process's state exactly, so it needs no copy of the data; only its
 result travels back, pickled. Used where per-file work is independent and large enough to
-pay for a fork: rope's per-file changes, and the syntax check of a big workspace.
+pay for a fork: rope's per-file changes, the syntax check and the import-style pass.
 """
 
 from __future__ import annotations
@@ -20,6 +20,15 @@ MIN_ITEMS_TO_SPLIT = 48  # below this, forking costs more than it saves
 
 def can_split(count: int) -> bool:
     return count >= MIN_ITEMS_TO_SPLIT and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+
+
+def split_work(work: Callable[[list], T], items: list, combine: Callable[[T, T], T]) -> T:
+    """`work(items)`, with the first half done in a child when there is enough to split."""
+    if not can_split(len(items)):
+        return work(list(items))
+    half = len(items) // 2
+    here, there = in_two_processes(lambda: work(items[half:]), lambda: work(items[:half]))
+    return combine(there if there is not None else work(items[:half]), here)
 
 
 def in_two_processes(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:

@@ -8,6 +8,7 @@ that would make the change unsafe is refused here, before rope runs.
 from __future__ import annotations
 
 import ast
+import operator
 import keyword
 from pathlib import PurePosixPath
 
@@ -16,7 +17,7 @@ from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snap
 from organize_backend.planning.hazards import FILE_RELATIVE, adjust_file_relative_paths, find_hazards
 from organize_backend.planning.layouts import classify
 from organize_backend.snapshot import inside_workspace, join, parent_of, relocated
-from organize_backend.two_processes import can_split, in_two_processes
+from organize_backend.two_processes import split_work
 
 MAX_REPORTED_ERRORS = 10
 
@@ -47,14 +48,7 @@ def make_plan(snapshot: Snapshot, config: Config) -> Plan:
 
 def check_syntax(snapshot: Snapshot) -> None:
     """rope cannot move what it cannot parse: refuse the whole plan, naming file and line."""
-    paths = snapshot.python_files()
-    if can_split(len(paths)):
-        half = len(paths) // 2
-        errors, there = in_two_processes(lambda: _syntax_errors(snapshot, paths[half:]),
-                                         lambda: _syntax_errors(snapshot, paths[:half]))
-        errors = (there if there is not None else _syntax_errors(snapshot, paths[:half])) + errors
-    else:
-        errors = _syntax_errors(snapshot, paths)
+    errors = split_work(lambda paths: _syntax_errors(snapshot, paths), snapshot.python_files(), operator.add)
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
         more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
