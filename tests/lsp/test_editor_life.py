@@ -55,6 +55,13 @@ async def test_renaming_a_package_folder_in_the_explorer(client: LanguageClient)
     assert_backend_works(client.root)
 
 
+async def test_renaming_a_folder_without_python_files_is_left_alone(client: LanguageClient):
+    (client.root / "assets").mkdir()
+    (client.root / "assets" / "logo.txt").write_text("logo\n")
+    assert await client.workspace_will_rename_files_async(rename_params(client, ("assets", "static"))) is None
+    assert not [m for m in client.messages if "imports not updated" in m.message]
+
+
 async def test_renames_caused_by_the_servers_own_edit_are_not_processed_twice(client: LanguageClient):
     move = next(a for a in await actions_for(client, "vector_store.py") if a.title == "Move to data/")
     if client.editor == "emacs":

@@ -467,7 +467,7 @@ def test_notes_say_how_tests_keep_finding_the_application(tmp_path: Path) -> Non
 def test_notes_for_a_workspace_root_backend(tmp_path: Path) -> None:
     make(tmp_path, SEED_000)
     plan = plan_for(tmp_path)
-    assert any(note.startswith("tests/__init__.py makes pytest put the workspace/ on sys.path") for note in plan.notes)
+    assert any(note.startswith("tests/__init__.py makes pytest put the workspace root on sys.path") for note in plan.notes)
     assert "README.md gets a 'Project structure' section with the new tree" in plan.notes
 
 

@@ -371,7 +371,10 @@ async def will_rename(ls: OrganizeServer, params: lsp.RenameFilesParams) -> lsp.
 
     def imports_for_renames():
         workspace = ls.workspace_view()
-        config = Config(layout="none", moves=tuple(renames), source=workspace.config.source)
+        python = tuple((old, new) for old, new in renames if _holds_python(workspace, old))
+        if not python:
+            return workspace, None  # a data folder, say: nothing imports it
+        config = Config(layout="none", moves=python, source=workspace.config.source)
         return workspace, compute(workspace, make_plan(workspace.snapshot, config))
 
     try:
@@ -379,12 +382,19 @@ async def will_rename(ls: OrganizeServer, params: lsp.RenameFilesParams) -> lsp.
     except OrganizeError as error:
         ls.tell(f"organize-backend: imports not updated: {error}", lsp.MessageType.Warning)
         return None
+    if changes is None:
+        return None
     edit = to_workspace_edit(changes, EditTarget(annotations=False, versions=workspace.snapshot.open_documents))
     # The client performs the renames itself; it wants the text edits, on the old URIs.
     existing = {from_fs_path(str(workspace.snapshot.root / path)) for path in workspace.snapshot.files}
     edit.document_changes = [op for op in edit.document_changes
                              if isinstance(op, lsp.TextDocumentEdit) and op.text_document.uri in existing]
     return edit
+
+
+def _holds_python(workspace: Workspace, path: str) -> bool:
+    files = workspace.snapshot.files
+    return path in files and path.endswith(".py") or any(p.startswith(path + "/") and p.endswith(".py") for p in files)
 
 
 @server.feature(lsp.WORKSPACE_DID_RENAME_FILES, lsp.FileOperationRegistrationOptions(filters=[PYTHON_FILES, FOLDERS]))

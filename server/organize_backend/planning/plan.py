@@ -238,7 +238,8 @@ def _notes(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...]:
     notes = []
     tests = join(snapshot.organize_root, "tests")
     if any(m.destination.startswith(tests + "/") for m in moves):
-        notes.append(f"{tests}/__init__.py makes pytest put {snapshot.organize_root or 'the workspace'}/ on sys.path "
+        folder = f"{snapshot.organize_root}/" if snapshot.organize_root else "the workspace root"
+        notes.append(f"{tests}/__init__.py makes pytest put {folder} on sys.path "
                      "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
     readme = join(snapshot.organize_root, "README.md")
     if readme in snapshot.files and moves:
