@@ -68,3 +68,15 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
             continue
         files[relative.as_posix()] = path.read_bytes()
     return files
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `files` (relative path -> text or bytes; text as UTF-8) under `root`; returns `root`."""
+    for path, content in files.items():
+        target = Path(root) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return Path(root)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import write_tree
 from organize_backend.config import Config
 from organize_backend.model import Kept, Move, OrganizeError, Plan
 from organize_backend.planning.hazards import COMPUTED_IMPORT, FILE_RELATIVE
@@ -57,13 +58,7 @@ SEED_000_MOVES = {
 
 
 def make(root: Path, files: dict[str, str | bytes], under: str = "") -> Path:
-    for path, content in files.items():
-        target = root / under / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
+    write_tree(root / under, files)
     return root
 
 

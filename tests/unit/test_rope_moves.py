@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import write_tree
 from organize_backend.changes.rope_moves import TEMPORARY_PREFIX, RopeResult, run_moves
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import take_snapshot
@@ -69,15 +70,7 @@ RAI = {
 RAI_RUN = "from RAI_Chat.{backend}.Launch_App import main; main(); import conftest; conftest.get_db()"
 
 
-def make(root: Path, files: dict[str, str | bytes]) -> Path:
-    for path, content in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return root
+make = write_tree
 
 
 def snapshot_of(root: Path, files: dict[str, str | bytes], **kwargs) -> Snapshot:
@@ -94,10 +87,7 @@ def text(result: RopeResult, path: str) -> str:
 
 def runs(result: RopeResult, folder: Path, code: str) -> subprocess.CompletedProcess:
     """Write the result to `folder` and run `code` there with a plain Python."""
-    for path, data in result.files.items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    write_tree(folder, result.files)
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     return subprocess.run([sys.executable, "-B", "-c", code], cwd=folder, env=env, capture_output=True, text=True)
 

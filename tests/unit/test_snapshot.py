@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import write_tree
 from organize_backend.model import OrganizeError, Snapshot
 from organize_backend.snapshot import (
     MAX_TEXT_FILE_BYTES,
@@ -17,15 +18,7 @@ from organize_backend.snapshot import (
 )
 
 
-def make(root: Path, files: dict[str, str | bytes]) -> Path:
-    for path, content in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            target.write_text(content, encoding="utf-8")
-        else:
-            target.write_bytes(content)
-    return root
+make = write_tree
 
 
 BACKEND = {
