@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from organize_backend.changes.compute import compute_changes
 from organize_backend.config import Config, load_config
 from organize_backend.model import ChangeSet, OrganizeError, Plan, Snapshot
-from organize_backend.planning.plan import check_syntax, make_plan
+from organize_backend.planning.plan import make_plan
 from organize_backend.snapshot import inside_workspace, take_snapshot
 
 
@@ -37,7 +37,6 @@ def plan_organize(workspace: Workspace) -> Plan:
 def plan_move(workspace: Workspace, source: str, destination: str) -> Plan:
     """One module or package, `mv`-style: into an existing folder, or to a new path (a rename)."""
     snapshot = workspace.snapshot
-    check_syntax(snapshot)
     source = inside_workspace(snapshot.root, source, what="source")
     destination = inside_workspace(snapshot.root, destination, what="destination")
     into_folder = _is_folder(snapshot, destination) or not (destination.endswith(".py") or _is_folder(snapshot, source))

@@ -20,7 +20,6 @@ MOVE_TO_COMMAND = "organizeBackend.moveTo"
 EXPLAIN_COMMAND = "organizeBackend.explain"  # says why an action cannot run
 UNDO_COMMAND = "organizeBackend.undo"
 SHOW_PLAN_COMMAND = "organizeBackend.showPlan"
-COMMANDS = (APPLY_COMMAND, MOVE_TO_COMMAND, EXPLAIN_COMMAND, UNDO_COMMAND, SHOW_PLAN_COMMAND)
 
 
 def wants(only: list[str] | None, kind: str) -> bool:

@@ -22,7 +22,6 @@ class ClientProfile:
     disabled_actions: bool = False  # `disabled.reason` on a code action
     literal_actions: bool = True  # CodeAction objects, not bare Commands
     needs_parent_folders: bool = False  # the server must create new folders first
-    will_rename: bool = False  # sends workspace/willRenameFiles
 
     @property
     def applies_moves(self) -> bool:
@@ -40,7 +39,6 @@ def profile_of(params: lsp.InitializeParams) -> ClientProfile:
     document_changes = bool(edit and edit.document_changes) or is_neovim
     code_action = capabilities.text_document.code_action if capabilities.text_document else None
     resolve = code_action.resolve_support if code_action else None
-    file_operations = workspace.file_operations if workspace else None
     return ClientProfile(
         name=name,
         resource_operations=document_changes and {lsp.ResourceOperationKind.Create,
@@ -50,5 +48,4 @@ def profile_of(params: lsp.InitializeParams) -> ClientProfile:
         disabled_actions=bool(code_action and code_action.disabled_support),
         literal_actions=bool(code_action and code_action.code_action_literal_support),
         needs_parent_folders=is_neovim,
-        will_rename=bool(file_operations and file_operations.will_rename),
     )
