@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
@@ -32,6 +32,15 @@ def open_workspace(
 
 def plan_organize(workspace: Workspace) -> Plan:
     return make_plan(workspace.snapshot, workspace.config)
+
+
+def plan_folder(workspace: Workspace, folder: str) -> Plan:
+    """Organize one folder the user picked: it is the organize root, whatever the config says."""
+    snapshot = workspace.snapshot
+    folder = inside_workspace(snapshot.root, folder, what="folder")
+    if folder and not _is_folder(snapshot, folder):
+        raise OrganizeError(f"{folder} is not a folder of the workspace")
+    return make_plan(replace(snapshot, organize_root=folder), workspace.config)
 
 
 def plan_move(workspace: Workspace, source: str, destination: str) -> Plan:

@@ -90,3 +90,19 @@ async def test_choosing_nothing_changes_nothing(client: LanguageClient):
     move_to = next(a for a in await actions_for(client, "indexer.py") if a.title == "Move to…")
     await carry_out(client, move_to)  # client.answer is None: the user dismissed the question
     assert tree_bytes(client.root) == before
+
+
+async def test_organize_a_folder_the_user_picked(client: LanguageClient):
+    result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command="organizeBackend.organizeFolder", arguments=[client.root.as_uri()]))
+    assert result["applied"] is True
+    assert (client.root / "database" / "database.py").is_file() and not (client.root / "database.py").exists()
+    assert_backend_works(client.root)
+
+
+async def test_organize_a_folder_outside_the_workspace_is_refused(client: LanguageClient):
+    before = tree_bytes(client.root)
+    result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command="organizeBackend.organizeFolder", arguments=[client.root.parent.as_uri()]))
+    assert result == {"applied": False, "message": "that folder is not inside the workspace"}
+    assert tree_bytes(client.root) == before

@@ -20,6 +20,7 @@ MOVE_TO_COMMAND = "organizeBackend.moveTo"
 EXPLAIN_COMMAND = "organizeBackend.explain"  # says why an action cannot run
 UNDO_COMMAND = "organizeBackend.undo"
 SHOW_PLAN_COMMAND = "organizeBackend.showPlan"
+ORGANIZE_FOLDER_COMMAND = "organizeBackend.organizeFolder"  # a folder the user picked, e.g. in the explorer
 
 
 def wants(only: list[str] | None, kind: str) -> bool:

@@ -24,7 +24,8 @@ from organize_backend.lsp import actions
 from organize_backend.lsp.client import ClientProfile, profile_of
 from organize_backend.model import ChangeSet, OrganizeError, Plan
 from organize_backend.config import Config
-from organize_backend.pipeline import Workspace, compute, nothing_to_organize, open_workspace, plan_move, plan_organize
+from organize_backend.pipeline import (
+    Workspace, compute, nothing_to_organize, open_workspace, plan_folder, plan_move, plan_organize)
 from organize_backend.planning.plan import make_plan
 from organize_backend.report import render_plan
 from organize_backend.sinks.disk import apply_changes, undo_last
@@ -235,11 +236,13 @@ async def resolve(ls: OrganizeServer, action: lsp.CodeAction) -> lsp.CodeAction:
 
 
 def changes_for(ls: OrganizeServer, payload: Any) -> tuple[Workspace, ChangeSet]:
-    if not isinstance(payload, dict) or payload.get("action") not in ("organize", "move"):
+    if not isinstance(payload, dict) or payload.get("action") not in ("organize", "folder", "move"):
         raise OrganizeError("this code action carries no change to compute")
     workspace = ls.workspace_view()
     if payload["action"] == "organize":
         plan = plan_organize(workspace)
+    elif payload["action"] == "folder":
+        plan = plan_folder(workspace, payload["folder"])
     else:
         plan = plan_move(workspace, payload["source"], payload["destination"])
     return workspace, compute(workspace, plan)
@@ -299,6 +302,15 @@ async def move_to(ls: OrganizeServer, uri: str) -> dict | None:
     folder = answer.title.rstrip("/")
     payload = {"action": "move", "source": path, "destination": f"{folder}/{Path(path).name}"}
     return await deliver(ls, payload)
+
+
+@server.command(actions.ORGANIZE_FOLDER_COMMAND)
+async def organize_folder(ls: OrganizeServer, uri: str) -> dict:
+    """Organize the folder the user picked (the explorer's folder menu), whatever the config's root."""
+    folder = ls.relative(uri) if isinstance(uri, str) else None
+    if folder is None:
+        return ls.refuse(OrganizeError("that folder is not inside the workspace"), applied=False)
+    return await deliver(ls, {"action": "folder", "folder": folder})
 
 
 async def deliver(ls: OrganizeServer, payload: dict) -> dict:
