@@ -380,6 +380,15 @@ def test_a_syntax_error_in_an_unsaved_buffer_counts(tmp_path: Path) -> None:
         make_plan(snapshot, Config())
 
 
+def test_a_file_that_parsed_before_is_checked_again_once_its_text_changes(tmp_path: Path) -> None:
+    make(tmp_path, SEED_000)
+    make_plan(take_snapshot(tmp_path), Config())  # every file parses, and is remembered so
+    broken = take_snapshot(tmp_path, buffers={"agent.py": "def run_agent(:\n"})
+    for _ in range(2):  # a failure is never remembered as a success
+        with pytest.raises(OrganizeError, match=r"\nagent\.py:1: syntax error"):
+            make_plan(broken, Config())
+
+
 # --- hazards ----------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ that would make the change unsafe is refused here, before rope runs.
 from __future__ import annotations
 
 import ast
+import hashlib
 import operator
 import keyword
 from pathlib import PurePosixPath
@@ -47,23 +48,44 @@ def make_plan(snapshot: Snapshot, config: Config) -> Plan:
 
 
 def check_syntax(snapshot: Snapshot) -> None:
-    """rope cannot move what it cannot parse: refuse the whole plan, naming file and line."""
-    errors = split_work(lambda paths: _syntax_errors(snapshot, paths), snapshot.python_files(), operator.add)
-    if errors:
+    """rope cannot move what it cannot parse: refuse the whole plan, naming file and line.
+
+    Parsing is most of a plan's time, so contents already seen to parse are not parsed again
+    (a long-lived language server plans on every code-action request)."""
+    unseen = [path for path in snapshot.python_files() if _digest(snapshot.files[path]) not in _PARSES]
+    failures = split_work(lambda paths: _syntax_errors(snapshot, paths), unseen, operator.add)
+    failed = {path for path, _ in failures}
+    _remember_parsed(_digest(snapshot.files[path]) for path in unseen if path not in failed)
+    if failures:
+        errors = [message for _, message in sorted(failures)]
         shown = errors[:MAX_REPORTED_ERRORS]
         more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
         raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more)
 
 
-def _syntax_errors(snapshot: Snapshot, paths: list[str]) -> list[str]:
+_PARSES: set[bytes] = set()  # digests of file contents that parsed; validity depends on content only
+MAX_REMEMBERED = 200_000
+
+
+def _digest(content: bytes) -> bytes:
+    return hashlib.blake2b(content, digest_size=16).digest()
+
+
+def _remember_parsed(digests) -> None:
+    if len(_PARSES) > MAX_REMEMBERED:
+        _PARSES.clear()
+    _PARSES.update(digests)
+
+
+def _syntax_errors(snapshot: Snapshot, paths: list[str]) -> list[tuple[str, str]]:
     errors = []
     for path in paths:
         try:
             ast.parse(snapshot.files[path], filename=path)
         except SyntaxError as error:
-            errors.append(f"{path}:{error.lineno or 1}: syntax error: {error.msg}")
+            errors.append((path, f"{path}:{error.lineno or 1}: syntax error: {error.msg}"))
         except ValueError as error:  # null bytes
-            errors.append(f"{path}:1: cannot parse: {error}")
+            errors.append((path, f"{path}:1: cannot parse: {error}"))
     return errors
 
 
