@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
@@ -61,6 +63,20 @@ def compute(workspace: Workspace, plan: Plan) -> ChangeSet:
     if plan.is_empty:
         raise OrganizeError(nothing_to_organize(workspace.snapshot))
     return compute_changes(workspace.snapshot, plan)
+
+
+def content_key(workspace: Workspace, request: Mapping[str, Any]) -> str:
+    """Identifies what a change set is a function of: the workspace's content, the
+    configuration and the request. Equal keys give equal change sets, so one can be reused."""
+    snapshot = workspace.snapshot
+    digest = hashlib.blake2b(digest_size=20)
+    header = [str(snapshot.root), snapshot.organize_root, repr(workspace.config), json.dumps(request, sort_keys=True)]
+    digest.update("\0".join(header).encode())
+    for path in sorted(snapshot.files):
+        digest.update(b"\0" + path.encode() + b"\0" + hashlib.blake2b(snapshot.files[path], digest_size=16).digest())
+    for path in sorted(snapshot.other_files):
+        digest.update(b"\1" + path.encode())
+    return digest.hexdigest()
 
 
 def nothing_to_organize(snapshot: Snapshot) -> str:

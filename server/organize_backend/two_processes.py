@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import warnings
 from typing import Callable, TypeVar
 
@@ -49,6 +50,42 @@ def in_two_processes(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, 
         os.waitpid(pid, 0)
     status, payload = pickle.loads(received) if received else ("error", "the helper process died")
     return result, payload if status == "ok" else None
+
+
+class Child:
+    """`work` running in a forked child of its own process group, until it ends or is stopped.
+
+    Unlike `in_two_processes`, the caller goes on at once and collects the result later;
+    `stop` ends the child and any helper it forked, so an outdated job costs nothing more."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        read_end, write_end = os.pipe()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork beside threads: the child only computes
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
+            os.close(read_end)
+            os.setpgid(0, 0)
+            _child(work, write_end)
+        os.close(write_end)
+        try:
+            os.setpgid(pid, pid)  # here too, so that `stop` finds the group even before the child ran
+        except OSError:  # the child got there first, or has already ended
+            pass
+        self.pid, self._read_end = pid, read_end
+
+    def result(self):
+        """Wait for the child; its result, or None if it failed or was stopped."""
+        received = _read_all(self._read_end)
+        os.waitpid(self.pid, 0)
+        status, payload = pickle.loads(received) if received else ("error", "stopped")
+        return payload if status == "ok" else None
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):  # already gone
+            pass
 
 
 def _child(there: Callable[[], object], write_end: int) -> None:  # pragma: no cover - runs in the child
