@@ -3,9 +3,11 @@
     python bench/lsp_timing.py [--modules 1600]
 
 Starts `organize-backend lsp` over stdio with VS Code's capabilities (pytest-lsp ships them),
-then times: listing the code actions on one module; resolving the organize edit for 10 moves
-of widely imported modules (explicit moves, `layout = "none"`); and `workspace/willRenameFiles`
-for one widely imported module. Wall-clock seconds from request to answer.
+then times: listing the code actions on one module (the first request, then again); resolving
+the organize edit for 10 moves of widely imported modules (explicit moves, `layout = "none"`),
+once picked at once after the listing and once picked `--pick-after` seconds later (the server
+prepares the edit from the moment it lists the action); and `workspace/willRenameFiles` for one
+widely imported module. Wall-clock seconds from request to answer.
 """
 
 from __future__ import annotations
@@ -54,7 +56,14 @@ async def timed(label: str, request, results: dict):
     return answer
 
 
-async def measure(root: Path) -> dict:
+def code_action_params(module: Path) -> lsp.CodeActionParams:
+    return lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=module.as_uri()),
+        range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+        context=lsp.CodeActionContext(diagnostics=[], only=["source"]))
+
+
+async def measure(root: Path, pick_after: float) -> dict:
     client = LanguageClient("bench", "1")
     client.feature(lsp.WORKSPACE_CONFIGURATION)(lambda params: [None for _ in params.items])
     client.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CREATE)(lambda params: None)
@@ -62,14 +71,19 @@ async def measure(root: Path) -> dict:
     results: dict = {}
     await client.initialize_async(vscode_initialize(root))
     client.initialized(lsp.InitializedParams())
-    uri = (root / "mod_0100.py").as_uri()
-    params = lsp.CodeActionParams(text_document=lsp.TextDocumentIdentifier(uri=uri),
-                                  range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
-                                  context=lsp.CodeActionContext(diagnostics=[], only=["source"]))
-    actions = await timed("list organize action", client.text_document_code_action_async(params), results)
+    list_params = code_action_params(root / "mod_0100.py")
+    await timed("list organize action, first request", client.text_document_code_action_async(list_params), results)
+    actions = await timed("list organize action, again", client.text_document_code_action_async(list_params), results)
     organize = next(a for a in actions if a.title.startswith("Organize backend"))
-    resolved = await timed(f"resolve edit for {MOVES} moves", client.code_action_resolve_async(organize), results)
+    resolved = await timed(f"resolve edit for {MOVES} moves, picked at once", client.code_action_resolve_async(organize), results)
     results["edit operations"] = len(resolved.edit.document_changes)
+    with open(root / "mod_0200.py", "a") as module:
+        module.write("# typed since\n")  # new content: nothing prepared before counts
+    actions = await client.text_document_code_action_async(list_params)
+    organize = next(a for a in actions if a.title.startswith("Organize backend"))
+    await asyncio.sleep(pick_after)
+    await timed(f"resolve edit for {MOVES} moves, picked {pick_after:g} s after listing",
+                client.code_action_resolve_async(organize), results)
     rename = lsp.RenameFilesParams(files=[lsp.FileRename(old_uri=(root / "core_0015.py").as_uri(),
                                                          new_uri=(root / "data" / "core_0015.py").as_uri())])
     (root / "data").mkdir(exist_ok=True)
@@ -84,11 +98,13 @@ async def measure(root: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--modules", type=int, default=1600)
+    parser.add_argument("--pick-after", type=float, default=30.0,
+                        help="seconds between listing and picking the action, for the second resolve")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="organize-lsp-bench-") as folder:
         root = generate(Path(folder) / f"flat-{args.modules}", args.modules)
         write_moves(root)
-        results = asyncio.run(measure(root))
+        results = asyncio.run(measure(root, args.pick_after))
     print(json.dumps({"modules": args.modules, **results}, indent=2))
 
 

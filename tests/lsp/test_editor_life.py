@@ -93,6 +93,44 @@ async def test_the_edit_uses_unsaved_buffer_text_and_its_version(client: Languag
     assert any("import agents.agent as unsaved_alias" in e.new_text for e in main_edits[0].edits)
 
 
+async def test_text_typed_after_the_listing_is_in_the_edit(client: LanguageClient):
+    """Listing starts preparing the edit in the background; what the user types before
+    picking the action must still be in the edit, with the newest version."""
+    main = client.root / "main.py"
+    uri, text = main.as_uri(), main.read_text()
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=uri, language_id="python", version=1, text=text)))
+    organize = next(a for a in await actions_for(client, "main.py") if a.title.startswith("Organize backend"))
+    typed = text.replace("import config\n", "import config\nimport agent as typed_later\n", 1)
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=typed)]))
+    if client.editor == "emacs":
+        return  # no edit reaches eglot (the server applies on disk, and refuses unsaved buffers)
+    resolved = await client.code_action_resolve_async(organize) if organize.edit is None else organize
+    main_edits = [op for op in resolved.edit.document_changes
+                  if isinstance(op, lsp.TextDocumentEdit) and op.text_document.uri == uri]
+    assert main_edits and main_edits[0].text_document.version == 2
+    assert any("import agents.agent as typed_later" in e.new_text for e in main_edits[0].edits)
+
+
+@pytest.mark.parametrize("client", ["emacs"], indirect=True)
+async def test_buffers_of_files_the_server_wrote_do_not_hide_the_disk(client: LanguageClient):
+    """eglot cannot move files, so the server writes the disk itself; the text eglot sent
+    for main.py before that is outdated, and must not make imports look broken."""
+    main = client.root / "main.py"
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=main.as_uri(), language_id="python", version=1, text=main.read_text())))
+    organize = next(a for a in await actions_for(client, "main.py") if a.title.startswith("Organize backend"))
+    await carry_out(client, organize)
+    assert (client.root / "agents" / "agent.py").is_file()
+    await asyncio.sleep(1)  # the diagnostics after the apply
+    assert not [d for diagnostics in client.diagnostics.values() for d in diagnostics]
+    again = await actions_for(client, "main.py", only=["source"])
+    assert [a.title for a in again] == ["Organize backend (unavailable)"]
+    assert "nothing to organize" in str(command_of(again[0]).arguments)
+
+
 async def test_diagnostics_report_imports_that_no_longer_resolve(client: LanguageClient):
     (client.root / "agent.py").rename(client.root / "renamed_by_hand.py")
     main = client.root / "main.py"

@@ -22,13 +22,15 @@ from pygls.uris import from_fs_path, to_fs_path
 from organize_backend import __version__
 from organize_backend.lsp import actions
 from organize_backend.lsp.client import ClientProfile, profile_of
+from organize_backend.lsp.prepare import Preparer
 from organize_backend.model import ChangeSet, OrganizeError, Plan
 from organize_backend.config import Config
 from organize_backend.pipeline import (
-    Workspace, compute, nothing_to_organize, open_workspace, plan_folder, plan_move, plan_organize)
+    Workspace, compute, content_key, nothing_to_organize, open_workspace, plan_folder, plan_move, plan_organize)
 from organize_backend.planning.plan import make_plan
 from organize_backend.report import render_plan
 from organize_backend.sinks.disk import apply_changes, undo_last
+from organize_backend.sinks.journal import Journal
 from organize_backend.sinks.lsp_edit import EditTarget, to_workspace_edit
 from organize_backend.snapshot import source_roots
 from organize_backend.verify import find_unresolved_imports
@@ -59,7 +61,9 @@ class OrganizeServer(LanguageServer):
         self.settings: dict[str, Any] = {}
         self.own_renames: set[tuple[str, str]] = set()  # renames our own edits will cause
         self.diagnosed: set[str] = set()  # URIs that carry our diagnostics
+        self.outdated: set[str] = set()  # open documents whose text predates our own disk writes
         self.engine_lock = threading.Lock()  # one rope run at a time
+        self.preparer = Preparer()  # changes computed ahead of the user's pick, by content key
 
     # --- the workspace as the editor has it --------------------------------------------
 
@@ -69,7 +73,7 @@ class OrganizeServer(LanguageServer):
         buffers, versions = {}, {}
         for uri, document in self.workspace.text_documents.items():
             path = self.relative(uri)
-            if path is not None:
+            if path is not None and uri not in self.outdated:
                 buffers[path], versions[path] = document.source, document.version
         overrides = {key: self.settings[key] for key in SETTINGS_KEYS if self.settings.get(key)}
         return open_workspace(self.root, overrides, buffers, versions)
@@ -92,6 +96,13 @@ class OrganizeServer(LanguageServer):
             if not on_disk.is_file() or on_disk.read_bytes() != workspace.snapshot.files[path]:
                 paths.append(path)
         return paths
+
+    def outdate_buffers(self, journal: Journal) -> None:
+        """After the server wrote the disk itself (clients without file operations), the
+        editor's open buffers of those files hold the old text: the disk is the truth for
+        them until the editor sends their text again."""
+        touched = {path for entry in journal.entries for path in (entry.old_path, entry.new_path) if path}
+        self.outdated |= {uri for uri in self.workspace.text_documents if self.relative(uri) in touched}
 
     # --- messages -----------------------------------------------------------------------
 
@@ -155,6 +166,20 @@ def initialize(ls: OrganizeServer, params: lsp.InitializeParams) -> None:
 @server.feature(lsp.INITIALIZED)
 async def initialized(ls: OrganizeServer, params: lsp.InitializedParams) -> None:
     await refresh_settings(ls)
+    warm_up(ls)
+
+
+@server.feature(lsp.SHUTDOWN)
+def shutdown(ls: OrganizeServer, params: Any) -> None:
+    ls.preparer.stop()
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def document_synced(ls: OrganizeServer, params: Any) -> None:
+    """The editor sent a document's text (or closed it): its buffer is current again."""
+    ls.outdated.discard(params.text_document.uri)
 
 
 @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -219,6 +244,7 @@ def list_actions(ls: OrganizeServer, uri: str, path: str, only) -> list:
             listed.append(actions.unavailable("Organize backend", actions.ORGANIZE_KIND, error, ls.profile))
         else:
             listed.append(actions.organize_action(plan, ls.profile, uri))
+            prepare_organize(ls, workspace, plan)
     if want_move:
         listed += actions.move_actions(plan, ls.profile, uri, path)
     return listed
@@ -236,16 +262,53 @@ async def resolve(ls: OrganizeServer, action: lsp.CodeAction) -> lsp.CodeAction:
 
 
 def changes_for(ls: OrganizeServer, payload: Any) -> tuple[Workspace, ChangeSet]:
+    """The change an action stands for, on the workspace as it is now; reused when the same
+    request on the same content was computed before (prepared in the background, or asked twice)."""
     if not isinstance(payload, dict) or payload.get("action") not in ("organize", "folder", "move"):
         raise OrganizeError("this code action carries no change to compute")
     workspace = ls.workspace_view()
+    key = content_key(workspace, _request_of(payload))
+    prepared = ls.preparer.take(key)
+    if prepared is not None:
+        return workspace, prepared
     if payload["action"] == "organize":
         plan = plan_organize(workspace)
     elif payload["action"] == "folder":
         plan = plan_folder(workspace, payload["folder"])
     else:
         plan = plan_move(workspace, payload["source"], payload["destination"])
-    return workspace, compute(workspace, plan)
+    changes = compute(workspace, plan)
+    ls.preparer.remember(key, changes)
+    return workspace, changes
+
+
+def _request_of(payload: dict) -> dict:
+    """What a change depends on besides the workspace: not the document it was listed from."""
+    return {name: value for name, value in payload.items() if name != "uri"}
+
+
+def prepare_organize(ls: OrganizeServer, workspace: Workspace, plan: Plan) -> None:
+    """Start computing the organize change as soon as the action is listed, so that it is
+    ready, or nearly, when the user picks it. Not while a user's own request computes."""
+    if ls.engine_lock.locked():
+        return
+    key = content_key(workspace, _request_of({"action": "organize"}))
+    ls.preparer.start(key, lambda: compute(workspace, plan))
+
+
+def warm_up(ls: OrganizeServer) -> None:
+    """Plan once after start, so that the first listing finds every file's parse remembered."""
+
+    def plan_once() -> None:
+        try:
+            with ls.engine_lock:
+                plan_organize(ls.workspace_view())
+        except OrganizeError:
+            pass
+        except Exception:  # noqa: BLE001 - a warm-up must never take the server down
+            log.exception("warming up failed")
+
+    threading.Thread(target=plan_once, name="warm-up", daemon=True).start()
 
 
 def edit_for(ls: OrganizeServer, workspace: Workspace, changes: ChangeSet) -> lsp.WorkspaceEdit:
@@ -277,6 +340,7 @@ async def apply_on_disk(ls: OrganizeServer, payload: dict) -> dict | None:
         journal = await run_engine(ls, "Organize backend", lambda: apply_changes(changes))
     except OrganizeError as error:
         return ls.refuse(error, applied=False)
+    ls.outdate_buffers(journal)
     ls.tell(f"organize-backend: {journal.summary()}; run the undo command to revert it")
     await publish_diagnostics(ls)
     return {"applied": True, "message": journal.summary()}
@@ -348,6 +412,7 @@ async def undo(ls: OrganizeServer, *_: Any) -> dict:
         journal = await run_engine(ls, "Undo organize", lambda: undo_last(ls.root))
     except OrganizeError as error:
         return ls.refuse(error, undone=False)
+    ls.outdate_buffers(journal)
     ls.tell(f"organize-backend: undone: {journal.summary()}")
     await publish_diagnostics(ls)
     return {"undone": True, "message": journal.summary()}
@@ -380,6 +445,7 @@ async def will_rename(ls: OrganizeServer, params: lsp.RenameFilesParams) -> lsp.
     if set(renames) <= ls.own_renames:
         ls.own_renames -= set(renames)  # our own edit's renames: already handled
         return None
+    ls.preparer.stop()  # the files are about to move: an organize edit being prepared is outdated
 
     def imports_for_renames():
         workspace = ls.workspace_view()
