@@ -437,6 +437,8 @@ def drop_added_imports(before: str, after: str, old_name: str, new_name: str) ->
     """Remove module-level `import new_name` lines when `before` had no module-level `import old_name`."""
     if not re.search(rf"^import {re.escape(new_name)}[ \t]*$", after, re.MULTILINE):
         return after  # rope added nothing (its additions are whole lines at column 0)
+    if not _nested_import_pattern(old_name).search(before):
+        return after  # rope adds only for a nested import; a module-level one it rewrote in place
     try:
         if _imports_at_module_level(ast.parse(before), old_name):
             return after
@@ -447,6 +449,12 @@ def drop_added_imports(before: str, after: str, old_name: str, new_name: str) ->
     added = [node for node in tree.body if isinstance(node, ast.Import)
              and [(a.name, a.asname) for a in node.names] == [(new_name, None)]]
     return replace_spans(after, [(*offsets.line_span(node), "") for node in added])
+
+
+def _nested_import_pattern(name: str) -> re.Pattern:
+    """An `import ...name...` statement not at the start of a line: indented (in a function,
+    an `if TYPE_CHECKING:` block) or after a colon or semicolon. A cheap filter before parsing."""
+    return re.compile(rf"(^[ \t]+|[:;][ \t]*)import\b[^\n]*\b{re.escape(name)}\b", re.MULTILINE)
 
 
 def _imports_at_module_level(tree: ast.Module, name: str) -> bool:
