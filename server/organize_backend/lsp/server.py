@@ -37,6 +37,7 @@ from organize_backend.verify import find_unresolved_imports
 
 log = logging.getLogger("organize-backend")
 PROGRESS_AFTER_SECONDS = 0.5
+WARM_UP_WAIT_SECONDS = 10
 SETTINGS_KEYS = ("layout", "root", "keep")
 
 
@@ -64,6 +65,8 @@ class OrganizeServer(LanguageServer):
         self.outdated: set[str] = set()  # open documents whose text predates our own disk writes
         self.engine_lock = threading.Lock()  # one rope run at a time
         self.preparer = Preparer()  # changes computed ahead of the user's pick, by content key
+        self.warm = threading.Event()  # clear while the start-up plan parses the workspace
+        self.warm.set()
 
     # --- the workspace as the editor has it --------------------------------------------
 
@@ -229,6 +232,7 @@ def list_actions(ls: OrganizeServer, uri: str, path: str, only) -> list:
     want_move = actions.wants(only, actions.MOVE_KIND)
     if not (want_organize or want_move):
         return []
+    ls.warm.wait(timeout=WARM_UP_WAIT_SECONDS)  # parsing alongside the warm-up would only slow both
     try:
         workspace = ls.workspace_view()
         if not _inside(path, workspace.snapshot.organize_root):
@@ -307,7 +311,10 @@ def warm_up(ls: OrganizeServer) -> None:
             pass
         except Exception:  # noqa: BLE001 - a warm-up must never take the server down
             log.exception("warming up failed")
+        finally:
+            ls.warm.set()
 
+    ls.warm.clear()
     threading.Thread(target=plan_once, name="warm-up", daemon=True).start()
 
 
