@@ -35,21 +35,14 @@ def split_work(work: Callable[[list], T], items: list, combine: Callable[[T, T],
 def in_two_processes(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
     """Run `there` in a forked child while `here` runs in this process; the child's result
     comes back, or None if it failed (the caller then does that part itself)."""
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork beside threads: the child only computes
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
-        os.close(read_end)
-        _child(there, write_end)
-    os.close(write_end)
+    child = Child(there)
     try:
         result = here()
-    finally:
-        received = _read_all(read_end)
-        os.waitpid(pid, 0)
-    status, payload = pickle.loads(received) if received else ("error", "the helper process died")
-    return result, payload if status == "ok" else None
+    except BaseException:
+        child.stop()  # this side failed or was interrupted: the other half is of no use
+        child.result()
+        raise
+    return result, child.result()
 
 
 class Child:

@@ -433,28 +433,17 @@ def test_a_function_local_import_stays_local(tmp_path: Path) -> None:
     assert_runs(result, tmp_path / "out", "import main")
 
 
-def test_a_type_checking_import_stays_under_type_checking(tmp_path: Path) -> None:
+@pytest.mark.parametrize("guarded", ["if TYPE_CHECKING:\n    import models\n", "if TYPE_CHECKING: import models\n"])
+def test_a_type_checking_import_stays_under_type_checking(tmp_path: Path, guarded: str) -> None:
     files = {
         "models.py": "class User:\n    pass\n",
         "service.py": "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n\n"
-                      "if TYPE_CHECKING:\n    import models\n\n\ndef greet(user: models.User) -> str:\n    return 'hi'\n",
+                      f"{guarded}\n\ndef greet(user: models.User) -> str:\n    return 'hi'\n",
     }
     result = run_moves(snapshot_of(tmp_path, files), moves(("models.py", "models/models.py")))
     service = text(result, "service.py")
     assert service.count("import models.models") == 1, service
-    assert "if TYPE_CHECKING:\n    import models.models\n" in service
-
-
-def test_a_one_line_type_checking_import_gets_no_module_level_twin(tmp_path: Path) -> None:
-    files = {
-        "models.py": "class User:\n    pass\n",
-        "service.py": "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n\n"
-                      "if TYPE_CHECKING: import models\n\n\ndef greet(user: models.User) -> str:\n    return 'hi'\n",
-    }
-    result = run_moves(snapshot_of(tmp_path, files), moves(("models.py", "models/models.py")))
-    service = text(result, "service.py")
-    assert service.count("import models.models") == 1, service
-    assert "if TYPE_CHECKING: import models.models\n" in service
+    assert guarded.replace("import models", "import models.models") in service
 
 
 # --- bytes: line endings, BOMs, encodings -----------------------------------------------------------
