@@ -26,23 +26,37 @@ def installed_version(package: str) -> str | None:
 
 
 def apt_install(packages: dict[str, str | None]) -> None:
-    """Install Debian packages at the given versions (None: whatever Debian has), if missing.
+    """Install Debian packages at a pinned release, if missing.
 
-    A pinned version that is not the installed one is installed exactly (`name=version`).
+    A pin is a version prefix (`"0.7.2"`, `"1:28.2"`): the newest Debian build of that release
+    is installed, so that a security rebuild (`...+deb12u5`) does not break the tests, while
+    another release never slips in. None: whatever Debian has.
     """
     global _apt_updated
-    wanted = [
-        name if version is None else f"{name}={version}"
-        for name, version in packages.items()
-        if installed_version(name) is None or (version is not None and installed_version(name) != version)
-    ]
-    if not wanted:
+    missing = {name: pin for name, pin in packages.items() if not _satisfied(name, pin)}
+    if not missing:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if not _apt_updated:
         _run(["apt-get", "update", "-q"], env)
         _apt_updated = True
+    wanted = [name if pin is None else f"{name}={_newest_build(name, pin)}" for name, pin in missing.items()]
     _run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *wanted], env)
+
+
+def _satisfied(name: str, pin: str | None) -> bool:
+    version = installed_version(name)
+    return version is not None and (pin is None or version.startswith(pin))
+
+
+def _newest_build(name: str, pin: str) -> str:
+    """The newest version of `name` that Debian offers within the pinned release."""
+    listing = subprocess.run(["apt-cache", "madison", name], capture_output=True, text=True).stdout
+    versions = [line.split("|")[1].strip() for line in listing.splitlines() if line.count("|") >= 2]
+    matching = [version for version in versions if version.startswith(pin)]
+    if not matching:
+        raise RuntimeError(f"Debian offers no {name} {pin}* (it has: {', '.join(versions) or 'none'})")
+    return matching[0]  # madison lists the newest first
 
 
 def npm_install(name: str, specs: list[str], env: dict[str, str] | None = None) -> Path:
