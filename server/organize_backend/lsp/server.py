@@ -164,12 +164,12 @@ def initialize(ls: OrganizeServer, params: lsp.InitializeParams) -> None:
     if isinstance(options, dict):
         ls.settings.update(options.get("organizeBackend", options))
     log.info("client %s, %s", ls.profile.name or "unnamed", ls.profile)
+    warm_up(ls)  # now, so that no listing can start parsing beside it
 
 
 @server.feature(lsp.INITIALIZED)
 async def initialized(ls: OrganizeServer, params: lsp.InitializedParams) -> None:
     await refresh_settings(ls)
-    warm_up(ls)
 
 
 @server.feature(lsp.SHUTDOWN)
@@ -301,7 +301,8 @@ def prepare_organize(ls: OrganizeServer, workspace: Workspace, plan: Plan) -> No
 
 
 def warm_up(ls: OrganizeServer) -> None:
-    """Plan once after start, so that the first listing finds every file's parse remembered."""
+    """Plan once at start, so that the first listing finds every file's parse remembered.
+    (Parsing does not depend on the settings, which the client has not sent yet.)"""
 
     def plan_once() -> None:
         try:
