@@ -7,6 +7,7 @@ pay for a fork: rope's per-file changes, the syntax check and the import-style p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -35,7 +36,7 @@ def split_work(work: Callable[[list], T], items: list, combine: Callable[[T, T],
 def in_two_processes(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
     """Run `there` in a forked child while `here` runs in this process; the child's result
     comes back, or None if it failed (the caller then does that part itself)."""
-    child = Child(there)
+    child = Child(there, own_group=False)  # in this process's group: stopped along with it
     try:
         result = here()
     except BaseException:
@@ -46,26 +47,30 @@ def in_two_processes(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, 
 
 
 class Child:
-    """`work` running in a forked child of its own process group, until it ends or is stopped.
+    """`work` running in a forked child, until it ends or is stopped.
 
-    Unlike `in_two_processes`, the caller goes on at once and collects the result later;
-    `stop` ends the child and any helper it forked, so an outdated job costs nothing more."""
+    Unlike `in_two_processes`, the caller goes on at once and collects the result later. A
+    child with a process group of its own (`own_group`) is stopped with every helper it forked,
+    so an outdated job costs nothing more; `niceness` lowers its priority."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], T], niceness: int = 0, own_group: bool = True) -> None:
         read_end, write_end = os.pipe()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # fork beside threads: the child only computes
             pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
             os.close(read_end)
-            os.setpgid(0, 0)
-            _child(work, write_end)
+            if own_group:
+                with contextlib.suppress(OSError):  # the parent sets the group too
+                    os.setpgid(0, 0)
+            _child(lambda: _at_niceness(niceness, work), write_end)
         os.close(write_end)
-        try:
-            os.setpgid(pid, pid)  # here too, so that `stop` finds the group even before the child ran
-        except OSError:  # the child got there first, or has already ended
-            pass
-        self.pid, self._read_end = pid, read_end
+        if own_group:
+            # here too, so that `stop` finds the group even before the child ran; an error
+            # means the child got there first, or has already ended
+            with contextlib.suppress(OSError):
+                os.setpgid(pid, pid)
+        self.pid, self._read_end, self._own_group = pid, read_end, own_group
 
     def result(self):
         """Wait for the child; its result, or None if it failed or was stopped."""
@@ -75,10 +80,17 @@ class Child:
         return payload if status == "ok" else None
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):  # already gone
-            pass
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+            if self._own_group:
+                os.killpg(self.pid, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+
+
+def _at_niceness(niceness: int, work: Callable[[], T]) -> T:
+    if niceness:
+        os.nice(niceness)
+    return work()
 
 
 def _child(there: Callable[[], object], write_end: int) -> None:  # pragma: no cover - runs in the child

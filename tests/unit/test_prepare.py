@@ -25,7 +25,9 @@ def test_a_preparation_for_other_content_is_stopped_and_not_used(tmp_path):
     pid_file = tmp_path / "pid"
 
     def slow():
-        pid_file.write_text(str(os.getpid()))
+        written = tmp_path / "pid.part"
+        written.write_text(str(os.getpid()))
+        written.rename(pid_file)  # whole, or not there: the test reads it as soon as it exists
         time.sleep(60)
         return change_set("outdated")
 
@@ -40,6 +42,12 @@ def test_a_preparation_for_other_content_is_stopped_and_not_used(tmp_path):
     _wait_until_gone(int(pid_file.read_text()))
 
 
+def test_a_preparation_runs_below_the_editors_priority():
+    preparer = Preparer()
+    preparer.start("key", lambda: change_set(str(os.nice(0))))  # os.nice(0): the current niceness
+    assert int(preparer.take("key").warnings[0]) == min(os.nice(0) + 10, 19)  # Linux caps niceness at 19
+
+
 def test_a_failed_preparation_gives_nothing_to_take():
     def broken():
         raise RuntimeError("rope failed")
@@ -47,6 +55,31 @@ def test_a_failed_preparation_gives_nothing_to_take():
     preparer = Preparer()
     preparer.start("key", broken)
     assert preparer.take("key") is None
+
+
+def test_a_delayed_preparation_waits_for_the_content_to_settle(tmp_path):
+    def work(name: str):
+        def run():
+            (tmp_path / name).touch()  # in the child: proof that this preparation ran
+            return change_set(name)
+        return run
+
+    preparer = Preparer(delay=0.5)
+    preparer.start("typed", work("typed"))
+    preparer.start("typed more", work("typed more"))  # within the delay: replaces it
+    time.sleep(0.2)
+    assert list(tmp_path.iterdir()) == []  # nothing runs while the content keeps changing
+    time.sleep(0.8)  # past the delay: "typed more" is under way or ready, and take waits for it
+    assert preparer.take("typed more").warnings == ("typed more",)
+    assert [path.name for path in tmp_path.iterdir()] == ["typed more"]
+
+
+def test_picking_before_the_delay_is_over_computes_at_once():
+    preparer = Preparer(delay=30)
+    preparer.start("key", lambda: change_set("prepared"))
+    started = time.monotonic()
+    assert preparer.take("key") is None  # the caller computes it now; the timer is cancelled
+    assert time.monotonic() - started < 1
 
 
 def test_a_remembered_change_is_taken_only_for_its_key():

@@ -38,6 +38,7 @@ from organize_backend.verify import find_unresolved_imports
 log = logging.getLogger("organize-backend")
 PROGRESS_AFTER_SECONDS = 0.5
 WARM_UP_WAIT_SECONDS = 10
+PREPARE_AFTER_SECONDS = 1.0  # of unchanged content: not on every keystroke
 SETTINGS_KEYS = ("layout", "root", "keep")
 
 
@@ -64,7 +65,7 @@ class OrganizeServer(LanguageServer):
         self.diagnosed: set[str] = set()  # URIs that carry our diagnostics
         self.outdated: set[str] = set()  # open documents whose text predates our own disk writes
         self.engine_lock = threading.Lock()  # one rope run at a time
-        self.preparer = Preparer()  # changes computed ahead of the user's pick, by content key
+        self.preparer = Preparer(delay=PREPARE_AFTER_SECONDS)  # changes computed ahead, by content key
         self.warm = threading.Event()  # clear while the start-up plan parses the workspace
         self.warm.set()
 
