@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import write_tree
+from organize_backend.changes import rope_moves
 from organize_backend.changes.rope_moves import TEMPORARY_PREFIX, RopeResult, run_moves
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import take_snapshot
@@ -534,3 +535,22 @@ def test_a_latin1_file_with_an_encoding_cookie_keeps_its_bytes(tmp_path: Path) -
     result = run_moves(snapshot_of(tmp_path, files), moves(("database.py", "db/database.py")))
     assert result.files["legacy.py"] == (
         b"# -*- coding: latin-1 -*-\r\nimport db.database\r\nNAME = '\xe9t\xe9'\r\nX = db.database.get_db()\r\n")
+
+
+# --- where the scratch copy goes ------------------------------------------------------------------
+
+
+def test_the_scratch_copy_goes_to_memory_when_it_has_room(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(rope_moves, "RAM_FOLDER", tmp_path)
+    small = Snapshot(root=tmp_path, files={"agent.py": b"x = 1\n"})
+    assert rope_moves._scratch_parent(small) == str(tmp_path)
+
+
+def test_the_scratch_copy_stays_on_disk_when_memory_is_short(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(rope_moves, "RAM_FOLDER", tmp_path)
+    free = os.statvfs(tmp_path).f_bavail * os.statvfs(tmp_path).f_frsize
+    huge = Snapshot(root=tmp_path, files={"agent.py": b"x"})
+    monkeypatch.setattr(rope_moves, "RAM_HEADROOM", free)  # as if the copy needed more than is free
+    assert rope_moves._scratch_parent(huge) is None
+    monkeypatch.setattr(rope_moves, "RAM_FOLDER", tmp_path / "missing")
+    assert rope_moves._scratch_parent(Snapshot(root=tmp_path, files={})) is None
