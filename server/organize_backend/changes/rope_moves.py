@@ -35,7 +35,7 @@ from rope.refactor.rename import Rename
 
 from organize_backend.source_text import LineOffsets, replace_spans
 from organize_backend.changes.parallel import changes_on_two_cores, flatten
-from organize_backend.changes.rope_project import open_scratch_project
+from organize_backend.changes.rope_project import forget_searches, open_scratch_project
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import join, module_name, parent_of, relocated, source_roots
 
@@ -65,6 +65,7 @@ def run_moves(snapshot: Snapshot, moves: Sequence[Move]) -> RopeResult:
         return session.result()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        forget_searches()
 
 
 RAM_FOLDER = Path("/dev/shm")

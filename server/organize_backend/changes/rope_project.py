@@ -99,19 +99,30 @@ def _import_statements(finder) -> list:
 
 _rope_re_search = occurrences._TextualFinder._re_search
 _found_offsets: dict[tuple[str, str], list[int]] = {}
-MAX_REMEMBERED_SEARCHES = 4096
+MAX_REMEMBERED_TEXT = 64 * 2**20  # characters of file text kept as keys, at most
+_remembered_text = 0
 
 
 def _remembered_re_search(finder, source: str):
     """rope's `_TextualFinder._re_search`, computed once per name pattern and text."""
+    global _remembered_text
     key = (finder.pattern.pattern, source)
     offsets = _found_offsets.get(key)
     if offsets is None:
         offsets = list(_rope_re_search(finder, source))
-        if len(_found_offsets) >= MAX_REMEMBERED_SEARCHES:
-            _found_offsets.clear()
+        if _remembered_text + len(source) > MAX_REMEMBERED_TEXT:
+            forget_searches()
         _found_offsets[key] = offsets
+        _remembered_text += len(source)
     return iter(offsets)
+
+
+def forget_searches() -> None:
+    """Texts searched in one batch of moves are of no use to the next: a long-lived server
+    would otherwise keep them all."""
+    global _remembered_text
+    _found_offsets.clear()
+    _remembered_text = 0
 
 
 def _install(owner, name: str, replacement) -> None:
