@@ -8,7 +8,9 @@ strings ("backend/agents/agent.py"); module names are dotted ("agents.agent").
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
@@ -38,6 +40,12 @@ class Snapshot:
 
     def python_files(self) -> list[str]:
         return sorted(path for path in self.files if path.endswith(".py"))
+
+    @cached_property
+    def digests(self) -> dict[str, bytes]:
+        """A digest of each file's content, made once per snapshot: the syntax check's memory
+        and the language server's reuse key both identify contents by it."""
+        return {path: hashlib.blake2b(data, digest_size=16).digest() for path, data in self.files.items()}
 
     def text(self, path: str) -> str:
         return decode(self.files[path])

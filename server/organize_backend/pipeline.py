@@ -72,8 +72,8 @@ def content_key(workspace: Workspace, request: Mapping[str, Any]) -> str:
     digest = hashlib.blake2b(digest_size=20)
     header = [str(snapshot.root), snapshot.organize_root, repr(workspace.config), json.dumps(request, sort_keys=True)]
     digest.update("\0".join(header).encode())
-    for path in sorted(snapshot.files):
-        digest.update(b"\0" + path.encode() + b"\0" + hashlib.blake2b(snapshot.files[path], digest_size=16).digest())
+    for path, file_digest in sorted(snapshot.digests.items()):
+        digest.update(b"\0" + path.encode() + b"\0" + file_digest)
     for path in sorted(snapshot.other_files):
         digest.update(b"\1" + path.encode())
     return digest.hexdigest()

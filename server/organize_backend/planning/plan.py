@@ -8,7 +8,6 @@ that would make the change unsafe is refused here, before rope runs.
 from __future__ import annotations
 
 import ast
-import hashlib
 import operator
 import keyword
 from pathlib import PurePosixPath
@@ -52,10 +51,11 @@ def check_syntax(snapshot: Snapshot) -> None:
 
     Parsing is most of a plan's time, so contents already seen to parse are not parsed again
     (a long-lived language server plans on every code-action request)."""
-    unseen = [path for path in snapshot.python_files() if _digest(snapshot.files[path]) not in _PARSES]
+    digests = snapshot.digests
+    unseen = [path for path in snapshot.python_files() if digests[path] not in _PARSES]
     failures = split_work(lambda paths: _syntax_errors(snapshot, paths), unseen, operator.add)
     failed = {path for path, _ in failures}
-    _remember_parsed(_digest(snapshot.files[path]) for path in unseen if path not in failed)
+    _remember_parsed(digests[path] for path in unseen if path not in failed)
     if failures:
         errors = [message for _, message in sorted(failures)]
         shown = errors[:MAX_REPORTED_ERRORS]
@@ -65,10 +65,6 @@ def check_syntax(snapshot: Snapshot) -> None:
 
 _PARSES: set[bytes] = set()  # digests of file contents that parsed; validity depends on content only
 MAX_REMEMBERED = 200_000
-
-
-def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=16).digest()
 
 
 def _remember_parsed(digests) -> None:
