@@ -349,10 +349,16 @@ async def apply_on_disk(ls: OrganizeServer, payload: dict) -> dict | None:
         journal = await run_engine(ls, "Organize backend", lambda: apply_changes(changes))
     except OrganizeError as error:
         return ls.refuse(error, applied=False)
-    ls.outdate_buffers(journal)
-    ls.tell(f"organize-backend: {journal.summary()}; run the undo command to revert it")
-    await publish_diagnostics(ls)
+    await wrote_disk(ls, journal, f"{journal.summary()}; run the undo command to revert it")
     return {"applied": True, "message": journal.summary()}
+
+
+async def wrote_disk(ls: OrganizeServer, journal: Journal, message: str) -> None:
+    """After the server itself wrote the disk (apply, undo): the editor's buffers of those
+    files are outdated, the user hears what happened, and imports are checked again."""
+    ls.outdate_buffers(journal)
+    ls.tell(f"organize-backend: {message}")
+    await publish_diagnostics(ls)
 
 
 @server.command(actions.MOVE_TO_COMMAND)
@@ -421,9 +427,7 @@ async def undo(ls: OrganizeServer, *_: Any) -> dict:
         journal = await run_engine(ls, "Undo organize", lambda: undo_last(ls.root))
     except OrganizeError as error:
         return ls.refuse(error, undone=False)
-    ls.outdate_buffers(journal)
-    ls.tell(f"organize-backend: undone: {journal.summary()}")
-    await publish_diagnostics(ls)
+    await wrote_disk(ls, journal, f"undone: {journal.summary()}")
     return {"undone": True, "message": journal.summary()}
 
 
