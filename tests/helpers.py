@@ -46,6 +46,16 @@ def copy_fixture(name_or_path: str | os.PathLike, tmp_path: Path) -> Path:
     return destination
 
 
+def organized_copy(name: str, folder: Path) -> tuple[Path, dict[str, bytes]]:
+    """A copy of a fixture reorganized by `organize-backend apply`, and its tree from before."""
+    from organize_backend.cli import main  # importing it patches rope: only where a test applies
+
+    root = copy_fixture(name, folder)
+    before = tree_bytes(root)
+    assert main(["apply", str(root)]) == 0
+    return root, before
+
+
 def run_fixture_tests(path: Path, *pytest_args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the fixture's own test suite in `path` with this interpreter; output captured as text.
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import copy_fixture, run_fixture_tests, tree_bytes
+from helpers import copy_fixture, organized_copy, run_fixture_tests, tree_bytes
 
 # tests/e2e/vscode/ holds the driver and its Node package, not a Python package: put it on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "vscode"))
@@ -49,9 +49,7 @@ def planned_moves(root: Path) -> dict[str, str]:
 
 def organized_by_the_cli(tmp_path: Path) -> dict[str, bytes]:
     """The same fixture organized by `organize-backend apply`: what the editor must produce too."""
-    copy = copy_fixture("chat_backend", tmp_path / "by-cli")  # same folder name: same README tree
-    command = [sys.executable, "-m", "organize_backend", "apply", str(copy)]
-    subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
+    copy, _ = organized_copy("chat_backend", tmp_path / "by-cli")  # same folder name: same README tree
     return tree_bytes(copy)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_fixture, run_fixture_tests, tree_bytes
+from helpers import copy_fixture, organized_copy, run_fixture_tests, tree_bytes
 from organize_backend.cli import main
 
 # Seed 000's rewrite table, verbatim: each left side must become the right side wherever it appears.
@@ -27,10 +27,7 @@ SEED_REWRITES = {
 
 @pytest.fixture(scope="module")
 def organized(tmp_path_factory):
-    root = copy_fixture("chat_backend", tmp_path_factory.mktemp("chat"))
-    before = tree_bytes(root)
-    assert main(["apply", str(root)]) == 0
-    return root, before
+    return organized_copy("chat_backend", tmp_path_factory.mktemp("chat"))
 
 
 def test_the_backends_own_tests_pass_in_the_new_layout(organized):
@@ -126,9 +123,7 @@ def test_untouched_lines_stay_byte_identical(organized):
 
 
 def test_undo_restores_the_original_byte_for_byte(tmp_path):
-    root = copy_fixture("chat_backend", tmp_path)
-    before = tree_bytes(root)
-    assert main(["apply", str(root)]) == 0
+    root, before = organized_copy("chat_backend", tmp_path)
     assert tree_bytes(root) != before
     assert main(["undo", str(root)]) == 0
     assert tree_bytes(root) == before

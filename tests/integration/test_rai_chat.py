@@ -7,16 +7,13 @@ import sys
 
 import pytest
 
-from helpers import copy_fixture, run_fixture_tests, tree_bytes
+from helpers import copy_fixture, organized_copy, run_fixture_tests, tree_bytes
 from organize_backend.cli import main
 
 
 @pytest.fixture(scope="module")
 def organized(tmp_path_factory):
-    root = copy_fixture("rai_chat", tmp_path_factory.mktemp("rai"))
-    before = tree_bytes(root)
-    assert main(["apply", str(root)]) == 0
-    return root, before
+    return organized_copy("rai_chat", tmp_path_factory.mktemp("rai"))
 
 
 def test_the_workspaces_own_tests_pass_after_the_moves(organized):
