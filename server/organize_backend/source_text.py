@@ -7,6 +7,7 @@ The standard parser counts lines by "\\r\\n", "\\r" and "\\n" only (not form fee
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -29,6 +30,10 @@ class LineOffsets:
             return start + byte_column
         encoded = head.encode("utf-8", errors="surrogatepass")[:byte_column]
         return start + len(encoded.decode("utf-8", errors="surrogatepass"))
+
+    def line_of(self, offset: int) -> int:
+        """The line (from 1, as the parser counts) that holds the character at `offset`."""
+        return bisect.bisect_right(self.starts, offset, 1) - 1
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)

@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
-from rope.base import change as rope_change
+from rope.base import change as rope_change, exceptions, libutils
 from rope.base.fscommands import unicode_to_file_data
 from rope.refactor.move import MoveModule
 from rope.refactor.rename import Rename
 
 from organize_backend.source_text import LineOffsets, replace_spans
 from organize_backend.changes.parallel import changes_on_two_cores, flatten
+from organize_backend.changes.plain_importers import renamed_in_plain_importer
 from organize_backend.changes.rope_project import forget_searches, open_scratch_project
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import join, module_name, parent_of, relocated, source_roots
@@ -185,8 +186,12 @@ class _RopeSession:
         before = {resource.path: self.texts[resource.path] for resource in resources}
         moving = self.project.get_resource(source)
         mover, destination = MoveModule(self.project, moving), self.project.get_folder(folder)
-        self._do(changes_on_two_cores(lambda part: mover.get_changes(destination, resources=part),
-                                      resources, _own_file(moving)))
+        package = libutils.modname(destination)
+        plain, for_rope = self._plain_importers(resources, _own_file(moving), libutils.modname(moving),
+                                                f"{package}.{old_name}" if package else None)
+        plain.add_change(changes_on_two_cores(lambda part: mover.get_changes(destination, resources=part),
+                                              for_rope, _own_file(moving)))
+        self._do(plain)
         moved_to = module_name(join(folder, PurePosixPath(source).name), self.roots)
         self._drop_imports_rope_added(before, old_name, moved_to)
 
@@ -241,8 +246,25 @@ class _RopeSession:
         self._absolutize_relative_imports_of(old_name, resources, moving=False)
         renaming = self.project.get_resource(path)
         renamer = Rename(self.project, renaming)
-        self._do(changes_on_two_cores(lambda part: renamer.get_changes(new_name, resources=part),
-                                      resources, _own_file(renaming)))
+        package = libutils.modname(renaming.parent)
+        plain, for_rope = self._plain_importers(resources, _own_file(renaming), libutils.modname(renaming),
+                                                f"{package}.{new_name}" if package else new_name)
+        plain.add_change(changes_on_two_cores(lambda part: renamer.get_changes(new_name, resources=part),
+                                              for_rope, _own_file(renaming)))
+        self._do(plain)
+
+    def _plain_importers(self, resources: list, own_file, old: str, new: str | None):
+        """The importers renamed without rope (plain_importers.py), as one change set to do
+        first, and the resources left to rope: the moving module's own file, and the rest."""
+        plain, for_rope = rope_change.ChangeSet(f"plain importers of {old}"), []
+        for resource in resources:
+            text = None if resource == own_file or new is None else _rope_text(resource)
+            renamed = None if text is None else renamed_in_plain_importer(text, old, new)
+            if renamed is None:
+                for_rope.append(resource)
+            elif renamed != text:
+                plain.add_change(rope_change.ChangeContents(resource, renamed))
+        return plain, for_rope
 
     def _fresh_project(self) -> None:
         """Each rope operation starts on a fresh project over the scratch copy.
@@ -487,6 +509,14 @@ def _resolve_relative(package: str, level: int, module: str | None) -> str | Non
         return None
     base = parts[: len(parts) - (level - 1)]
     return ".".join(base + ([module] if module else [])) or None
+
+
+def _rope_text(resource) -> str | None:
+    """A file's text as rope reads it (its encoding, line breaks as "\\n"); None if rope cannot."""
+    try:
+        return resource.read()
+    except exceptions.ModuleDecodeError:
+        return None
 
 
 def _own_file(resource):
