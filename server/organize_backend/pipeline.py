@@ -32,8 +32,10 @@ def open_workspace(
     return Workspace(snapshot, config)
 
 
-def plan_organize(workspace: Workspace) -> Plan:
-    return make_plan(workspace.snapshot, workspace.config)
+def plan_organize(workspace: Workspace, check_syntax: bool = True) -> Plan:
+    """The organize plan; `check_syntax=False` only for a listing of the action, never for
+    a plan that is computed (the engine relies on every file parsing)."""
+    return make_plan(workspace.snapshot, workspace.config, check_syntax)
 
 
 def plan_folder(workspace: Workspace, folder: str) -> Plan:

@@ -48,8 +48,13 @@ class LineOffsets:
         return match.group() if match else "\n"
 
 
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def split_lines(text: str) -> list[str]:
     """Lines with their line breaks, broken where Python and the LSP break them."""
+    if not _OTHER_BREAKS.search(text):  # `str.splitlines` breaks at these too; without them it agrees
+        return text.splitlines(keepends=True)
     lines, start = [], 0
     for match in _LINE_END.finditer(text):
         lines.append(text[start:match.end()])

@@ -10,6 +10,7 @@ import ast
 
 import pytest
 
+from organize_backend.changes import import_style
 from organize_backend.changes.import_style import restore_import_style
 
 MODULE_MAP = {
@@ -20,8 +21,13 @@ MODULE_MAP = {
 
 
 def restore(original: str, rewritten: str, module_map=MODULE_MAP) -> str:
+    """The pass's answer, which must be the same read from lines as from the parser."""
     result = restore_import_style(original, rewritten, module_map)
     ast.parse(result)  # whatever it does, the result is Python
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(import_style, "_import_aliases_by_lines", lambda original, candidates: None)
+        patch.setattr(import_style, "_restored_by_lines", lambda rewritten, restored: None)
+        assert restore_import_style(original, rewritten, module_map) == result
     return result
 
 
@@ -208,5 +214,28 @@ def test_modules_that_did_not_move_are_not_touched() -> None:
         pytest.param("import agent\nX = '\x00'\n", "import bots.agent\nX = bots.agent.run\n", id="null byte in original"),
     ],
 )
-def test_unparsable_input_is_returned_unchanged(original: str, rewritten: str) -> None:
-    assert restore_import_style(original, rewritten, MODULE_MAP) == rewritten
+def test_unparsable_input_is_no_crash(original: str, rewritten: str) -> None:
+    """In the pipeline both texts parse (the plan refuses a file that does not), which the
+    reading from lines relies on. Given one that does not, the pass still answers without
+    raising, and the parser's reading leaves the file as rope wrote it."""
+    restore_import_style(original, rewritten, MODULE_MAP)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(import_style, "_import_aliases_by_lines", lambda original, candidates: None)
+        patch.setattr(import_style, "_restored_by_lines", lambda rewritten, restored: None)
+        assert restore_import_style(original, rewritten, MODULE_MAP) == rewritten
+
+
+def test_the_common_cases_are_read_from_lines() -> None:
+    """The reading from lines answers for them itself (the parser is the fallback)."""
+    original = "import os\nimport agent  # the bot\n\n\ndef f():\n    import  agent.tools\n    return agent.run(os)\n"
+    assert sorted(import_style._import_aliases_by_lines(original, {"agent"})) == [("agent", None), ("agent.tools", None)]
+    rewritten = "import os, bots.agent.tools\nimport bots.agent  # the bot\n\nX = bots.agent.run\n"
+    assert import_style._restored_by_lines(rewritten, {"bots.agent": "agent"}) == (
+        "import os, bots.agent.tools\nfrom bots import agent  # the bot\n\nX = agent.run\n")
+
+
+@pytest.mark.parametrize("text", [
+    "import os; import agent\n", "if True: import agent\n", "import os, \\\n    agent\n", "x = 'import'; agent.run()\n",
+])
+def test_lines_it_cannot_read_go_to_the_parser(text: str) -> None:
+    assert import_style._import_aliases_by_lines(text, {"agent"}) is None

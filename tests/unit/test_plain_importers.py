@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import copy_fixture, write_tree
-from organize_backend.changes import rope_moves
+from organize_backend.changes import import_style, rope_moves
 from rope.refactor import occurrences
 
 from organize_backend.changes.plain_importers import code_mentions, renamed_in_plain_importer
@@ -174,12 +174,15 @@ def test_the_rename_is_of_the_module_name_only() -> None:
 
 
 def organized_both_ways(root: Path, monkeypatch):
-    """The whole pipeline's change set for `root`, as the engine computes it and with rope alone."""
+    """The whole pipeline's change set for `root`, as the engine computes it, and with rope
+    alone and the import style read by the parser (as before either pass read lines)."""
     workspace = open_workspace(root)
     plan = plan_organize(workspace)
     engine = compute(workspace, plan)
     with monkeypatch.context() as patch:
         patch.setattr(rope_moves, "renamed_in_plain_importer", lambda text, old, new: None)
+        patch.setattr(import_style, "_import_aliases_by_lines", lambda original, candidates: None)
+        patch.setattr(import_style, "_restored_by_lines", lambda rewritten, restored: None)
         rope = compute(workspace, plan)
     return engine, rope
 

@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from helpers import write_tree
+from rope.base.project import Project
+
 from organize_backend.changes import rope_moves
+from organize_backend.changes.rope_project import source_folders_of
 from organize_backend.changes.rope_moves import TEMPORARY_PREFIX, RopeResult, run_moves
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import take_snapshot
@@ -578,3 +581,17 @@ def test_remembered_searches_stay_within_their_budget(monkeypatch) -> None:
         assert list(rope_project._remembered_re_search(finder, text)) == [7, 26]
         assert rope_project._remembered_text <= 100
     rope_project.forget_searches()
+
+
+@pytest.mark.parametrize("files", [FLAT, RAI, {
+    "src/app/__init__.py": "", "src/app/main.py": "", "scripts/run.py": "", "scripts/tools/x.py": "",
+    "lib/a.py": "", "lib/pkg/__init__.py": "", "lib/pkg/b.py": "", "docs/conf.py": "", "top.py": "",
+}], ids=["flat", "packages", "several roots"])
+def test_source_folders_are_the_ones_rope_finds(tmp_path: Path, files: dict) -> None:
+    root = make(tmp_path / "ws", files)
+    project = Project(str(root), ropefolder=None)
+    try:
+        ropes = sorted(folder.path for folder in project.get_source_folders())
+    finally:
+        project.close()
+    assert sorted(source_folders_of(sorted(files))) == ropes

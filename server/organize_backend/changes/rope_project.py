@@ -21,6 +21,7 @@ Everything else is rope itself: MoveModule and Rename compute the changes.
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from pathlib import Path
 
 from rope.base import pyscopes
@@ -59,6 +60,29 @@ def open_scratch_project(folder: Path, source_folders: list[str] | None = None) 
     # __init__.py), and rope never counts a package as a source folder.
     project.get_source_folders = lambda: list(found)
     return project
+
+
+def source_folders_of(python_files: list[str]) -> list[str]:
+    """The source folders rope would find (`PyCore._find_source_folders`) in a tree that
+    holds just these files, as the scratch copy does: known from the paths, without
+    listing every folder (about 0.2 s on 1,600 modules). A folder with a package in it is
+    a source folder and rope looks no deeper; otherwise one with a module in it is, and
+    rope looks into each subfolder. Sorted, where rope follows the order of the disk."""
+    subfolders: dict[str, set[str]] = defaultdict(set)
+    files: dict[str, set[str]] = defaultdict(set)
+    for path in python_files:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            subfolders["/".join(parts[:depth - 1])].add("/".join(parts[:depth]))
+        files["/".join(parts[:-1])].add(parts[-1])
+
+    def find(folder: str) -> list[str]:
+        inside = sorted(subfolders[folder])
+        if any("__init__.py" in files[sub] for sub in inside):
+            return [folder]
+        return ([folder] if files[folder] else []) + [found for sub in inside for found in find(sub)]
+
+    return find("")
 
 
 def _scope_region(scope) -> tuple[int, int]:

@@ -22,8 +22,9 @@ from organize_backend.two_processes import split_work
 MAX_REPORTED_ERRORS = 10
 
 
-def make_plan(snapshot: Snapshot, config: Config) -> Plan:
-    check_syntax(snapshot)
+def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True) -> Plan:
+    if with_syntax_check:
+        check_syntax(snapshot)
     done = {index for index in range(len(config.moves)) if _already_done(snapshot, config.moves, index)}
     notes = tuple(f"already done: {source} -> {destination}"
                   for index, (source, destination) in enumerate(config.moves) if index in done)

@@ -99,11 +99,23 @@ def _edits(before: bytes, after: bytes, steps, note) -> list:
 
 
 def _hunks(old_lines: list[str], new_lines: list[str]):
-    """Changed line ranges; N lines replaced by N become N one-line edits, each reviewable alone."""
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    """Changed line ranges; N lines replaced by N become N one-line edits, each reviewable alone.
+
+    The lines both ends share are left out before matching: an edit of a thousand files
+    changes a few lines near the top of each, and matching whole files was most of the time."""
+    shorter = min(len(old_lines), len(new_lines))
+    head = 0
+    while head < shorter and old_lines[head] == new_lines[head]:
+        head += 1
+    tail = 0
+    while tail < shorter - head and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    old_middle, new_middle = old_lines[head:len(old_lines) - tail], new_lines[head:len(new_lines) - tail]
+    matcher = difflib.SequenceMatcher(a=old_middle, b=new_middle, autojunk=False)
     for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
         if tag == "equal":
             continue
+        old_start, old_end, new_start, new_end = old_start + head, old_end + head, new_start + head, new_end + head
         if tag == "replace" and old_end - old_start == new_end - new_start:
             for offset in range(old_end - old_start):
                 yield old_start + offset, old_start + offset + 1, new_start + offset, new_start + offset + 1
@@ -116,10 +128,11 @@ def _line_origins(before: bytes, steps) -> dict[str, Category]:
     seen = set(split_lines(decode(before)))
     origin: dict[str, Category] = {}
     for category, data in steps:
-        for line in split_lines(decode(data)):
+        lines = split_lines(decode(data))
+        for line in lines:
             if line not in seen:
                 origin.setdefault(line, category)
-        seen.update(split_lines(decode(data)))
+        seen.update(lines)
     return origin
 
 
