@@ -12,6 +12,7 @@ from organize_backend.config import Config
 from organize_backend.model import Kept, Move, OrganizeError, Plan
 from organize_backend.planning.hazards import COMPUTED_IMPORT, FILE_RELATIVE
 from organize_backend.planning.plan import make_plan
+from organize_backend.planning import plan as plan_module
 from organize_backend.snapshot import take_snapshot
 
 # A flat backend modeled on seed 000: modules that import each other, tests, a script.
@@ -488,3 +489,17 @@ def test_kept_entries_are_sorted_by_path(tmp_path: Path) -> None:
     plan = plan_for(tmp_path, Config(keep=("text_utils.py", "agent.py")))
     assert [kept.path for kept in plan.kept] == sorted(kept.path for kept in plan.kept)
     assert Kept("agent.py", 'kept by keep glob "agent.py"') in plan.kept
+
+
+def test_parsing_in_children_remembers_what_parses_and_not_what_does_not(tmp_path: Path, monkeypatch) -> None:
+    """The language server's start-up parse: after it, the check parses nothing it has seen."""
+    files = {f"mod_{index}.py": f"VALUE = {index}\n" for index in range(60)}
+    files["broken.py"] = "def f(:\n"
+    snapshot = take_snapshot(write_tree(tmp_path / "ws", files))
+    monkeypatch.setattr(plan_module, "_PARSES", set())
+    plan_module.parse_in_children(snapshot)
+    assert plan_module._PARSES == {digest for path, digest in snapshot.digests.items() if path != "broken.py"}
+    parsed = []
+    monkeypatch.setattr(plan_module, "_syntax_errors", lambda snapshot, paths: parsed.extend(paths) or [])
+    plan_module.check_syntax(snapshot)
+    assert parsed == ["broken.py"]

@@ -27,7 +27,7 @@ from organize_backend.model import ChangeSet, OrganizeError, Plan
 from organize_backend.config import Config
 from organize_backend.pipeline import (
     Workspace, compute, content_key, nothing_to_organize, open_workspace, plan_folder, plan_move, plan_organize)
-from organize_backend.planning.plan import make_plan
+from organize_backend.planning.plan import make_plan, parse_in_children
 from organize_backend.report import render_plan
 from organize_backend.sinks.disk import apply_changes, undo_last
 from organize_backend.sinks.journal import Journal
@@ -37,7 +37,7 @@ from organize_backend.verify import find_unresolved_imports
 
 log = logging.getLogger("organize-backend")
 PROGRESS_AFTER_SECONDS = 0.5
-WARM_UP_WAIT_SECONDS = 0.4  # a listing waits this long at most for the start-up parse
+WARM_UP_WAIT_SECONDS = 0.25  # a listing waits this long at most for the start-up parse
 PREPARE_AFTER_SECONDS = 1.0  # of unchanged content: not on every keystroke
 SETTINGS_KEYS = ("layout", "root", "keep")
 
@@ -305,13 +305,14 @@ def prepare_organize(ls: OrganizeServer, workspace: Workspace, plan: Plan) -> No
 
 
 def warm_up(ls: OrganizeServer) -> None:
-    """Plan once at start, so that the first listing finds every file's parse remembered.
-    (Parsing does not depend on the settings, which the client has not sent yet.)"""
+    """Parse the workspace once at start, in child processes, so that listings find every
+    file's parse remembered. (Parsing does not depend on the settings, which the client has
+    not sent yet.)"""
 
     def plan_once() -> None:
         try:
             with ls.engine_lock:
-                plan_organize(ls.workspace_view())
+                parse_in_children(ls.workspace_view().snapshot)
         except OrganizeError:
             pass
         except Exception:  # noqa: BLE001 - a warm-up must never take the server down

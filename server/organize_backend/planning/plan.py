@@ -17,7 +17,7 @@ from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snap
 from organize_backend.planning.hazards import FILE_RELATIVE, adjust_file_relative_paths, find_hazards
 from organize_backend.planning.layouts import classify
 from organize_backend.snapshot import inside_workspace, join, parent_of, relocated
-from organize_backend.two_processes import split_work
+from organize_backend.two_processes import Child, can_split, split_work
 
 MAX_REPORTED_ERRORS = 10
 
@@ -62,6 +62,26 @@ def check_syntax(snapshot: Snapshot) -> None:
         shown = errors[:MAX_REPORTED_ERRORS]
         more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
         raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more)
+
+
+def parse_in_children(snapshot: Snapshot) -> None:
+    """The syntax check's parsing, done ahead in two forked children, so that this process
+    stays free to answer requests meanwhile (a parse in a thread here would hold its
+    interpreter lock): only which contents parse comes back, to be remembered. A child that
+    fails leaves its files to the next check."""
+    digests = snapshot.digests
+    unseen = [path for path in snapshot.python_files() if digests[path] not in _PARSES]
+    if not can_split(len(unseen)):  # few files, or no fork: parse them here
+        _remember_parsed(_parsing(snapshot, unseen))
+        return
+    children = [Child(lambda part=part: _parsing(snapshot, part), own_group=False) for part in (unseen[::2], unseen[1::2])]
+    for child in children:
+        _remember_parsed(child.result() or [])
+
+
+def _parsing(snapshot: Snapshot, paths: list[str]) -> list[bytes]:
+    failed = {path for path, _ in _syntax_errors(snapshot, paths)}
+    return [snapshot.digests[path] for path in paths if path not in failed]
 
 
 _PARSES: set[bytes] = set()  # digests of file contents that parsed; validity depends on content only
