@@ -230,3 +230,13 @@ def test_code_mentions_reads_files_as_ropes_textual_search(name: str) -> None:
         assert found[0] == ropes, path
         compared += bool(ropes)
     assert compared > 40
+
+
+def test_a_name_two_source_folders_hold_goes_to_rope_whole(tmp_path: Path, monkeypatch) -> None:
+    """src/agent.py and scripts/agent.py: which one `import agent` means is rope's resolution."""
+    files = {
+        "src/agent.py": AGENT, "src/main.py": "import agent\n\nagent.run()\n", "src/agents/__init__.py": "",
+        "scripts/agent.py": AGENT, "scripts/run.py": "from agent import run\n\nrun()\n",
+    }
+    result, taken = both_ways(tmp_path, files, [("src/agent.py", "src/agents/agent.py")], monkeypatch)
+    assert taken == []

@@ -271,16 +271,25 @@ class _RopeSession:
 
     def _plain_importers(self, resources: list, own_file, old: str, new: str | None):
         """The importers renamed without rope (plain_importers.py), as one change set to do
-        first, and the resources left to rope: the moving module's own file, and the rest."""
+        first, and the resources left to rope: the moving module's own file, and the rest.
+        A name that two source folders both hold goes to rope whole: which one an import
+        means is rope's resolution, not a matter of text."""
         plain, for_rope = rope_change.ChangeSet(f"plain importers of {old}"), []
+        by_text = new is not None and not self._held_twice(old)
         for resource in resources:
-            text = None if resource == own_file or new is None else self._rope_text(resource)
+            text = self._rope_text(resource) if by_text and resource != own_file else None
             renamed = None if text is None else renamed_in_plain_importer(text, old, new)
             if renamed is None:
                 for_rope.append(resource)
             elif renamed != text:
                 plain.add_change(rope_change.ChangeContents(resource, renamed))
         return plain, for_rope
+
+    def _held_twice(self, module: str) -> bool:
+        relative = module.replace(".", "/")
+        homes = [join(folder, f"{relative}.py") for folder in self.source_folders]
+        homes += [join(folder, f"{relative}/__init__.py") for folder in self.source_folders]
+        return sum(home in self.texts for home in homes) > 1
 
     def _fresh_project(self) -> None:
         """Each rope operation starts on a fresh project over the scratch copy.
