@@ -11,12 +11,13 @@ shapes, and rope's answer for them is to put the new dotted name in place of the
 
 The mentions are found the way rope finds them (the name as a word, comments and strings
 skipped: `code_mentions` reads a file as rope's textual search does, tested on the standard
-library), so a mention rope would not look at is not touched here either. Each one is then read from its line, without parsing the file: parsing was
-most of this pass's time, and the plan has already refused any file that does not parse
-(`check_syntax`), which is what makes a line-level reading exact. A file with any other
-mention (a binding of the name, a relative or star import, `from pkg import name`, an
-alias, a mention in an f-string, an indented `import name`, ...) returns None and goes to
-rope as before. The unit tests compare the answers with rope's, byte for byte.
+library), so a mention rope would not look at is not touched here either. Each mention is
+then read from its line, without parsing the file: parsing was most of this pass's time,
+and the plan has already refused any file that does not parse (`check_syntax`), which is
+what makes a line-level reading exact. A file with any other mention (a binding of the
+name, a relative or star import, `from pkg import name`, an alias, a mention in an
+f-string, an indented `import name`, ...) returns None and goes to rope as before. The
+unit tests compare the answers with rope's, byte for byte.
 """
 
 from __future__ import annotations
