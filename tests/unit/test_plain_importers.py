@@ -44,7 +44,8 @@ TAKEN = {
     "statement_use": "import agent\n\n\ndef go():\n    agent.run()\n    agent.stop()\n",
     "type_checking_from": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from agent import Agent\n",
     "import_with_comment": "import agent  # the agent\n\nagent.run()\n",
-    "multiline_string": 'import agent\n\nHELP = """\nimport agent\nfrom agent import run\n"""\nagent.run(HELP)\n',
+    "multiline_string": 'import agent\n\nHELP = """\n  import agent\n  from agent import run\n"""\nagent.run(HELP)\n',
+    "raw_docstring": 'r"""Doc."""\nimport agent\n\nagent.run()\n',
     "quote_before_comment": "from agent import run\n\nx = '#'  # agent\n",
     "use_after_a_comment_line": "import agent\n\n\ndef go():\n    # start it.\n    agent.run()\n",
     "subpackage_form": "from agent import run\n\n\nclass Box:\n    def go(self):\n        return run(), self\n",
@@ -69,6 +70,9 @@ LEFT_TO_ROPE = {
     "attribute_after_a_comment": "import agent\n\nx = (agent.  # the box\n\n     agent.run())\n",
     "semicolon_import": "import os; import agent\n\nagent.run(os)\n",
     "relative_import": "from . import agent\n\nagent.run()\n",
+    "import_line_in_a_string": 'import agent\n\nHELP = """\nimport agent\n"""\nagent.run(HELP)\n',
+    "assignment_before_imports": "requests = 5\nimport agent\n\nagent.run(requests)\n",
+    "continued_in_a_function": "def go():\n    from os \\\nimport agent\n",
 }
 
 

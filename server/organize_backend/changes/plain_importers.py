@@ -41,6 +41,8 @@ def renamed_in_plain_importer(text: str, old: str, new: str) -> str | None:
         return text
     if _STAR_IMPORT.search(text):  # it may bind the name as well: rope resolves which one wins
         return None
+    if not _import_block_kept(text):
+        return None
     replacements = _replacements(text, mentions, comments, old, new)
     if replacements is None:
         return None
@@ -116,6 +118,8 @@ def _replacements(text: str, mentions: list[int], comments: dict[int, int], old:
     spans, uses, imported = [], [], False
     for position in mentions:
         line_start = text.rfind("\n", 0, position) + 1
+        if text.endswith("\\\n", 0, line_start):
+            return None  # the line goes on from the one before: not the start of a statement
         if (match := from_import.match(text, line_start)) and match.start(1) <= position < match.end(1):
             spans.append(match.span(1))
         elif "." not in old and (match := plain_import.match(text, line_start)) and match.start(1) == position:
@@ -141,3 +145,121 @@ def _after_a_dot(text: str, position: int, comments: dict[int, int]) -> bool:
         else:
             return text[position - 1] == "."
     return False
+
+
+def _import_block_kept(text: str) -> bool:
+    """Whether rope would leave this file's layout as it is.
+
+    rope rebuilds the module-level import block of every file that MoveModule changes
+    (`ModuleImports.get_changed_source`): the imports go together, after the docstring, each
+    kept with the blank lines before it; whatever stood between them goes below; leading
+    blank lines go, and so do the blank lines right above the first statement of a file
+    without imports. The layout survives that only in this canonical form:
+
+        [comments] ["docstring"] [blanks, comments] import ... [blanks] import ... [blanks] body
+
+    with no import further down, no `;` or backslash in an import, and a first line that is
+    not blank. When nothing but blank lines follows the imports (or the docstring), the last
+    line must not be blank and must end with a line break.
+    """
+    if not text[:1].strip():
+        return False
+    leading = _leading_statements(text)
+    if leading is None:
+        return False
+    first = 1 if leading and _is_docstring(text, leading[0][0]) else 0
+    imports = [start for start, line in leading[first:] if line.startswith(("import ", "from "))]
+    body = leading[first + len(imports)][0] if first + len(imports) < len(leading) else len(text)
+    if _LATE_IMPORT.search(text, body):  # (or a line of a string that reads so: rope decides)
+        return False
+    if not imports:
+        return _no_blank_line_above(text, body) if body < len(text) else _ends_cleanly(text)
+    end = _statement_end(text, imports[-1])
+    block = text[imports[0]:end]
+    if ";" in block or "\\" in block or any(line.lstrip().startswith("#") for line in block.splitlines()):
+        return False
+    return bool(text[end:].strip()) or _ends_cleanly(text)
+
+
+_DOCSTRING_PREFIX = re.compile(r"[rRuU]?(?=['\"])")
+
+
+def _is_docstring(text: str, start: int) -> bool:
+    """A statement that is a string literal alone: the module's docstring when it comes first."""
+    prefix = _DOCSTRING_PREFIX.match(text, start)
+    string = prefix and _STRING.match(text, prefix.end())
+    if not string:
+        return False
+    rest = text[string.end():_line_end(text, string.end())].strip()
+    return not rest or rest.startswith("#")
+
+_LATE_IMPORT = re.compile(r"^(?:import|from)[ \t]", re.MULTILINE)
+
+
+def _ends_cleanly(text: str) -> bool:
+    """A last line that is not blank, with its line break."""
+    return text.endswith("\n") and bool(text[:-1].rsplit("\n", 1)[-1].strip())
+
+
+def _statement_end(text: str, start: int) -> int:
+    """Where the import statement at `start` ends: its line, or the line closing its brackets."""
+    end = _line_end(text, start)
+    while text.count("(", start, end) > text.count(")", start, end) and end < len(text):
+        end = _line_end(text, end + 1)
+    return end
+
+
+def _no_blank_line_above(text: str, start: int) -> bool:
+    previous_line = text[text.rfind("\n", 0, max(start - 1, 0)) + 1:start]
+    return start == 0 or bool(previous_line.strip())
+
+
+def _leading_statements(text: str) -> list[tuple[int, str]] | None:
+    """(offset, line) where each module-level statement starts, up to the first one after the
+    docstring that is not an import: lines at column 0, outside brackets, strings and
+    backslash continuations, that are not blank, a comment or a clause (`else:` ...). None
+    for a file this reading does not follow."""
+    statements: list[tuple[int, str]] = []
+
+    def starts_here(start: int) -> bool:
+        """Records a statement starting at `start`; False once the leading part is read."""
+        line = text[start:_line_end(text, start)]
+        if not line[:1].strip() or line[:1] == "#" or _CLAUSE.match(line):
+            return True
+        statements.append((start, line))
+        return (len(statements) == 1 and _is_docstring(text, start)) or line.startswith(("import ", "from "))
+
+    if not starts_here(0):
+        return statements
+    depth, position, continued = 0, 0, False
+    while (stop := _LAYOUT_STOPS.search(text, position)) is not None:
+        start = stop.start()
+        character = text[start]
+        if character == "\n":
+            if depth == 0 and not continued and start + 1 < len(text) and not starts_here(start + 1):
+                return statements
+            continued = False
+            position = start + 1
+        elif character == "#":
+            position = _line_end(text, start)
+        elif character in "\"'":
+            string = _STRING.match(text, start)
+            if string is None:
+                return None
+            position = string.end()
+        elif character == "\\":
+            continued = text.startswith("\n", start + 1)
+            position = start + 1 if continued else start + 2
+        else:
+            depth += 1 if character in "([{" else -1
+            position = start + 1
+    return statements
+
+
+_LAYOUT_STOPS = re.compile(r"[\n#'\"()\[\]{}\\]")
+_CLAUSE = re.compile(r"(?:else|elif|except|finally)\b")
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
