@@ -57,32 +57,22 @@ def code_mentions(text: str, name: str) -> tuple[list[int], dict[int, int]] | No
     met on the way (end -> start). None when an f-string mentions the name (rope reads the
     code inside it) or when the name could be read as a string prefix.
 
-    The same reading as rope's pattern, but the search stops only at `#`, quotes and the
-    name, and each string is matched from its quote with an unrolled pattern: rope's
-    pattern tries four alternatives at every character, about 1 ms a file."""
+    The same reading as rope's pattern, with each string matched from its quote by an
+    unrolled pattern: rope's pattern tries four alternatives at every character of a
+    string, about 1 ms a file."""
     if name.lower() in _STRING_PREFIXES:
         return None
     mentions, comments = [], {}
-    stops = _stops(name)
-    position = 0
-    while (stop := stops.search(text, position)) is not None:
-        start = stop.start()
-        character = text[start]
-        if character == "#":
-            end = text.find("\n", start)
-            end = len(text) if end < 0 else end
-            comments[end] = start
-        elif character in "\"'":
-            string = _STRING.match(text, start)
-            if string is None:  # not in a file that parses; stay on the safe side
-                return None
-            end = string.end()
-            if _is_f_string(text, start) and re.search(rf"\b{re.escape(name)}\b", string.group()):
-                return None
-        else:
-            mentions.append(start)
-            end = stop.end()
-        position = end
+    for match in _reading(name).finditer(text):
+        kind = match.lastgroup
+        if kind == "name":
+            mentions.append(match.start())
+        elif kind == "comment":
+            comments[match.end()] = match.start()
+        elif kind == "lone_quote":  # not in a file that parses; stay on the safe side
+            return None
+        elif _is_f_string(text, match.start()) and re.search(rf"\b{re.escape(name)}\b", match.group()):
+            return None
     return mentions, comments
 
 
@@ -97,8 +87,11 @@ _STRING = re.compile(
 
 
 @functools.lru_cache(maxsize=64)
-def _stops(name: str) -> re.Pattern:
-    return re.compile(rf"[#'\"]|\b{re.escape(name)}\b")
+def _reading(name: str) -> re.Pattern:
+    """Comments, strings and the name, each matched whole, in the order they come. (The
+    lookahead on their first characters lets the engine skip the rest at once: 4x faster.)"""
+    return re.compile(rf"(?=[#'\"{re.escape(name[0])}])(?:(?P<comment>#[^\n]*)|(?P<string>{_STRING.pattern})"
+                      rf"|(?P<lone_quote>['\"])|(?P<name>\b{re.escape(name)}\b))")
 
 
 def _is_f_string(text: str, quote: int) -> bool:
@@ -170,7 +163,7 @@ def _import_block_kept(text: str) -> bool:
     first = 1 if leading and _is_docstring(text, leading[0][0]) else 0
     imports = [start for start, line in leading[first:] if line.startswith(("import ", "from "))]
     body = leading[first + len(imports)][0] if first + len(imports) < len(leading) else len(text)
-    if _LATE_IMPORT.search(text, body):  # (or a line of a string that reads so: rope decides)
+    if _late_import(text, body):
         return False
     if not imports:
         return _no_blank_line_above(text, body) if body < len(text) else _ends_cleanly(text)
@@ -193,7 +186,12 @@ def _is_docstring(text: str, start: int) -> bool:
     rest = text[string.end():_line_end(text, string.end())].strip()
     return not rest or rest.startswith("#")
 
-_LATE_IMPORT = re.compile(r"^(?:import|from)[ \t]", re.MULTILINE)
+
+
+def _late_import(text: str, body: int) -> bool:
+    """An import at column 0 below the first statement (or a line of a string that reads
+    so: rope decides). Plain substring searches: a line-anchored pattern was 5x slower."""
+    return any(text.find(f"\n{keyword}{space}", max(body - 1, 0)) >= 0 for keyword in ("import", "from") for space in " \t")
 
 
 def _ends_cleanly(text: str) -> bool:

@@ -503,7 +503,7 @@ def _rope_misses(node: ast.ImportFrom, name: str, moving: bool) -> bool:
 
 def drop_added_imports(before: str, after: str, old_name: str, new_name: str) -> str:
     """Remove module-level `import new_name` lines when `before` had no module-level `import old_name`."""
-    if not re.search(rf"^import {re.escape(new_name)}[ \t]*$", after, re.MULTILINE):
+    if f"import {new_name}" not in after or not re.search(rf"^import {re.escape(new_name)}[ \t]*$", after, re.MULTILINE):
         return after  # rope added nothing (its additions are whole lines at column 0)
     if not _nested_import_pattern(old_name).search(before):
         return after  # rope adds only for a nested import; a module-level one it rewrote in place
