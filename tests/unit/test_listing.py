@@ -1,7 +1,7 @@
 """The language server's listing of the organize action, before and after its start-up parse.
 
 A listing must answer fast (the editor asks on every cursor move). Until the parse the server
-starts with has finished (1.5 s on 1,600 modules), a listing does not parse beside it: the
+starts with has finished (about 1 s on 1,600 modules), a listing does not parse beside it: the
 action is offered from a plan made without the syntax check, nothing is prepared from it, and
 picking the action checks. Once the parse is done, a syntax error disables the action at once.
 """

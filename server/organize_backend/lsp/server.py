@@ -233,7 +233,7 @@ def list_actions(ls: OrganizeServer, uri: str, path: str, only) -> list:
     want_move = actions.wants(only, actions.MOVE_KIND)
     if not (want_organize or want_move):
         return []
-    # Until the start-up parse is done (1.5 s on 1,600 modules), a listing does not parse
+    # Until the start-up parse is done (about 1 s on 1,600 modules), a listing does not parse
     # beside it: it plans without the syntax check, and picking the action checks.
     checked = ls.warm.wait(timeout=WARM_UP_WAIT_SECONDS)
     try:
@@ -309,7 +309,7 @@ def warm_up(ls: OrganizeServer) -> None:
     file's parse remembered. (Parsing does not depend on the settings, which the client has
     not sent yet.)"""
 
-    def plan_once() -> None:
+    def parse_once() -> None:
         try:
             with ls.engine_lock:
                 parse_in_children(ls.workspace_view().snapshot)
@@ -321,7 +321,7 @@ def warm_up(ls: OrganizeServer) -> None:
             ls.warm.set()
 
     ls.warm.clear()
-    threading.Thread(target=plan_once, name="warm-up", daemon=True).start()
+    threading.Thread(target=parse_once, name="warm-up", daemon=True).start()
 
 
 def edit_for(ls: OrganizeServer, workspace: Workspace, changes: ChangeSet) -> lsp.WorkspaceEdit:
