@@ -302,13 +302,13 @@ class Subject:
         return re.sub(r"\$([A-Za-z])", lambda match: values[match.group(1)], template)
 
 
-def importer_text(rng: random.Random, targets: tuple[Target, ...], known: frozenset[str] = frozenset(),
+def importer_text(rng: random.Random, targets: tuple[Target, ...], families: frozenset[str] = frozenset(),
                   folder: str = "") -> str:
     """One importer: a header (coding line, docstring), an import block, then statements.
 
     The module-level imports are all at the top, with no comment line among them; with no
     import, the statements follow the header at once; a file without a final line break
-    ends with a statement. `known` switches on shapes of LAYOUT_FAMILIES."""
+    ends with a statement. `families` switches on shapes of LAYOUT_FAMILIES."""
     counter = [0]
     plain = rng.random() < 0.55  # meant for the pass: no shape that sends it to rope
     imports: list[str] = []
@@ -337,11 +337,11 @@ def importer_text(rng: random.Random, targets: tuple[Target, ...], known: frozen
                                    (USES, 0.4), (PARENT_IMPORTS if target.parent else [], 0.3)):
                 if shapes and rng.random() < chance:
                     (imports if shapes in (ROPE_IMPORTS, PARENT_IMPORTS) else body).extend(pick(shapes))
-        if "late_import" in known:
+        if "late_import" in families:
             body += pick(LAYOUT_FAMILIES["late_import"])
-        if "continued_import" in known:
+        if "continued_import" in families:
             imports += pick(LAYOUT_FAMILIES["continued_import"])
-        if "semicolon_import" in known:
+        if "semicolon_import" in families:
             imports += pick(LAYOUT_FAMILIES["semicolon_import"])
     imports += [Subject(rng.choice(targets), rng, counter).fill(rng.choice(OTHER_IMPORTS))
                 for _ in range(rng.randint(0, 3))]
@@ -349,7 +349,7 @@ def importer_text(rng: random.Random, targets: tuple[Target, ...], known: frozen
     rng.shuffle(body)
     if "TYPE_CHECKING" in "".join(body) and "TYPE_CHECKING" not in "".join(imports):
         imports.append("from typing import TYPE_CHECKING")
-    if "comment_in_imports" in known and len(imports) >= 2:
+    if "comment_in_imports" in families and len(imports) >= 2:
         imports.insert(rng.randint(1, len(imports) - 1), Subject(used[0], rng, counter).fill("# the $L"))
     header = ""
     if rng.random() < 0.2:
@@ -361,18 +361,18 @@ def importer_text(rng: random.Random, targets: tuple[Target, ...], known: frozen
         text += "\n" if header and rng.random() < 0.5 else ""
         text += "".join(line + "\n" + ("\n" if rng.random() < 0.15 else "") for line in imports)
         text = text.rstrip("\n") + ("\n\n\n" if body else "\n")
-        if not body and "trailing_blank_lines" in known:
+        if not body and "trailing_blank_lines" in families:
             text += "\n\n"
-    elif "blank_lines_before_body" in known:
+    elif "blank_lines_before_body" in families:
         text += "\n\n"
     else:  # not a comment, then blank lines, then the first statement: a statement first
         statements = [index for index, part in enumerate(body) if not part.startswith("#")]
         if statements:
             body.insert(0, body.pop(statements[0]))
     text += "\n\n\n".join(body) + ("\n" if body else "")
-    if "leading_blank_lines" in known:
+    if "leading_blank_lines" in families:
         text = "\n\n" + text
-    if (body and rng.random() < 0.1) or "no_final_newline" in known:
+    if (body and rng.random() < 0.1) or "no_final_newline" in families:
         text = text.rstrip("\n")  # no line break at the end
     return text
 
@@ -406,7 +406,7 @@ class Workspace:
     importers: list  # paths of the generated importers
 
 
-def generate(seed: int, known: frozenset[str] = frozenset()) -> Workspace:
+def generate(seed: int, families: frozenset[str] = frozenset()) -> Workspace:
     rng = random.Random(seed)
     names = COMBINATIONS[seed % len(COMBINATIONS)]
     scenarios = [SCENARIOS[name] for name in names]
@@ -426,7 +426,7 @@ def generate(seed: int, known: frozenset[str] = frozenset()) -> Workspace:
         folder = rng.choice(folders)
         path = f"{folder}importer_{index}.py"
         for _ in range(20):
-            data = encoded(rng, importer_text(rng, targets, known, folder))
+            data = encoded(rng, importer_text(rng, targets, families, folder))
             if parses(data):
                 break
         else:  # pragma: no cover - the shapes are all valid statements
@@ -491,7 +491,6 @@ def differences(comparison: Comparison, workspace: Workspace) -> str:
     if comparison.engine_origin != comparison.rope_origin:
         lines.append(f"origin: engine {comparison.engine_origin} rope {comparison.rope_origin}")
     return "\n".join(lines)
-
 
 
 @dataclass(frozen=True)
