@@ -40,8 +40,12 @@ class LineOffsets:
 
     def line_span(self, node: ast.AST) -> tuple[int, int]:
         """The whole lines a statement occupies, line break included."""
-        end = node.end_lineno + 1
-        return self.starts[node.lineno], self.starts[end] if end < len(self.starts) else len(self.source)
+        return self.line_bounds(node.lineno)[0], self.line_bounds(node.end_lineno)[1]
+
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """Where line `line` (from 1) starts, and where the next one does."""
+        following = line + 1
+        return self.starts[line], self.starts[following] if following < len(self.starts) else len(self.source)
 
     def newline(self) -> str:
         match = _LINE_END.search(self.source)

@@ -13,6 +13,7 @@ import ast
 import re
 from typing import Mapping
 
+from organize_backend.changes.plain_importers import code_mentions
 from organize_backend.source_text import LineOffsets, replace_spans
 
 
@@ -152,8 +153,6 @@ _IMPORT_WORD = re.compile(r"\bimport\b")
 
 def _import_aliases_by_lines(original: str, candidates: set[str]) -> list[tuple[str, str | None]] | None:
     """(name, alias) of every `import` statement that names a candidate, or None."""
-    from organize_backend.changes.plain_importers import code_mentions  # its reading of code
-
     offsets = LineOffsets(original)
     aliases, seen_lines = [], set()
     for name in candidates:
@@ -199,10 +198,9 @@ def _restored_by_lines(rewritten: str, restored: Mapping[str, str]) -> str | Non
                 return None  # rope's duplicates: which one goes depends on the blocks, the parser knows
             produced.add(statement)
             statements.append(statement)
-        match = _WHOLE_IMPORT.match(rewritten, offsets.starts[line])
-        line_end = offsets.starts[line + 1] if line + 1 < len(offsets.starts) else len(rewritten)
-        replacements.append(_replace_span(offsets, match.start(1), match.end(1), offsets.starts[line], line_end,
-                                          statements))
+        line_start, line_end = offsets.line_bounds(line)
+        match = _WHOLE_IMPORT.match(rewritten, line_start)
+        replacements.append(_replace_span(offsets, match.start(1), match.end(1), line_start, line_end, statements))
     return replace_spans(rewritten, replacements)
 
 
@@ -210,11 +208,10 @@ def _line_kind(offsets: LineOffsets, line: int):
     """A line's reading: the aliases of a whole `import` statement [(name, alias, text)],
     "from" for a from-import, "code" for a line with no import on it, None when unsure
     (a line continued with a backslash, an import with something else on its line)."""
-    source, starts = offsets.source, offsets.starts
-    start = starts[line]
-    end = starts[line + 1] if line + 1 < len(starts) else len(source)
+    source = offsets.source
+    start, end = offsets.line_bounds(line)
     text = source[start:end]
-    previous = source[starts[line - 1]:start] if line > 1 else ""
+    previous = source[offsets.starts[line - 1]:start] if line > 1 else ""
     if text.rstrip("\r\n").endswith("\\") or previous.rstrip("\r\n").endswith("\\"):
         return None
     if (match := _WHOLE_IMPORT.match(source, start)) and match.end() == end:

@@ -52,11 +52,10 @@ def check_syntax(snapshot: Snapshot) -> None:
 
     Parsing is most of a plan's time, so contents already seen to parse are not parsed again
     (a long-lived language server plans on every code-action request)."""
-    digests = snapshot.digests
-    unseen = [path for path in snapshot.python_files() if digests[path] not in _PARSES]
+    unseen = _not_seen_to_parse(snapshot)
     failures = split_work(lambda paths: _syntax_errors(snapshot, paths), unseen, operator.add)
     failed = {path for path, _ in failures}
-    _remember_parsed(digests[path] for path in unseen if path not in failed)
+    _remember_parsed(snapshot.digests[path] for path in unseen if path not in failed)
     if failures:
         errors = [message for _, message in sorted(failures)]
         shown = errors[:MAX_REPORTED_ERRORS]
@@ -69,14 +68,18 @@ def parse_in_children(snapshot: Snapshot) -> None:
     stays free to answer requests meanwhile (a parse in a thread here would hold its
     interpreter lock): only which contents parse comes back, to be remembered. A child that
     fails leaves its files to the next check."""
-    digests = snapshot.digests
-    unseen = [path for path in snapshot.python_files() if digests[path] not in _PARSES]
+    unseen = _not_seen_to_parse(snapshot)
     if not can_split(len(unseen)):  # few files, or no fork: parse them here
         _remember_parsed(_parsing(snapshot, unseen))
         return
     children = [Child(lambda part=part: _parsing(snapshot, part), own_group=False) for part in (unseen[::2], unseen[1::2])]
     for child in children:
         _remember_parsed(child.result() or [])
+
+
+def _not_seen_to_parse(snapshot: Snapshot) -> list[str]:
+    digests = snapshot.digests
+    return [path for path in snapshot.python_files() if digests[path] not in _PARSES]
 
 
 def _parsing(snapshot: Snapshot, paths: list[str]) -> list[bytes]:
