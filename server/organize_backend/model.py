@@ -98,6 +98,7 @@ class Plan:
     new_packages: tuple[str, ...] = ()  # folders that get an __init__.py
     hazards: tuple[Hazard, ...] = ()
     notes: tuple[str, ...] = ()  # what else the change does and why (pytest, README, ...)
+    whole_folder: bool = True  # an organize (README structure section) rather than single moves
 
     @property
     def is_empty(self) -> bool:

@@ -58,7 +58,7 @@ def plan_move(workspace: Workspace, source: str, destination: str) -> Plan:
     if destination == source:
         raise OrganizeError(f"{source} is already there")
     single = Config(layout="none", moves=((source, destination),), source=workspace.config.source)
-    return make_plan(snapshot, single)
+    return make_plan(snapshot, single, whole_folder=False)
 
 
 def compute(workspace: Workspace, plan: Plan) -> ChangeSet:

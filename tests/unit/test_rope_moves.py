@@ -1,9 +1,9 @@
-"""Tests for the rope stage: real MoveModule and Rename runs on small workspaces.
+"""Tests for the moves: rope's MoveModule and Rename on small workspaces, then the imports
+rewritten in place (changes/imports.py), as compute_changes chains them.
 
-Each test builds a workspace whose modules import each other, runs `run_moves`, checks the
-result as data (paths, contents, origin, created, removed folders) and, where it matters,
-writes the result to a fresh folder and imports it with Python: the proof that rope's
-rewrite still works.
+Each test builds a workspace whose modules import each other, runs both, checks the result
+as data (paths, contents, origin, created, removed folders) and, where it matters, writes
+the result to a fresh folder and imports it with Python: the proof that the layout works.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from rope.base.project import Project
 
 from organize_backend.changes import rope_moves
 from organize_backend.changes.rope_project import source_folders_of
-from organize_backend.changes.rope_moves import TEMPORARY_PREFIX, RopeResult, run_moves
+from organize_backend.changes.compute import _imports_rewritten
+from organize_backend.changes.rope_moves import TEMPORARY_PREFIX, RopeResult
 from organize_backend.model import Move, OrganizeError, Snapshot
-from organize_backend.snapshot import take_snapshot
+from organize_backend.snapshot import source_roots, take_snapshot
 
 # --- workspaces -------------------------------------------------------------------------------
 
@@ -77,6 +78,15 @@ RAI_RUN = "from RAI_Chat.{backend}.Launch_App import main; main(); import confte
 make = write_tree
 
 
+def run_moves(snapshot: Snapshot, planned: list[Move]) -> RopeResult:
+    """rope's moves, then every file's imports rewritten in place: the files as they end up."""
+    result = rope_moves.run_moves(snapshot, planned)
+    path_map = {original: final for final, original in result.origin.items() if original != final}
+    rewritten, _ = _imports_rewritten(snapshot, result, path_map, source_roots(snapshot))
+    result.files.update(rewritten)
+    return result
+
+
 def snapshot_of(root: Path, files: dict[str, str | bytes], **kwargs) -> Snapshot:
     return take_snapshot(make(root / "ws", files), **kwargs)
 
@@ -123,9 +133,9 @@ def test_module_into_a_new_package(tmp_path: Path) -> None:
     assert result.removed_dirs == []
     assert result.moved_folders == {}
     assert result.deleted == set()
-    # rope's own style for plain imports (the import-style pass restores `from agents import agent`)
-    assert text(result, "main.py").startswith("import agents.agent\n")
-    assert "agents.agent.run('x')" in text(result, "main.py")
+    # in place: the statement binds the same name, so the call site stays
+    assert text(result, "main.py").startswith("from agents import agent\n")
+    assert "agent.run('x')" in text(result, "main.py")
     assert text(result, "test_agent.py").startswith("from agents.agent import run\n")
     # the moved module's imports of its former neighbours still resolve from the root
     assert result.files["agents/agent.py"] == snapshot.files["agent.py"]
@@ -150,7 +160,8 @@ def test_modules_into_packages_of_their_own_name(tmp_path: Path, order: str) -> 
     assert "from database.database import get_db\n" in main
     assert "from models.models import User\n" in main
     assert "from models.models import User\n" in text(result, "agent.py")
-    assert "database.database.get_db()" in text(result, "agent.py")
+    assert text(result, "agent.py").startswith("from database import database\n")
+    assert "database.get_db()" in text(result, "agent.py")
     assert "from database.database import get_db\n" in text(result, "models/models.py")
     assert "from database import" not in main and "from models import" not in main
     assert_no_temporary_names(result)
@@ -181,9 +192,9 @@ def test_a_module_moved_and_renamed(tmp_path: Path) -> None:
     assert result.origin["db/session.py"] == "connection.py"
     assert result.created == {"db/__init__.py"}
     assert text(result, "repo.py").startswith("from db.session import get_db\n")
-    assert "import db.session\n" in text(result, "main.py")
-    assert "db.session.get_db()" in text(result, "main.py")
-    assert "connection" not in text(result, "main.py") + text(result, "repo.py")
+    assert text(result, "main.py").startswith("from db import session as connection\n")
+    assert "connection.get_db()" in text(result, "main.py")  # the binding keeps its name: no call site changes
+    assert "connection" not in text(result, "repo.py")
     assert_runs(result, tmp_path / "out", "import main")
 
 
@@ -327,8 +338,8 @@ def test_a_move_whose_source_an_earlier_folder_move_carried_along(tmp_path: Path
     assert text(result, "conftest.py") == "from RAI_Chat.backend.core.database.session import get_db\n"
     storage = text(result, "RAI_Chat/backend/services/file_storage.py")
     assert "from ..core.database.session import get_db\n" in storage
-    assert "from ..core.database import session\n" in storage
-    assert "connection" not in "".join(data.decode() for data in result.files.values())
+    assert "from ..core.database import session as connection\n" in storage
+    assert "connection.get_db()" in storage
     assert_runs(result, tmp_path / "out", RAI_RUN.format(backend="backend"))
 
 
@@ -364,7 +375,9 @@ def test_the_seed_003_sequence_of_moves(tmp_path: Path) -> None:
                 if any(path.startswith(folder + "/") for path in result.files)]
     assert_no_temporary_names(result)
     all_text = "".join(data.decode() for data in result.files.values())
-    assert "connection" not in all_text and "RAI_Chat.Backend" not in all_text and "components" not in all_text
+    assert "RAI_Chat.Backend" not in all_text and "components" not in all_text
+    # `from ..core.database import connection` keeps its binding: only the module it names changed
+    assert "connection" not in all_text.replace("import session as connection", "").replace("connection.get_db", "")
     assert_runs(result, tmp_path / "out", RAI_RUN.format(backend="backend"))
 
 
@@ -446,8 +459,8 @@ def test_a_type_checking_import_stays_under_type_checking(tmp_path: Path, guarde
     }
     result = run_moves(snapshot_of(tmp_path, files), moves(("models.py", "models/models.py")))
     service = text(result, "service.py")
-    assert service.count("import models.models") == 1, service
-    assert guarded.replace("import models", "import models.models") in service
+    assert service.count("import models") == 1, service
+    assert guarded.replace("import models", "from models import models") in service
 
 
 # --- bytes: line endings, BOMs, encodings -----------------------------------------------------------
@@ -465,7 +478,7 @@ def test_crlf_and_bom_survive_ropes_edits(tmp_path: Path) -> None:
     result = run_moves(snapshot, moves(("database.py", "database/database.py")))
     assert result.files["database/database.py"] == files["database.py"]
     assert result.files["main.py"] == files["main.py"].replace(b"from database import", b"from database.database import")
-    assert result.files["app.py"] == b"# app\r\nimport database.database\r\n\r\nX = database.database.get_db()\r\n"
+    assert result.files["app.py"] == b"# app\r\nfrom database import database\r\n\r\nX = database.get_db()\r\n"
 
 
 @pytest.mark.parametrize(
@@ -537,7 +550,7 @@ def test_a_latin1_file_with_an_encoding_cookie_keeps_its_bytes(tmp_path: Path) -
     }
     result = run_moves(snapshot_of(tmp_path, files), moves(("database.py", "db/database.py")))
     assert result.files["legacy.py"] == (
-        b"# -*- coding: latin-1 -*-\r\nimport db.database\r\nNAME = '\xe9t\xe9'\r\nX = db.database.get_db()\r\n")
+        b"# -*- coding: latin-1 -*-\r\nfrom db import database\r\nNAME = '\xe9t\xe9'\r\nX = database.get_db()\r\n")
 
 
 # --- where the scratch copy goes ------------------------------------------------------------------

@@ -1,16 +1,21 @@
 """Third stage: a Plan becomes a ChangeSet (data), without touching the user's files.
 
-rope moves the modules on a scratch copy; then the passes rope lacks run on the result,
-each recorded as a step so a sink can tell safe edits from inferred ones:
+rope moves the modules on a scratch copy; then each pass edits the original texts in
+place, recorded as a step so a sink can tell safe edits from inferred ones:
 
-    rope moves -> import style -> file-relative paths -> strings, config, docs -> README tree
+    rope moves -> imports (in place) -> file-relative paths -> strings, config, docs -> README tree
+
+The README tree is the whole-folder organize's business only: a single move or an explorer
+rename changes references, nothing else.
 """
 
 from __future__ import annotations
 
+import io
+import tokenize
 from pathlib import PurePosixPath
 
-from organize_backend.changes.import_style import restore_import_style
+from organize_backend.changes.imports import ModuleTree, Notice, rewrite_imports
 from organize_backend.changes.readme import render_tree, update_structure_section
 from organize_backend.changes.references import rewrite_references
 from organize_backend.changes.rope_moves import RopeResult, run_moves
@@ -31,7 +36,7 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
     current: dict[str, bytes] = {}  # final path -> bytes after the passes so far
     origin: dict[str, str] = {}  # final path -> original path
 
-    styled = _in_import_style(snapshot, moved, module_map)
+    imports, notices = _imports_rewritten(snapshot, moved, path_map, roots)
     for final, data in moved.files.items():
         original = moved.origin.get(final)
         if original is None:
@@ -41,8 +46,8 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
         origin[final] = original
         current[final] = snapshot.files[original]
         steps[final] = []
-        if final in styled:
-            _record(final, styled[final], Category.IMPORTS, current, steps)
+        if final in imports:
+            _record(final, imports[final], Category.IMPORTS, current, steps)
         if _carried(original, moved.moved_folders) != final:  # its package's files moved with it otherwise
             _adjust_paths(final, original, current, steps)
 
@@ -53,20 +58,33 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
 
     for final, (category, data) in rewrite_references(current, module_map, path_map, roots).items():
         _record(final, data, category, current, steps)
-    _update_readme(snapshot, roots, current, steps)
-    return _change_set(snapshot, moved, module_map, path_map, current, origin, steps)
+    if plan.whole_folder:
+        _update_readme(snapshot, roots, current, steps)
+    warnings = tuple(str(notice) for notice in notices)
+    return _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
 
 
-def _in_import_style(snapshot: Snapshot, moved: RopeResult, module_map: dict[str, str]) -> dict[str, bytes]:
-    """rope's output for every file it rewrote, in the user's import style (on two cores)."""
-    rewritten = [(final, original, data) for final, data in moved.files.items()
-                 if (original := moved.origin.get(final)) is not None and data != snapshot.files[original]]
+def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, path_map: dict[str, str],
+                       roots: list[str]) -> tuple[dict[str, bytes], list[Notice]]:
+    """Every Python file whose imports change, in place (imports.py), on two cores."""
+    tree = ModuleTree.build(snapshot.python_files(), path_map, moved.moved_folders, moved.files,
+                            import_root=roots[0], workspace_name=snapshot.root.name)
+    files = [(final, original) for final, original in moved.origin.items() if final.endswith(".py")]
 
-    def restyle(part: list) -> dict[str, bytes]:
-        return {final: _encode_like(restore_import_style(snapshot.text(original), decode(data), module_map), data)
-                for final, original, data in part}
+    def rewrite(part: list) -> tuple[dict[str, bytes], list[Notice]]:
+        rewritten, notices = {}, []
+        for final, original in part:
+            data = snapshot.files[original]
+            encoding = _declared_encoding(data)
+            text = decode(data) if encoding == "utf-8" else data.decode(encoding, errors="surrogateescape")
+            new_text, found = rewrite_imports(text, original, final, tree)
+            notices += found
+            if new_text != text:
+                rewritten[final] = (_encode_like(new_text, data) if encoding == "utf-8"
+                                    else new_text.encode(encoding, errors="surrogateescape"))
+        return rewritten, notices
 
-    return split_work(restyle, rewritten, lambda first, second: {**first, **second})
+    return split_work(rewrite, files, lambda first, second: ({**first[0], **second[0]}, first[1] + second[1]))
 
 
 def _record(final: str, data: bytes, category: Category, current: dict, steps: dict) -> None:
@@ -118,13 +136,22 @@ def _update_readme(snapshot: Snapshot, roots: list[str], current: dict, steps: d
     _record(readme, _encode_like(updated, current[readme]), Category.DOCS, current, steps)
 
 
+def _declared_encoding(data: bytes) -> str:
+    """The encoding a Python file declares (PEP 263 cookie), as the parser reads it."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
 def _encode_like(text: str, like: bytes) -> bytes:
     """Encode as the file was: a byte order mark stays, undecodable bytes come back as they were."""
     data = text.encode("utf-8", errors="surrogateescape")
     return BOM + data if like.startswith(BOM) and not data.startswith(BOM) else data
 
 
-def _change_set(snapshot, moved: RopeResult, module_map, path_map, current, origin, steps) -> ChangeSet:
+def _change_set(snapshot, moved: RopeResult, module_map, path_map, current, origin, steps, warnings) -> ChangeSet:
     files = []
     for final in sorted(current):
         original = origin.get(final)
@@ -143,6 +170,7 @@ def _change_set(snapshot, moved: RopeResult, module_map, path_map, current, orig
         removed_dirs=tuple(sorted(set(moved.removed_dirs) | _emptied_by_folder_moves(snapshot, moved), key=lambda f: -f.count("/"))),
         module_map=module_map,
         path_map=path_map,
+        warnings=warnings,
     )
 
 

@@ -2,51 +2,49 @@
 
 rope writes to disk as it goes, and the user's files must not change before they accept
 (DESIGN.md fact 5), so rope works on a temporary copy of the workspace's Python files.
-The result is data: every Python file's final path and bytes.
+The result is data: every Python file's final path, and what was created and removed.
+
+rope carries out the moves; what the files say afterwards is not taken from rope. rope
+rebuilds the import block of every file it rewrites (statements between imports pushed
+down, late imports hoisted, parenthesized imports joined, relative imports made absolute:
+DESIGN.md fact 8), so the imports are rewritten in place by `imports.py`, from the
+original texts. The scratch copy therefore holds empty files: rope has nothing to parse
+and nothing to rewrite, and a move costs the same whatever the files hold.
 
 What this adds around rope:
 
 * A package whose name is taken by a module beside it (`database.py` going into
   `database/`) is built under a temporary name and renamed with rope's Rename once the
-  module has left; otherwise rope resolves `database` to the new package and silently
-  leaves every importer untouched (DESIGN.md fact 1).
+  module has left.
 * A module moved under a new name is moved, then renamed, with rope.
 * A package moved onto an existing folder is merged into it, module by module.
-* rope only gets the files that mention the moved name: rope's own first test for every
-  file is a textual search for that name, so the answer is the same, and the cost follows
-  the number of importers instead of the size of the workspace.
+* Packages of the old layout that the moves leave empty are removed.
 """
 
 from __future__ import annotations
 
 import ast
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
-from rope.base import change as rope_change, exceptions, libutils
-from rope.base.fscommands import unicode_to_file_data
+from rope.base import change as rope_change
 from rope.refactor.move import MoveModule
 from rope.refactor.rename import Rename
 
-from organize_backend.source_text import LineOffsets, replace_spans
-from organize_backend.changes.parallel import changes_on_two_cores, flatten
-from organize_backend.changes.plain_importers import renamed_in_plain_importer
 from organize_backend.changes.rope_project import forget_searches, open_scratch_project, source_folders_of
 from organize_backend.model import Move, OrganizeError, Snapshot
-from organize_backend.snapshot import join, module_name, parent_of, relocated, source_roots
+from organize_backend.snapshot import join, parent_of, relocated
 
 TEMPORARY_PREFIX = "_organize_tmp_"
-BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
 class RopeResult:
-    """Every Python file after the moves, keyed by final path."""
+    """Every Python file after the moves, keyed by final path (created files hold their bytes)."""
 
     files: dict[str, bytes]
     origin: dict[str, str]  # final path -> original path, for files that existed before
@@ -95,11 +93,9 @@ class _RopeSession:
         self.texts: dict[str, str] = {}  # current path -> text, mirrors the scratch copy
         self.origin: dict[str, str] = {}  # current path -> original path
         self.created: set[str] = set()
-        self.changed: set[str] = set()  # current paths whose content rope rewrote
         self.folder_origin: dict[str, str] = {}  # current folder -> where it was, for moved folders
         self.temporary: dict[str, str] = {}  # final package path -> temporary path in use
         self.deleted: set[str] = set()
-        self.roots = source_roots(snapshot)
         self._copy_python_files()
         self.source_folders = source_folders_of(snapshot.python_files())
         self.project = open_scratch_project(scratch, self.source_folders)
@@ -113,10 +109,7 @@ class _RopeSession:
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            data = self.snapshot.files[path]
-            # rope 1.15 misses a module name on the first line of a file that starts with a
-            # byte order mark: rope works on the text without it, result() puts it back.
-            _write_new_file(target, data[len(BOM):] if data.startswith(BOM) else data)
+            _write_new_file(target, b"")  # rope moves files; their texts are rewritten elsewhere
             self.texts[path] = self.snapshot.text(path)
             self.origin[path] = path
 
@@ -181,70 +174,9 @@ class _RopeSession:
 
     def _move_with_rope(self, source: str, folder: str, old_name: str) -> None:
         self._fresh_project()
-        resources = self._mentioning(old_name, source)
-        self._absolutize_relative_imports_of(old_name, resources)
-        before = {resource.path: self.texts[resource.path] for resource in resources}
         moving = self.project.get_resource(source)
-        mover, destination = MoveModule(self.project, moving), self.project.get_folder(folder)
-        package = libutils.modname(destination)
-        plain, for_rope = self._plain_importers(resources, _own_file(moving), libutils.modname(moving),
-                                                f"{package}.{old_name}" if package else None)
-        plain.add_change(changes_on_two_cores(lambda part: mover.get_changes(destination, resources=part),
-                                              for_rope, _own_file(moving)))
-        self._do(plain)
-        moved_to = module_name(join(folder, PurePosixPath(source).name), self.roots)
-        self._drop_imports_rope_added(before, old_name, moved_to)
-
-    def _absolutize_relative_imports_of(self, name: str, resources: list, moving: bool = True) -> None:
-        """Relative imports rope cannot follow, in the absolute form it can.
-
-        `from .pkg import moving` makes MoveModule crash (python-rope/rope#202); with three
-        dots or more, `from ...pkg.moving import x` is silently missed by MoveModule and
-        Rename. MoveModule makes the same change to the moved module's own relative imports,
-        so the result reads as rope's own.
-        """
-        self._rewrite(resources, f"absolute imports of {name}",
-                      lambda path, text: absolutize_relative_imports(text, name, self._package_of(path), moving))
-
-    def _drop_imports_rope_added(self, before: dict[str, str], old_name: str, new_name: str | None) -> None:
-        """rope adds a module-level `import new.name` when it rewrites an `import name` that sat
-        in a function or a TYPE_CHECKING block: that brings back the circular import the local
-        import avoided. Where the file had no module-level `import name`, the addition goes."""
-        if not new_name or "." not in new_name:
-            return
-        changed = [self.project.get_file(path) for path in before
-                   if path in self.texts and self.texts[path] != before[path]]
-        self._rewrite(changed, f"imports rope added for {new_name}",
-                      lambda path, text: drop_added_imports(before[path], text, old_name, new_name))
-
-    def _rewrite(self, resources: list, description: str, rewrite) -> None:
-        changes = rope_change.ChangeSet(description)
-        for resource in resources:
-            text = self.texts[resource.path]
-            rewritten = rewrite(resource.path, text)
-            if rewritten != text:
-                changes.add_change(rope_change.ChangeContents(resource, rewritten))
-        if changes.changes:
-            self._do(changes)
-
-    def _rope_text(self, resource) -> str | None:
-        """A file's text as rope reads it (its encoding, line breaks as "\\n"); None if rope cannot.
-
-        The mirrored text when it is plain ASCII and the file has only "\\n" line breaks:
-        then it is what rope would read, and the read (two thousand of them for ten moves
-        on 1,600 modules) is skipped."""
-        text = self.texts[resource.path]
-        original = self.origin.get(resource.path)
-        if text.isascii() and "\r" not in text and (original is None or b"\r" not in self.snapshot.files[original]):
-            resource.newlines = "\n"  # what reading it records
-            return text
-        try:
-            return resource.read()
-        except exceptions.ModuleDecodeError:
-            return None
-
-    def _package_of(self, path: str) -> str | None:
-        return module_name(join(parent_of(path), "__init__.py"), self.roots)
+        mover = MoveModule(self.project, moving)
+        self._do(mover.get_changes(self.project.get_folder(folder), resources=[_own_file(moving)]))
 
     def _merge_folder(self, source: str, destination: str) -> None:
         """Move a folder's modules and subpackages one by one into `destination`."""
@@ -256,40 +188,9 @@ class _RopeSession:
                 self.move(join(source, child.name), join(destination, child.name))
 
     def _rename(self, path: str, new_name: str) -> None:
-        old_name = PurePosixPath(path).stem if path.endswith(".py") else PurePosixPath(path).name
         self._fresh_project()
-        resources = self._mentioning(old_name, path)
-        self._absolutize_relative_imports_of(old_name, resources, moving=False)
         renaming = self.project.get_resource(path)
-        renamer = Rename(self.project, renaming)
-        package = libutils.modname(renaming.parent)
-        plain, for_rope = self._plain_importers(resources, _own_file(renaming), libutils.modname(renaming),
-                                                f"{package}.{new_name}" if package else new_name)
-        plain.add_change(changes_on_two_cores(lambda part: renamer.get_changes(new_name, resources=part),
-                                              for_rope, _own_file(renaming)))
-        self._do(plain)
-
-    def _plain_importers(self, resources: list, own_file, old: str, new: str | None):
-        """The importers renamed without rope (plain_importers.py), as one change set to do
-        first, and the resources left to rope: the moving module's own file, and the rest.
-        A name that two source folders both hold goes to rope whole: which one an import
-        means is rope's resolution, not a matter of text."""
-        plain, for_rope = rope_change.ChangeSet(f"plain importers of {old}"), []
-        by_text = new is not None and not self._held_twice(old)
-        for resource in resources:
-            text = self._rope_text(resource) if by_text and resource != own_file else None
-            renamed = None if text is None else renamed_in_plain_importer(text, old, new)
-            if renamed is None:
-                for_rope.append(resource)
-            elif renamed != text:
-                plain.add_change(rope_change.ChangeContents(resource, renamed))
-        return plain, for_rope
-
-    def _held_twice(self, module: str) -> bool:
-        relative = module.replace(".", "/")
-        homes = [join(folder, f"{relative}.py") for folder in self.source_folders]
-        homes += [join(folder, f"{relative}/__init__.py") for folder in self.source_folders]
-        return sum(home in self.texts for home in homes) > 1
+        self._do(Rename(self.project, renaming).get_changes(new_name, resources=[_own_file(renaming)]))
 
     def _fresh_project(self) -> None:
         """Each rope operation starts on a fresh project over the scratch copy.
@@ -357,38 +258,24 @@ class _RopeSession:
 
     # --- rope's changes, mirrored -----------------------------------------------------------
 
-    def _mentioning(self, name: str, source: str) -> list:
-        """The files rope would look at anyway: those whose text contains `name` as a word."""
-        word = re.compile(r"\b" + re.escape(name) + r"\b")
-        paths = {path for path, text in self.texts.items() if name in text and word.search(text)}
-        # rope moves the module itself only when it is among the resources: for a package,
-        # that is its __init__.py.
-        paths.add(join(source, "__init__.py") if self.is_folder(source) else source)
-        return [self.project.get_file(path) for path in sorted(paths) if path in self.texts]
-
     def _do(self, changes: rope_change.ChangeSet) -> None:
         """Carry out rope's changes on the scratch copy, the way rope writes them.
 
         Not `project.do`: it makes rope invalidate what it knows of every loaded module on
         every write, and the next rope operation starts on a fresh project anyway.
         """
-        for single in flatten(changes):
+        for single in _flatten(changes):
             target = self.scratch / single.resource.path
             if isinstance(single, rope_change.ChangeContents):
-                if single.resource.newlines is None:
-                    single.resource.read()  # as rope's own `do`: reading records the file's line endings
-                target.write_bytes(unicode_to_file_data(single.new_contents, newlines=single.resource.newlines))
-            elif isinstance(single, rope_change.MoveResource):
+                continue  # an empty file's text: nothing to rewrite (see the module's docstring)
+            if isinstance(single, rope_change.MoveResource):
                 shutil.move(str(target), str(self.scratch / single.new_resource.path))
             else:  # pragma: no cover - MoveModule and Rename produce nothing else
                 raise OrganizeError(f"unexpected change from rope: {single}")
             self._mirror(single)
 
     def _mirror(self, single: rope_change.Change) -> None:
-        if isinstance(single, rope_change.ChangeContents):
-            self.texts[single.resource.path] = single.new_contents
-            self.changed.add(single.resource.path)
-        elif isinstance(single, rope_change.MoveResource):
+        if isinstance(single, rope_change.MoveResource):
             self._mirror_move(single.resource.path, single.new_resource.path)
         elif isinstance(single, rope_change.CreateFile):
             self.texts[single.resource.path] = ""
@@ -401,7 +288,6 @@ class _RopeSession:
         for table in (self.texts, self.origin):
             for path in [p for p in table if moved(p)]:
                 table[moved(path)] = table.pop(path)
-        self.changed = {moved(p) or p for p in self.changed}
         self.created = {moved(p) or p for p in self.created}
         if self.is_folder(new):
             # Chained moves of one folder (moved, then renamed) keep its first origin.
@@ -415,13 +301,7 @@ class _RopeSession:
         files: dict[str, bytes] = {}
         for path in self.texts:
             original = self.origin.get(path)
-            if path in self.changed or original is None:
-                data = (self.scratch / path).read_bytes()
-                if original is not None and self.snapshot.files[original].startswith(BOM):
-                    data = BOM + data
-                files[path] = data
-            else:
-                files[path] = self.snapshot.files[original]
+            files[path] = self.snapshot.files[original] if original is not None else b""
         # A temporarily named package was created, not moved: its origin holds no user file.
         moved_folders = {
             original: final for final, original in self.folder_origin.items()
@@ -472,69 +352,10 @@ class _RopeSession:
         return {self.snapshot.organize_root}
 
 
-_RELATIVE_FROM = re.compile(r"^(from\s+)(\.+[\w.]*)(\s+import\b)")
-
-
-def absolutize_relative_imports(source: str, name: str, package: str | None, moving: bool = True) -> str:
-    """`from ...a.name import x` (and, for a move, `from .pkg import name`) in absolute form."""
-    if package is None or name not in source or "from ." not in source:
-        return source
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):  # ValueError: undecodable bytes of a non-UTF-8 file
-        return source
-    offsets = LineOffsets(source)
-    replacements = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and _rope_misses(node, name, moving):
-            target = _resolve_relative(package, node.level, node.module)
-            start, end = offsets.span(node)
-            match = _RELATIVE_FROM.match(source[start:end])
-            if target and match:
-                replacements.append((start + match.start(2), start + match.end(2), target))
-    return replace_spans(source, replacements)
-
-
-def _rope_misses(node: ast.ImportFrom, name: str, moving: bool) -> bool:
-    imports_the_module = moving and any(alias.name == name for alias in node.names)
-    deep_path_through_it = node.level >= 3 and name in (node.module or "").split(".")
-    return node.level > 0 and (imports_the_module or deep_path_through_it)
-
-
-def drop_added_imports(before: str, after: str, old_name: str, new_name: str) -> str:
-    """Remove module-level `import new_name` lines when `before` had no module-level `import old_name`."""
-    if f"import {new_name}" not in after or not re.search(rf"^import {re.escape(new_name)}[ \t]*$", after, re.MULTILINE):
-        return after  # rope added nothing (its additions are whole lines at column 0)
-    if not _nested_import_pattern(old_name).search(before):
-        return after  # rope adds only for a nested import; a module-level one it rewrote in place
-    try:
-        if _imports_at_module_level(ast.parse(before), old_name):
-            return after
-        tree = ast.parse(after)
-    except (SyntaxError, ValueError):
-        return after
-    offsets = LineOffsets(after)
-    added = [node for node in tree.body if isinstance(node, ast.Import)
-             and [(a.name, a.asname) for a in node.names] == [(new_name, None)]]
-    return replace_spans(after, [(*offsets.line_span(node), "") for node in added])
-
-
-def _nested_import_pattern(name: str) -> re.Pattern:
-    """An `import ...name...` statement not at the start of a line: indented (in a function,
-    an `if TYPE_CHECKING:` block) or after a colon or semicolon. A cheap filter before parsing."""
-    return re.compile(rf"(^[ \t]+|[:;][ \t]*)import\b[^\n]*\b{re.escape(name)}\b", re.MULTILINE)
-
-
-def _imports_at_module_level(tree: ast.Module, name: str) -> bool:
-    return any(isinstance(node, ast.Import) and any(a.name == name for a in node.names) for node in tree.body)
-
-
-def _resolve_relative(package: str, level: int, module: str | None) -> str | None:
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts) or (level - 1 == len(parts) and not module):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([module] if module else [])) or None
+def _flatten(changes: rope_change.Change) -> list[rope_change.Change]:
+    if isinstance(changes, rope_change.ChangeSet):
+        return [single for inner in changes.changes for single in _flatten(inner)]
+    return [changes]
 
 
 def _own_file(resource):

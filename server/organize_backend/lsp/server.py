@@ -470,7 +470,7 @@ async def will_rename(ls: OrganizeServer, params: lsp.RenameFilesParams) -> lsp.
         if not python:
             return workspace, None  # a data folder, say: nothing imports it
         config = Config(layout="none", moves=python, source=workspace.config.source)
-        return workspace, compute(workspace, make_plan(workspace.snapshot, config))
+        return workspace, compute(workspace, make_plan(workspace.snapshot, config, whole_folder=False))
 
     try:
         workspace, changes = await run_engine(ls, "Updating imports", imports_for_renames)

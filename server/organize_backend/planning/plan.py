@@ -22,7 +22,9 @@ from organize_backend.two_processes import Child, can_split, split_work
 MAX_REPORTED_ERRORS = 10
 
 
-def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True) -> Plan:
+def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True, whole_folder: bool = True) -> Plan:
+    """`whole_folder`: the organize of a folder, which also documents the new structure in
+    its README; a single move or an explorer rename changes references only."""
     if with_syntax_check:
         check_syntax(snapshot)
     done = {index for index in range(len(config.moves)) if _already_done(snapshot, config.moves, index)}
@@ -43,7 +45,8 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
         hazards=tuple(hazards),
-        notes=notes + _notes(snapshot, moves),
+        notes=notes + _notes(snapshot, moves, whole_folder),
+        whole_folder=whole_folder,
     )
 
 
@@ -276,7 +279,7 @@ def _new_packages(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...
     return tuple(sorted(folders - moved_packages))
 
 
-def _notes(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...]:
+def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool) -> tuple[str, ...]:
     notes = []
     tests = join(snapshot.organize_root, "tests")
     if any(m.destination.startswith(tests + "/") for m in moves):
@@ -284,6 +287,6 @@ def _notes(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...]:
         notes.append(f"{tests}/__init__.py makes pytest put {folder} on sys.path "
                      "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
     readme = join(snapshot.organize_root, "README.md")
-    if readme in snapshot.files and moves:
+    if readme in snapshot.files and moves and whole_folder:
         notes.append(f"{readme} gets a 'Project structure' section with the new tree")
     return tuple(notes)

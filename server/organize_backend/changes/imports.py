@@ -1,0 +1,329 @@
+"""How each import form is rewritten when modules move: the one place that knows.
+
+Every edit is the one a careful reviewer makes by hand, in place: the module path inside an
+existing statement changes, and nothing else. No statement is added, removed, moved,
+merged, sorted or re-wrapped; the names a statement binds stay the same, so no call site
+changes; relative imports stay relative (their dots recomputed for where the importer and
+the target are now), absolute ones stay absolute; comments, parentheses, trailing commas
+and `# noqa` stay where they are. It holds at any depth: module level, functions, methods,
+class bodies, `if`, `try`, `TYPE_CHECKING` blocks, late and bottom-of-file imports.
+
+What each statement names is read the way Python's import system reads it, from the
+importer's place in the old tree (its package, for relative imports), with the standard
+parser's positions; what it should name is the same module in the new tree.
+
+| form (old)                   | moved                       | becomes                                 |
+|------------------------------|-----------------------------|-----------------------------------------|
+| `from agent import run`      | agent -> agents.agent       | `from agents.agent import run`          |
+| `from .agent import run`     | (importer, target anywhere) | dots recomputed: `from ..agents.agent import run` |
+| `from . import agent`        | agent -> agents.agent       | `from .agents import agent`             |
+| `from pkg import conn`       | pkg.conn -> pkg.session     | `from pkg import session as conn`       |
+| `import agent` (alone)       | agent -> agents.agent       | `from agents import agent`              |
+| `import agent, os`           | agent -> agents.agent       | `import agents.agent as agent, os`      |
+| `import agent as a`          | agent -> agents.agent       | `import agents.agent as a`              |
+| `import pkg.mod` + `pkg.mod.f()` | pkg.mod -> lib.mod      | `import lib.mod` + `lib.mod.f()`        |
+
+Two forms cannot stay one statement, and each is reported (`Notice`) rather than hidden:
+a `from X import a, b` whose names now live in different modules is split into one statement
+per module; a relative import whose target left the importer's top-level package becomes
+absolute.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from organize_backend.snapshot import module_name, parent_of
+from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An import that could not be rewritten in place, with the reason: shown before writing."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class ModuleTree:
+    """Module names before and after the moves, as the application imports them.
+
+    A module is known by several names, and each maps: the name from the folder the
+    application imports from (`agent`, from `backend/`), the name from the workspace
+    (`backend.agent`, through a namespace package), and its natural name: the one Python
+    gives it from the first folder above it that is not a package (for relative imports,
+    and for a workspace that is itself a package: `myapp.agent`).
+    """
+
+    renamed: dict[str, str]  # old dotted name -> new, for moved modules and packages
+    old_modules: frozenset[str]  # every module and package name before the moves
+    old_packages: frozenset[str]  # folders with an __init__.py before the moves ("" the workspace)
+    new_packages: frozenset[str]  # and after
+    workspace_name: str = ""
+    _words: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._words = frozenset(part for name in self.renamed for part in name.split("."))
+
+    @classmethod
+    def build(cls, old_paths: Iterable[str], path_map: Mapping[str, str], folder_map: Mapping[str, str],
+              new_paths: Iterable[str], import_root: str, workspace_name: str = "") -> "ModuleTree":
+        old_paths, new_paths = list(old_paths), list(new_paths)
+        old_packages, new_packages = _packages(old_paths), _packages(new_paths)
+        tree = cls({}, frozenset(), old_packages, new_packages, workspace_name)
+
+        def names(path: str, packages: frozenset[str]) -> list[str | None]:
+            return [_importable_name(path, import_root), _importable_name(path, ""),
+                    tree._natural_name(path, packages)]
+
+        old_modules = {prefix for path in old_paths if path.endswith(".py")
+                       for name in names(path, old_packages) if name for prefix in _prefixes(name)}
+        renamed: dict[str, str] = {}
+        for old, new in [*path_map.items(), *folder_map.items()]:
+            if not old.endswith(".py"):
+                old, new = f"{old}/__init__.py", f"{new}/__init__.py"
+            for old_name, new_name in zip(names(old, old_packages), names(new, new_packages)):
+                if old_name and new_name and old_name != new_name:
+                    renamed.setdefault(old_name, new_name)
+        return cls(renamed, frozenset(old_modules), old_packages, new_packages, workspace_name)
+
+    def new_name(self, old: str) -> str:
+        """The new dotted name of module `old` (itself moved, or inside a moved package)."""
+        if old in self.renamed:
+            return self.renamed[old]
+        parts = old.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:cut])
+            if head in self.renamed:
+                return ".".join([self.renamed[head], *parts[cut:]])
+        return old
+
+    def might_mention(self, text: str) -> bool:
+        """A cheap test before parsing: can this text hold an import that changes?"""
+        return "from ." in text or any(word in text for word in self._words)
+
+    def package_of(self, path: str, after: bool) -> list[str] | None:
+        """The package that holds a file, as name parts (None outside any package): what its
+        relative imports are resolved against, before or after the moves."""
+        packages = self.new_packages if after else self.old_packages
+        folder = parent_of(path)
+        if folder not in packages:
+            return None
+        name = self._natural_name(f"{folder}/__init__.py" if folder else "__init__.py", packages)
+        return name.split(".") if name else None
+
+    def _natural_name(self, path: str, packages: frozenset[str]) -> str | None:
+        parts = [] if path.rsplit("/", 1)[-1] == "__init__.py" else [path.rsplit("/", 1)[-1][:-3]]
+        folder = parent_of(path)
+        while folder and folder in packages:
+            parts.insert(0, folder.rsplit("/", 1)[-1])
+            folder = parent_of(folder)
+        if not folder and "" in packages and self.workspace_name:
+            parts.insert(0, self.workspace_name)
+        name = ".".join(parts)
+        return name if name and all(part.isidentifier() for part in parts) else None
+
+
+def _packages(paths: list[str]) -> frozenset[str]:
+    return frozenset(parent_of(path) for path in paths if path.rsplit("/", 1)[-1] == "__init__.py")
+
+
+def _importable_name(path: str, root: str) -> str | None:
+    if root and not path.startswith(root + "/"):
+        return None
+    name = module_name(path, [root])
+    return name if name and all(part.isidentifier() for part in name.split(".")) else None
+
+
+def _prefixes(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+# --- one file -------------------------------------------------------------------------------
+
+
+def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree) -> tuple[str, list[Notice]]:
+    """`text` (the file at `old_path`, now at `new_path`) with every import of a moved module,
+    and every relative import the file's own move changes, rewritten in place."""
+    if not tree.might_mention(text):
+        return text, []
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError):  # the plan refused files that do not parse; undecodable bytes
+        return text, [Notice(new_path, 1, "could not be read as Python text: its imports were not checked")]
+    rewriter = _FileRewriter(text, new_path, tree, tree.package_of(old_path, after=False),
+                             tree.package_of(new_path, after=True))
+    for node in ast.walk(module):
+        if isinstance(node, ast.ImportFrom):
+            rewriter.import_from(node)
+        elif isinstance(node, ast.Import):
+            rewriter.import_(node)
+    rewriter.dotted_uses(module)
+    return replace_spans(text, rewriter.edits), rewriter.notices
+
+
+class _FileRewriter:
+    def __init__(self, text: str, path: str, tree: ModuleTree, old_package, new_package):
+        self.text = text
+        self.path = path
+        self.tree = tree
+        self.old_package: list[str] | None = old_package
+        self.new_package: list[str] | None = new_package
+        self.offsets = LineOffsets(text)
+        self.edits: list[tuple[int, int, str]] = []
+        self.notices: list[Notice] = []
+        self.renamed_chains: dict[str, str] = {}  # `import a.b` moved: uses of a.b become the new name
+
+    # --- from X import a, b ------------------------------------------------------------------
+
+    def import_from(self, node: ast.ImportFrom) -> None:
+        base = self._resolve(node.level, node.module, self.old_package)
+        if base is None:
+            return
+        targets = [(alias, self._new_home(base, alias.name)) for alias in node.names]
+        homes = list(dict.fromkeys(home for _, (home, _) in targets))
+        if len(homes) > 1:
+            self._split(node, targets)
+            return
+        written = self._written_module(node, homes[0])
+        if written is None:
+            return
+        for alias, (_, leaf) in targets:
+            if leaf != alias.name:
+                self.edits.append((*self.offsets.span(alias), f"{leaf} as {alias.asname or alias.name}"))
+        start, end, old_text = self._module_text(node)
+        if written != old_text and written != _squeezed(old_text):
+            self.edits.append((start, end, written))
+
+    def _new_home(self, base: str, name: str) -> tuple[str, str]:
+        """Where `from base import name` finds `name` after the moves: (module, name there)."""
+        if name != "*" and f"{base}.{name}" in self.tree.old_modules:
+            new = self.tree.new_name(f"{base}.{name}")
+            if "." in new:
+                home, leaf = new.rsplit(".", 1)
+                return home, leaf
+            return "", new  # a submodule that became a top-level module
+        return self.tree.new_name(base), name
+
+    def _written_module(self, node: ast.ImportFrom, home: str) -> str | None:
+        """The text that names `home` in this statement: the old text where it still does."""
+        if home == "":
+            self._notice(node, "names a module that is now top-level; `from . import` cannot express it: left as is")
+            return None
+        if node.level == 0:
+            return home
+        if self.new_package is not None and self._resolve(node.level, node.module, self.new_package) == home:
+            return self._module_text(node)[2]
+        relative = _relative(self.new_package or [], home.split("."))
+        if relative is None:
+            self._notice(node, f"the relative import now names `{home}`, outside this package: written absolute")
+            return home
+        return relative
+
+    def _split(self, node: ast.ImportFrom, targets) -> None:
+        """The names now live in different modules: one statement per module, in the same place."""
+        by_home: dict[str, list[str]] = {}
+        for alias, (home, leaf) in targets:
+            bound = alias.asname or alias.name
+            by_home.setdefault(home, []).append(leaf if leaf == bound else f"{leaf} as {bound}")
+        statements = []
+        for home, names in by_home.items():
+            written = home if node.level == 0 else (_relative(self.new_package or [], home.split(".")) or home)
+            statements.append(f"from {written} import {', '.join(names)}")
+        start, end = self.offsets.span(node)
+        indent = self.text[self.offsets.line_bounds(node.lineno)[0]:start]
+        separator = self.offsets.newline() + indent if not indent.strip() else "; "
+        self.edits.append((start, end, separator.join(statements)))
+        self._notice(node, "its names now live in " + ", ".join(f"`{h}`" for h in by_home) + ": split into one import each")
+
+    def _module_text(self, node: ast.ImportFrom) -> tuple[int, int, str]:
+        """Span and text of the module part of `from <module> import ...`."""
+        start, end = self.offsets.span(node)
+        match = _FROM_MODULE.match(self.text, start, end)
+        assert match is not None, "a parsed from-import always matches"
+        return match.start("module"), match.end("module"), match.group("module")
+
+    def _resolve(self, level: int, module: str | None, package: list[str] | None) -> str | None:
+        if level == 0:
+            return module
+        if package is None or level - 1 > len(package):
+            return None
+        base = package[: len(package) - (level - 1)]
+        name = ".".join(base + ([module] if module else []))
+        return name or None
+
+    # --- import a, b.c as d -----------------------------------------------------------------
+
+    def import_(self, node: ast.Import) -> None:
+        for alias in node.names:
+            new = self.tree.new_name(alias.name)
+            if new == alias.name:
+                continue
+            if alias.asname:
+                self.edits.append((*self.offsets.span(alias), f"{new} as {alias.asname}"))
+            elif "." not in alias.name:
+                self._rebind_plain(node, alias, new)
+            else:
+                self._rename_dotted(node, alias, new)
+
+    def _rebind_plain(self, node: ast.Import, alias: ast.alias, new: str) -> None:
+        """`import agent` binds `agent`: the new statement binds the same name to the new module."""
+        if len(node.names) > 1 or "." not in new:
+            self.edits.append((*self.offsets.span(alias), f"{new} as {alias.name}"))
+            return
+        home, leaf = new.rsplit(".", 1)
+        written = f"from {home} import {leaf}" + (f" as {alias.name}" if leaf != alias.name else "")
+        self.edits.append((*self.offsets.span(node), written))
+
+    def _rename_dotted(self, node: ast.Import, alias: ast.alias, new: str) -> None:
+        """`import a.b` binds `a`, and the code says `a.b.f()`: both name the new module."""
+        self.edits.append((*self.offsets.span(alias), new))
+        self.renamed_chains[alias.name] = new
+        if alias.name.split(".")[0] != new.split(".")[0]:
+            self._notice(node, f"`import {alias.name}` now binds `{new.split('.')[0]}`: "
+                               f"uses of `{alias.name}` are renamed, other uses of `{alias.name.split('.')[0]}` are not")
+
+    def dotted_uses(self, module: ast.Module) -> None:
+        """`a.b.f()` after `import a.b` moved: the longest chain that names a moved module."""
+        if not self.renamed_chains:
+            return
+        pending: list[ast.AST] = [module]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Attribute) and (name := dotted_name(node)) in self.renamed_chains:
+                self.edits.append((*self.offsets.span(node), self.renamed_chains[name]))
+                continue
+            pending.extend(ast.iter_child_nodes(node))
+
+    def _notice(self, node: ast.AST, message: str) -> None:
+        self.notices.append(Notice(self.path, node.lineno, message))
+
+
+# `from` <module> `import`: the module part, with its dots, between the keywords. Either may be
+# separated by spaces or backslash continuations; `from .import x` needs none.
+_GAP = r"(?:[ \t\f]|\\\r?\n|\\\r)"
+_FROM_MODULE = re.compile(rf"from{_GAP}*(?P<module>[.\w]+(?:{_GAP}*[.\w]+)*?)(?:{_GAP}+|(?<=\.))import\b")
+
+
+def _squeezed(written: str) -> str:
+    return re.sub(_GAP, "", written)
+
+
+def _relative(package: list[str], target: list[str]) -> str | None:
+    """`target` as seen from a module of `package` with the fewest dots; None across top-level packages."""
+    common = 0
+    while common < min(len(package), len(target)) and package[common] == target[common]:
+        common += 1
+    if common == 0:
+        return None
+    dots = "." * (len(package) - common + 1)
+    return dots + ".".join(target[common:])
