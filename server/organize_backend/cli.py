@@ -123,6 +123,8 @@ def _move(args) -> int:
 
 def _carry_out(workspace: Workspace, plan, dry_run: bool) -> int:
     changes = compute(workspace, plan)
+    for warning in changes.warnings:
+        print(f"organize-backend: not in place: {warning}", file=sys.stderr)
     if dry_run:
         sys.stdout.write(render_diff(changes))
         return EXIT_OK

@@ -16,6 +16,7 @@ def plan_as_data(plan: Plan, changes: ChangeSet | None) -> dict[str, Any]:
         "hazards": [{"path": h.path, "line": h.line, "kind": h.kind, "message": h.message} for h in plan.hazards],
         "notes": list(plan.notes),
         "changes": change_counts(changes) if changes is not None else None,
+        "not_in_place": list(changes.warnings) if changes is not None else [],
     }
 
 
@@ -51,6 +52,9 @@ def render_plan(plan: Plan, changes: ChangeSet | None) -> str:
                 **{key: counts.get(key, 0) for key in ("move", "imports", "strings", "config", "docs", "package")}
             )
         )
+    if changes is not None and changes.warnings:
+        lines.append(f"Not in place ({len(changes.warnings)}): imports that could not keep their form")
+        lines += [f"  {warning}" for warning in changes.warnings]
     if plan.notes:
         lines.append("Notes:")
         lines += [f"  {note}" for note in plan.notes]

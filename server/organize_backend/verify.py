@@ -394,7 +394,10 @@ class _Resolver:
         if not holding:
             return depth
         outermost = min(holding, key=len)
-        return depth - (outermost.count("/") + 1 if outermost else 0)
+        # A root folder that is itself a package (its __init__.py) is one more level to climb:
+        # it is imported by its own name from the folder above it.
+        own_level = 1 if join(outermost, "__init__.py") in self._workspace.files else 0
+        return depth - (outermost.count("/") + 1 if outermost else 0) + own_level
 
     def child(self, parent: _Module, name: str) -> _Module | None:
         key = (parent, name)

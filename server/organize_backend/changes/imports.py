@@ -202,7 +202,8 @@ class _FileRewriter:
                 self.edits.append((*self.offsets.span(alias), f"{leaf} as {alias.asname or alias.name}"))
         start, end, old_text = self._module_text(node)
         if written != old_text and written != _squeezed(old_text):
-            self.edits.append((start, end, written))
+            glued = self.text.startswith("import", end)  # `from .import x`: a name needs a space before `import`
+            self.edits.append((start, end, written + " " if glued and not written.endswith(".") else written))
 
     def _new_home(self, base: str, name: str) -> tuple[str, str]:
         """Where `from base import name` finds `name` after the moves: (module, name there)."""

@@ -262,6 +262,7 @@ def list_actions(ls: OrganizeServer, uri: str, path: str, only) -> list:
 async def resolve(ls: OrganizeServer, action: lsp.CodeAction) -> lsp.CodeAction:
     try:
         workspace, changes = await run_engine(ls, "Organize backend", lambda: changes_for(ls, action.data))
+        tell_not_in_place(ls, changes)
     except OrganizeError as error:
         ls.tell(f"organize-backend: {error}", lsp.MessageType.Error)
         return action
@@ -288,6 +289,14 @@ def changes_for(ls: OrganizeServer, payload: Any) -> tuple[Workspace, ChangeSet]
     changes = compute(workspace, plan)
     ls.preparer.remember(key, changes)
     return workspace, changes
+
+
+def tell_not_in_place(ls: OrganizeServer, changes: ChangeSet) -> None:
+    """Imports that could not keep their form: said before the user accepts the edit."""
+    if changes.warnings:
+        listed = "; ".join(changes.warnings[:5]) + ("; ..." if len(changes.warnings) > 5 else "")
+        ls.tell(f"organize-backend: {len(changes.warnings)} import(s) not rewritten in place: {listed}",
+                lsp.MessageType.Warning)
 
 
 def _request_of(payload: dict) -> dict:
@@ -347,6 +356,7 @@ async def apply_on_disk(ls: OrganizeServer, payload: dict) -> dict | None:
     """For clients that cannot apply file moves: the server applies the whole change itself."""
     try:
         workspace, changes = await run_engine(ls, "Organize backend", lambda: changes_for(ls, payload))
+        tell_not_in_place(ls, changes)
         unsaved = ls.unsaved(workspace, changes)
         if unsaved:
             raise OrganizeError("save these files first, nothing was changed: " + ", ".join(unsaved))
@@ -402,6 +412,7 @@ async def deliver(ls: OrganizeServer, payload: dict) -> dict:
         return await apply_on_disk(ls, payload)
     try:
         workspace, changes = await run_engine(ls, "Organize backend", lambda: changes_for(ls, payload))
+        tell_not_in_place(ls, changes)
     except OrganizeError as error:
         return ls.refuse(error, applied=False)
     result = await ls.workspace_apply_edit_async(
@@ -474,6 +485,8 @@ async def will_rename(ls: OrganizeServer, params: lsp.RenameFilesParams) -> lsp.
 
     try:
         workspace, changes = await run_engine(ls, "Updating imports", imports_for_renames)
+        if changes is not None:
+            tell_not_in_place(ls, changes)
     except OrganizeError as error:
         ls.tell(f"organize-backend: imports not updated: {error}", lsp.MessageType.Warning)
         return None

@@ -1,0 +1,203 @@
+"""Tests for changes/imports.py: each import form and placement, rewritten in place.
+
+Each case is a file's text before and after one set of moves; the rule for every case is the
+one a careful reviewer follows by hand: the module path inside the statement changes, the
+statement keeps its place, its lines, its layout and the names it binds.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from organize_backend.changes.imports import ModuleTree, rewrite_imports
+
+# A flat backend, and where the moves take it.
+FLAT = ["main.py", "agent.py", "database.py", "models.py", "db_conn.py", "config.py",
+        "pkg/__init__.py", "pkg/conn.py", "pkg/other.py"]
+FLAT_MOVES = {"agent.py": "agents/agent.py", "database.py": "database/database.py",
+              "models.py": "models/models.py", "db_conn.py": "db/session.py", "pkg/conn.py": "pkg/session.py"}
+NEW_PACKAGES = ["agents/__init__.py", "database/__init__.py", "models/__init__.py", "db/__init__.py"]
+
+
+def flat_tree() -> ModuleTree:
+    return tree_of(FLAT, FLAT_MOVES, NEW_PACKAGES)
+
+
+def tree_of(old: list[str], moves: dict[str, str], created: list[str], root: str = "", folders=None,
+            workspace_name: str = "") -> ModuleTree:
+    new = [moves.get(path, path) for path in old] + created
+    return ModuleTree.build(old, moves, folders or {}, new, import_root=root, workspace_name=workspace_name)
+
+
+def rewritten(source: str, tree: ModuleTree | None = None, path: str = "main.py", new_path: str | None = None) -> str:
+    text, _ = rewrite_imports(textwrap.dedent(source), path, new_path or path, tree or flat_tree())
+    return text
+
+
+CASES = [
+    # (name, before, after)
+    ("from-import", "from agent import run\n", "from agents.agent import run\n"),
+    ("from-import of a module moved into a package of its own name",
+     "from database import get_db\n", "from database.database import get_db\n"),
+    ("a lone plain import binds the same name", "import agent\nagent.run()\n",
+     "from agents import agent\nagent.run()\n"),
+    ("a plain import in a list stays in the list", "import os, agent\n", "import os, agents.agent as agent\n"),
+    ("an aliased import keeps its alias", "import agent as a\n", "import agents.agent as a\n"),
+    ("a renamed module keeps its binding", "import db_conn\ndb_conn.x\n", "from db import session as db_conn\ndb_conn.x\n"),
+    ("a from-import of a renamed submodule", "from pkg import conn, other\n", "from pkg import session as conn, other\n"),
+    ("a from-import of a renamed submodule with an alias", "from pkg import conn as c\n", "from pkg import session as c\n"),
+    ("parenthesized, comments and trailing comma stay",
+     "from database import (\n    get_db,  # the session\n    close,\n)\n",
+     "from database.database import (\n    get_db,  # the session\n    close,\n)\n"),
+    ("backslash continuation stays", "from database \\\n    import get_db\n", "from database.database \\\n    import get_db\n"),
+    ("a comment and noqa stay beside the line", "import agent  # noqa: F401\n", "from agents import agent  # noqa: F401\n"),
+    ("two statements on one line", "import os; import agent\n", "import os; from agents import agent\n"),
+    ("a star import", "from models import *\n", "from models.models import *\n"),
+    ("unrelated imports are not touched", "import os\nfrom config import X\nimport agentx\n",
+     "import os\nfrom config import X\nimport agentx\n"),
+    ("a dotted import renames its uses",
+     "import pkg.conn\npkg.conn.connect(pkg.conn.URL)\npkg.other.x\n",
+     "import pkg.session\npkg.session.connect(pkg.session.URL)\npkg.other.x\n"),
+]
+
+
+@pytest.mark.parametrize("before, after", [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_each_form_is_rewritten_in_place(before: str, after: str) -> None:
+    assert rewritten(before) == after
+
+
+PLACES = {
+    "function": "def f():\n    import agent\n    return agent.run()\n",
+    "method": "class A:\n    def f(self):\n        from agent import run\n        return run()\n",
+    "class body": "class A:\n    import agent\n",
+    "if": "if True:\n    import agent\n",
+    "try/except ImportError": "try:\n    import agent as ag\nexcept ImportError:\n    ag = None\n",
+    "TYPE_CHECKING": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from agent import Agent\n",
+    "one-line if": "if True: import agent\n",
+    "late import after a statement": "import os\nos.environ.setdefault('ENV', 'prod')\nimport agent\n",
+    "bottom-of-file import": "def f():\n    return agent.run()\n\n\nimport agent  # noqa: E402 (cycle)\n",
+}
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_every_placement_keeps_its_place_and_its_lines(place: str) -> None:
+    before = PLACES[place]
+    after = rewritten(before)
+    assert after != before
+    before_lines, after_lines = before.splitlines(), after.splitlines()
+    assert len(after_lines) == len(before_lines)
+    changed = [(old, new) for old, new in zip(before_lines, after_lines) if old != new]
+    assert len(changed) == 1
+    old, new = changed[0]
+    assert "agent" in old and "agents" in new
+    assert new[: len(new) - len(new.lstrip())] == old[: len(old) - len(old.lstrip())]  # same indentation
+
+
+def test_names_that_now_live_in_different_modules_are_split_and_reported() -> None:
+    text, notices = rewrite_imports("from pkg import conn, other\n", "main.py", "main.py",
+                                    tree_of(FLAT, {"pkg/conn.py": "lib/conn.py"}, ["lib/__init__.py"]))
+    assert text == "from lib import conn\nfrom pkg import other\n"
+    assert len(notices) == 1 and notices[0].line == 1 and "split" in notices[0].message
+
+
+def test_a_split_inside_a_block_keeps_the_indentation() -> None:
+    text, _ = rewrite_imports("def f():\n    from pkg import conn, other\n", "main.py", "main.py",
+                              tree_of(FLAT, {"pkg/conn.py": "lib/conn.py"}, ["lib/__init__.py"]))
+    assert text == "def f():\n    from lib import conn\n    from pkg import other\n"
+
+
+def test_crlf_and_non_ascii_text_stay_as_they_are() -> None:
+    before = "# caf\u00e9 \u2014 entry\r\nimport agent\r\nNAME = '\u00e9t\u00e9'  # agent\r\n"
+    assert rewritten(before) == before.replace("import agent\r\n", "from agents import agent\r\n")
+
+
+def test_the_moved_module_keeps_its_absolute_imports() -> None:
+    source = "import config\nfrom database import get_db\n"
+    assert rewritten(source, path="agent.py", new_path="agents/agent.py") == (
+        "import config\nfrom database.database import get_db\n")
+
+
+def test_a_file_without_a_moved_name_is_not_parsed() -> None:
+    text, notices = rewrite_imports("this is not python (", "main.py", "main.py", flat_tree())
+    assert text == "this is not python (" and notices == []
+
+
+# --- relative imports ---------------------------------------------------------------------------
+
+# A backend that is itself a package, imported as `app.x` from the folder above it.
+APP = ["app/__init__.py", "app/main.py", "app/database.py", "app/agent.py", "app/util/__init__.py",
+       "app/util/text.py"]
+
+
+def app_tree(moves: dict[str, str], created: list[str]) -> ModuleTree:
+    return tree_of(APP, moves, created)
+
+
+@pytest.mark.parametrize("before, after", [
+    ("from .database import get_db\n", "from .database.database import get_db\n"),
+    ("from . import database\n", "from .database import database\n"),
+    ("from .util.text import clean\n", "from .util.text import clean\n"),
+    ("from app.database import get_db\n", "from app.database.database import get_db\n"),
+])
+def test_relative_imports_stay_relative(before: str, after: str) -> None:
+    tree = app_tree({"app/database.py": "app/database/database.py"}, ["app/database/__init__.py"])
+    assert rewritten(before, tree, "app/main.py") == after
+
+
+def test_a_moved_module_gets_its_dots_recomputed() -> None:
+    tree = app_tree({"app/agent.py": "app/agents/agent.py", "app/database.py": "app/database/database.py"},
+                    ["app/agents/__init__.py", "app/database/__init__.py"])
+    source = "from .database import get_db\nfrom .util.text import clean\nfrom . import main\n"
+    assert rewritten(source, tree, "app/agent.py", "app/agents/agent.py") == (
+        "from ..database.database import get_db\nfrom ..util.text import clean\nfrom .. import main\n")
+
+
+def test_a_relative_import_inside_a_method_is_rewritten_too() -> None:
+    tree = app_tree({"app/database.py": "app/db/database.py"}, ["app/db/__init__.py"])
+    source = "from .database import get_db\n\n\nclass A:\n    def f(self):\n        from .database import close\n"
+    assert rewritten(source, tree, "app/main.py") == source.replace(".database import", ".db.database import")
+
+
+def test_from_dot_import_with_no_space() -> None:
+    tree = app_tree({"app/database.py": "app/db/database.py"}, ["app/db/__init__.py"])
+    assert rewritten("from .import database\n", tree, "app/main.py") == "from .db import database\n"
+
+
+def test_a_workspace_that_is_itself_a_package() -> None:
+    # the workspace folder `shop` holds __init__.py: its modules are `shop.x` and import each other relatively
+    old = ["__init__.py", "main.py", "database.py"]
+    tree = tree_of(old, {"database.py": "database/database.py"}, ["database/__init__.py"], workspace_name="shop")
+    assert rewritten("from .database import get_db\n", tree) == "from .database.database import get_db\n"
+    assert rewritten("from shop.database import get_db\n", tree) == "from shop.database.database import get_db\n"
+
+
+# --- roots ------------------------------------------------------------------------------------------
+
+BACKEND = ["backend/app.py", "backend/models.py", "backend/agent.py", "tests/test_app.py", "README.md"]
+
+
+def backend_tree() -> ModuleTree:
+    return tree_of(BACKEND, {"backend/models.py": "backend/models/models.py"},
+                   ["backend/models/__init__.py"], root="backend")
+
+
+def test_inside_the_backend_folder_names_are_those_the_app_imports() -> None:
+    # `cd backend && uvicorn app:app`: the app imports `models`, never `backend.models`
+    assert rewritten("from models import User\n", backend_tree(), "backend/app.py") == "from models.models import User\n"
+    assert rewritten("import models\n", backend_tree(), "backend/app.py") == "from models import models\n"
+
+
+def test_outside_the_backend_folder_the_qualified_name_follows_too() -> None:
+    tree = backend_tree()
+    assert rewritten("from backend.models import User\n", tree, "tests/test_app.py") == (
+        "from backend.models.models import User\n")
+
+
+def test_an_untouched_package_beside_a_src_layout_is_left_alone() -> None:
+    old = ["src/mypkg/__init__.py", "src/mypkg/agent.py", "src/mypkg/cli.py", "backend/agent.py", "backend/main.py"]
+    tree = tree_of(old, {"backend/agent.py": "backend/agents/agent.py"}, ["backend/agents/__init__.py"], root="backend")
+    source = "from . import agent\nfrom .agent import run\n"
+    assert rewritten(source, tree, "src/mypkg/cli.py") == source
+    assert rewritten("import agent\n", tree, "backend/main.py") == "from agents import agent\n"
