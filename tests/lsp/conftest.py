@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest_lsp
@@ -12,6 +13,10 @@ from editors import apply_edit, initialize_params
 from helpers import copy_fixture
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "organize_backend", "lsp"])
+# The same server, reporting progress for any computation however short (the example backend
+# now computes in well under the half second after which progress is reported).
+PROGRESS_AT_ONCE = ClientServerConfig(server_command=SERVER.server_command,
+                                      server_env={**os.environ, "ORGANIZE_BACKEND_PROGRESS_AFTER": "0"})
 
 
 @pytest_lsp.fixture(config=SERVER, params=["vscode", "neovim", "emacs"])
@@ -21,8 +26,20 @@ async def client(lsp_client: LanguageClient, request):
     The client answers `workspace/applyEdit` by applying the edit as that editor would, and
     `window/showMessageRequest` with the test's chosen answer (`lsp_client.answer`).
     """
+    async for _ in _session(lsp_client, request, request.param):
+        yield
+
+
+@pytest_lsp.fixture(config=PROGRESS_AT_ONCE)
+async def client_reporting_progress(lsp_client: LanguageClient, request):
+    """A VS Code session whose server reports progress for every computation."""
+    async for _ in _session(lsp_client, request, "vscode"):
+        yield
+
+
+async def _session(lsp_client: LanguageClient, request, editor: str):
     root = copy_fixture("chat_backend", request.getfixturevalue("tmp_path"))
-    lsp_client.editor, lsp_client.root, lsp_client.answer = request.param, root, None
+    lsp_client.editor, lsp_client.root, lsp_client.answer = editor, root, None
 
     @lsp_client.feature(lsp.WORKSPACE_APPLY_EDIT)
     def on_apply_edit(params: lsp.ApplyWorkspaceEditParams):
@@ -34,6 +51,6 @@ async def client(lsp_client: LanguageClient, request):
         lsp_client.asked = params
         return next((a for a in params.actions or [] if a.title == lsp_client.answer), None)
 
-    await lsp_client.initialize_session(initialize_params(request.param, root))
+    await lsp_client.initialize_session(initialize_params(editor, root))
     yield
     await lsp_client.shutdown_session()

@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from organize_backend.changes.import_order import import_order_policy
 from organize_backend.changes.imports import ModuleTree, rewrite_imports
 
 # A flat backend, and where the moves take it.
@@ -201,3 +202,57 @@ def test_an_untouched_package_beside_a_src_layout_is_left_alone() -> None:
     source = "from . import agent\nfrom .agent import run\n"
     assert rewritten(source, tree, "src/mypkg/cli.py") == source
     assert rewritten("import agent\n", tree, "backend/main.py") == "from agents import agent\n"
+
+
+# --- a project that enforces an import order ---------------------------------------------------
+
+
+def test_a_sorted_run_holding_a_renamed_import_is_put_back_in_order() -> None:
+    source = "import os\n\nimport agent\nimport config\nfrom models import User\n\nprint(agent, User)\n"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    assert text == ("import os\n\nimport config\nfrom agents import agent\nfrom models.models import User\n\n"
+                    "print(agent, User)\n")
+
+
+def test_without_an_import_order_nothing_moves() -> None:
+    source = "import agent\nimport config\n"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree())
+    assert text == "from agents import agent\nimport config\n"
+
+
+def test_a_run_that_was_not_in_order_is_left_as_the_user_had_it() -> None:
+    source = "import config\nimport agent\nimport models\n"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    assert text == "import config\nfrom agents import agent\nfrom models import models\n"
+
+
+def test_nothing_crosses_a_statement_a_comment_or_a_blank_line() -> None:
+    source = ("import agent\nimport os; os.environ.setdefault('A', 'b')\nimport config\n"
+              "# settings first\nimport models\n\nimport database\n")
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    assert text.splitlines() == ["from agents import agent", "import os; os.environ.setdefault('A', 'b')",
+                                 "import config", "# settings first", "from models import models", "",
+                                 "from database import database"]
+
+
+def test_an_indented_run_and_a_last_line_without_line_break() -> None:
+    source = "def f():\n    import agent\n    import config"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    assert text == "def f():\n    import config\n    from agents import agent"
+
+
+@pytest.mark.parametrize("files, enforced", [
+    ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['E', 'I']\n"}, True),
+    ({"pyproject.toml": b"[tool.ruff]\nextend-select = ['I001']\n"}, True),
+    ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['E', 'F']\n"}, False),
+    ({"ruff.toml": b"[lint]\nselect = ['ALL']\n"}, True),
+    ({"pyproject.toml": b"[tool.isort]\nprofile = 'black'\n"}, True),
+    ({"setup.cfg": b"[isort]\nline_length = 100\n"}, True),
+    ({".isort.cfg": b"[settings]\n"}, True),
+    ({"pyproject.toml": b"[project]\nname = 'x'\n"}, False),
+    ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['I']\n", "backend/pyproject.toml": b"[tool.ruff]\n"}, False),
+    ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['I']\n", "backend/setup.cfg": b"[metadata]\n"}, True),
+    ({"pyproject.toml": b"not toml ["}, False),
+])
+def test_which_projects_enforce_an_import_order(files: dict, enforced: bool) -> None:
+    assert import_order_policy(files)("backend/app.py") is enforced

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from organize_backend.changes.import_order import resort_runs
 from organize_backend.snapshot import module_name, parent_of
 from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
 
@@ -151,9 +152,13 @@ def _prefixes(name: str) -> list[str]:
 # --- one file -------------------------------------------------------------------------------
 
 
-def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree) -> tuple[str, list[Notice]]:
+def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
+                    sorted_imports: bool = False) -> tuple[str, list[Notice]]:
     """`text` (the file at `old_path`, now at `new_path`) with every import of a moved module,
-    and every relative import the file's own move changes, rewritten in place."""
+    and every relative import the file's own move changes, rewritten in place.
+
+    `sorted_imports`: the project enforces an import order (import_order.py), so a run of
+    imports holding a renamed one is put back in that order, if it was in order before."""
     if not tree.might_mention(text):
         return text, []
     try:
@@ -162,13 +167,34 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree) -
         return text, [Notice(new_path, 1, "could not be read as Python text: its imports were not checked")]
     rewriter = _FileRewriter(text, new_path, tree, tree.package_of(old_path, after=False),
                              tree.package_of(new_path, after=True))
-    for node in ast.walk(module):
+    for node in _import_statements(module.body):
         if isinstance(node, ast.ImportFrom):
             rewriter.import_from(node)
-        elif isinstance(node, ast.Import):
+        else:
             rewriter.import_(node)
     rewriter.dotted_uses(module)
-    return replace_spans(text, rewriter.edits), rewriter.notices
+    new_text = replace_spans(text, rewriter.edits)
+    if sorted_imports and rewriter.edits and not rewriter.split:
+        new_text = resort_runs(text, new_text, {rewriter.offsets.line_of(start) for start, _, _ in rewriter.edits})
+    return new_text, rewriter.notices
+
+
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _import_statements(body: list) -> Iterable[ast.Import | ast.ImportFrom]:
+    """Every import statement at any depth; statements only, no expression is visited (an
+    import is a statement, and walking every expression node was most of this pass's time)."""
+    pending = list(reversed(body))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+            continue
+        for name in _BODIES:
+            inner = getattr(node, name, None)
+            if inner:
+                pending.extend(reversed(inner))
 
 
 class _FileRewriter:
@@ -182,6 +208,7 @@ class _FileRewriter:
         self.edits: list[tuple[int, int, str]] = []
         self.notices: list[Notice] = []
         self.renamed_chains: dict[str, str] = {}  # `import a.b` moved: uses of a.b become the new name
+        self.split = False  # a statement became several: the lines no longer pair up
 
     # --- from X import a, b ------------------------------------------------------------------
 
@@ -244,6 +271,7 @@ class _FileRewriter:
         indent = self.text[self.offsets.line_bounds(node.lineno)[0]:start]
         separator = self.offsets.newline() + indent if not indent.strip() else "; "
         self.edits.append((start, end, separator.join(statements)))
+        self.split = True
         self._notice(node, "its names now live in " + ", ".join(f"`{h}`" for h in by_home) + ": split into one import each")
 
     def _module_text(self, node: ast.ImportFrom) -> tuple[int, int, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,8 @@ from organize_backend.snapshot import source_roots
 from organize_backend.verify import find_unresolved_imports
 
 log = logging.getLogger("organize-backend")
-PROGRESS_AFTER_SECONDS = 0.5
+# Progress is reported for computations longer than this (seconds; the variable is for tests).
+PROGRESS_AFTER_SECONDS = float(os.environ.get("ORGANIZE_BACKEND_PROGRESS_AFTER", "0.5"))
 WARM_UP_WAIT_SECONDS = 0.25  # a listing waits this long at most for the start-up parse
 PREPARE_AFTER_SECONDS = 1.0  # of unchanged content: not on every keystroke
 SETTINGS_KEYS = ("layout", "root", "keep")
