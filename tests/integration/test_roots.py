@@ -118,3 +118,14 @@ def test_a_src_layout_beside_the_backend_is_left_alone(tmp_path: Path) -> None:
     assert (root / "backend/main.py").read_text() == "from agents import agent\n\nprint(agent.run())\n"
     assert run(["main.py"], root / "backend").stdout == "backend agent\n"
     assert run(["-c", "from mypkg import cli; print(cli.main())"], root / "src").stdout == "library agent\n"
+
+
+def test_a_single_move_adds_no_structure_section(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "ws", {
+        "README.md": "# demo\n\nThe models live in `models.py`.\n",
+        "models.py": "class User:\n    pass\n",
+        "app.py": "from models import User\n\nprint(User.__name__)\n",
+    })
+    assert main(["move", str(root / "models.py"), str(root / "models"), "--workspace", str(root)]) == 0
+    assert (root / "README.md").read_text() == "# demo\n\nThe models live in `models/models.py`.\n"
+    assert run(["app.py"], root).stdout == "User\n"

@@ -46,6 +46,16 @@ async def test_moving_files_in_the_explorer_updates_their_importers(client: Lang
     assert_backend_works(client.root)
 
 
+async def test_a_one_module_rename_changes_references_only(client: LanguageClient):
+    """No README structure section for a single move: that is the whole-folder organize's business."""
+    readme = (client.root / "README.md").read_text()
+    assert "## Project structure" not in readme and "`text_utils.py`" in readme
+    await rename_in_explorer(client, ("text_utils.py", "text_tools.py"))
+    # the README's one mention of the file follows it; nothing is added
+    assert (client.root / "README.md").read_text() == readme.replace("`text_utils.py`", "`text_tools.py`")
+    assert_backend_works(client.root)
+
+
 async def test_renaming_a_package_folder_in_the_explorer(client: LanguageClient):
     organize = next(a for a in await actions_for(client, "main.py") if a.title.startswith("Organize backend"))
     await carry_out(client, organize)
