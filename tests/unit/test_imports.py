@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from organize_backend.changes.import_order import import_order_policy
+from organize_backend.changes.project_style import ProjectStyle, style_policy
 from organize_backend.changes.imports import ModuleTree, rewrite_imports
 
 # A flat backend, and where the moves take it.
@@ -204,12 +204,14 @@ def test_an_untouched_package_beside_a_src_layout_is_left_alone() -> None:
     assert rewritten("import agent\n", tree, "backend/main.py") == "from agents import agent\n"
 
 
-# --- a project that enforces an import order ---------------------------------------------------
+# --- a project that enforces an import order, or a formatter ---------------------------------------
+
+SORTED = ProjectStyle(sorts_imports=True)
 
 
 def test_a_sorted_run_holding_a_renamed_import_is_put_back_in_order() -> None:
     source = "import os\n\nimport agent\nimport config\nfrom models import User\n\nprint(agent, User)\n"
-    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=SORTED)
     assert text == ("import os\n\nimport config\nfrom agents import agent\nfrom models.models import User\n\n"
                     "print(agent, User)\n")
 
@@ -222,14 +224,14 @@ def test_without_an_import_order_nothing_moves() -> None:
 
 def test_a_run_that_was_not_in_order_is_left_as_the_user_had_it() -> None:
     source = "import config\nimport agent\nimport models\n"
-    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=SORTED)
     assert text == "import config\nfrom agents import agent\nfrom models import models\n"
 
 
 def test_nothing_crosses_a_statement_a_comment_or_a_blank_line() -> None:
     source = ("import agent\nimport os; os.environ.setdefault('A', 'b')\nimport config\n"
               "# settings first\nimport models\n\nimport database\n")
-    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=SORTED)
     assert text.splitlines() == ["from agents import agent", "import os; os.environ.setdefault('A', 'b')",
                                  "import config", "# settings first", "from models import models", "",
                                  "from database import database"]
@@ -237,7 +239,7 @@ def test_nothing_crosses_a_statement_a_comment_or_a_blank_line() -> None:
 
 def test_an_indented_run_and_a_last_line_without_line_break() -> None:
     source = "def f():\n    import agent\n    import config"
-    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), sorted_imports=True)
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=SORTED)
     assert text == "def f():\n    import config\n    from agents import agent"
 
 
@@ -255,4 +257,31 @@ def test_an_indented_run_and_a_last_line_without_line_break() -> None:
     ({"pyproject.toml": b"not toml ["}, False),
 ])
 def test_which_projects_enforce_an_import_order(files: dict, enforced: bool) -> None:
-    assert import_order_policy(files)("backend/app.py") is enforced
+    assert style_policy(files)("backend/app.py").sorts_imports is enforced
+
+
+@pytest.mark.parametrize("files, length", [
+    ({"pyproject.toml": b"[tool.black]\nline-length = 100\n"}, 100),
+    ({"pyproject.toml": b"[tool.black]\n"}, 88),
+    ({"pyproject.toml": b"[tool.ruff]\nline-length = 120\n[tool.ruff.format]\nquote-style = 'single'\n"}, 120),
+    ({"pyproject.toml": b"[tool.ruff]\nline-length = 120\n"}, None),
+    ({".pre-commit-config.yaml": b"repos:\n- hooks:\n  - id: ruff-format\n"}, 88),
+    ({"pyproject.toml": b"[project]\nname = 'x'\n"}, None),
+])
+def test_which_projects_enforce_a_formatter(files: dict, length: int | None) -> None:
+    assert style_policy(files)("app.py").line_length == length
+
+
+def test_a_renamed_import_past_the_line_length_is_wrapped_as_the_formatter_would() -> None:
+    style = ProjectStyle(line_length=40)
+    source = "def f():\n    from agent import run, stop, x\n    from config import a, b, c, d, e, f, g, h, i\n"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=style)
+    assert text == ("def f():\n    from agents.agent import (\n        run,\n        stop,\n        x,\n    )\n"
+                    "    from config import a, b, c, d, e, f, g, h, i\n")
+
+
+def test_a_line_already_too_long_or_with_a_comment_is_not_wrapped() -> None:
+    style = ProjectStyle(line_length=30)
+    source = "from agent import run, stop, xyzzy_plugh\nfrom models import User, Group  # noqa\n"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=style)
+    assert text == "from agents.agent import run, stop, xyzzy_plugh\nfrom models.models import User, Group  # noqa\n"

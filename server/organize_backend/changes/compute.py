@@ -15,7 +15,7 @@ import io
 import tokenize
 from pathlib import PurePosixPath
 
-from organize_backend.changes.import_order import import_order_policy
+from organize_backend.changes.project_style import style_policy
 from organize_backend.changes.imports import ModuleTree, Notice, rewrite_imports
 from organize_backend.changes.readme import render_tree, update_structure_section
 from organize_backend.changes.references import rewrite_references
@@ -71,7 +71,7 @@ def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, path_map: dict[str
     tree = ModuleTree.build(snapshot.python_files(), path_map, moved.moved_folders, moved.files,
                             import_root=roots[0], workspace_name=snapshot.root.name)
     files = [(final, original) for final, original in moved.origin.items() if final.endswith(".py")]
-    sorts_imports = import_order_policy(snapshot.files)
+    style_of = style_policy(snapshot.files)
 
     def rewrite(part: list) -> tuple[dict[str, bytes], list[Notice]]:
         rewritten, notices = {}, []
@@ -80,7 +80,7 @@ def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, path_map: dict[str
             encoding = _declared_encoding(data)
             text = decode(data) if encoding == "utf-8" else data.decode(encoding, errors="surrogateescape")
             new_text, found = rewrite_imports(text, original, final, tree,
-                                              sorted_imports=sorts_imports(original))
+                                              style=style_of(original))
             notices += found
             if new_text != text:
                 rewritten[final] = (_encode_like(new_text, data) if encoding == "utf-8"

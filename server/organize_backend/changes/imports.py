@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from organize_backend.changes.import_order import resort_runs
+from organize_backend.changes.project_style import ProjectStyle, resort_runs, wrap_long_imports
 from organize_backend.snapshot import module_name, parent_of
 from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
 
@@ -153,12 +153,13 @@ def _prefixes(name: str) -> list[str]:
 
 
 def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
-                    sorted_imports: bool = False) -> tuple[str, list[Notice]]:
+                    style: ProjectStyle = ProjectStyle()) -> tuple[str, list[Notice]]:
     """`text` (the file at `old_path`, now at `new_path`) with every import of a moved module,
     and every relative import the file's own move changes, rewritten in place.
 
-    `sorted_imports`: the project enforces an import order (import_order.py), so a run of
-    imports holding a renamed one is put back in that order, if it was in order before."""
+    `style`: what the project's configuration enforces (project_style.py). With a sorter, a
+    run of imports holding a renamed one is put back in order, if it was in order before;
+    with a formatter, a renamed import grown past the line length is wrapped its way."""
     if not tree.might_mention(text):
         return text, []
     try:
@@ -174,8 +175,12 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
             rewriter.import_(node)
     rewriter.dotted_uses(module)
     new_text = replace_spans(text, rewriter.edits)
-    if sorted_imports and rewriter.edits and not rewriter.split:
-        new_text = resort_runs(text, new_text, {rewriter.offsets.line_of(start) for start, _, _ in rewriter.edits})
+    if rewriter.edits and not rewriter.split:  # the lines still pair up one to one
+        changed = {rewriter.offsets.line_of(start) for start, _, _ in rewriter.edits}
+        if style.sorts_imports:
+            new_text = resort_runs(text, new_text, changed)
+        if style.line_length:
+            new_text = wrap_long_imports(text, new_text, changed, style.line_length)
     return new_text, rewriter.notices
 
 

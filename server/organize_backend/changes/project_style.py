@@ -1,13 +1,17 @@
-"""The one exception to "nothing moves": a project that enforces an import order.
+"""The project's enforced style: the exceptions to "nothing moves, nothing is re-wrapped".
 
-Where the project's own configuration makes a sorter part of its checks (ruff's `I` rules,
-isort settings), a renamed import can break the order that check expects: `import agent`
-becoming `from agents import agent` belongs after the plain imports of its block. There a
-careful reviewer re-sorts, and so does this pass, within limits that keep it a reviewer's
-edit: only a run of consecutive import statements (no blank line, comment or other statement
-between them) that holds a renamed import, only if the run was in order before (by the
-sorter's default rules, read here), and never across anything else. Everything else stays
-where it was.
+A careful reviewer keeps the project's own checks green. Where the project's configuration
+makes a sorter part of those checks (ruff's `I` rules, isort settings), a renamed import can
+break the order the check expects: `import agent` becoming `from agents import agent` belongs
+after the plain imports of its block. Where it makes a formatter part of them (black, ruff
+format), an import renamed past the line length would fail `--check`. There the reviewer
+re-sorts or re-wraps, and so does this module, within limits that keep it a reviewer's edit:
+
+* sorting: only a run of consecutive import statements (no blank line, comment or other
+  statement between them) that holds a renamed import, only if the run was in order before
+  (by the sorter's default rules, read here), and never across anything else;
+* wrapping: only a renamed `from x import a, b` that now exceeds the line length and did
+  not before, in the formatter's form (one name a line, a trailing comma).
 
 The order read here is isort's and ruff's default profile: within a run, plain `import x`
 statements first, then `from x import y`; each group by module name, case-insensitively,
@@ -20,6 +24,7 @@ import ast
 import configparser
 import re
 import sys
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from organize_backend.snapshot import join, parent_of
@@ -30,42 +35,51 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-
-# --- does the project sort its imports? -----------------------------------------------------
-
-
-def import_order_policy(files: Mapping[str, bytes]) -> Callable[[str], bool]:
-    """A test for a file's path: does the configuration closest to it run an import sorter
-    (ruff `I`, isort)? Each folder's configuration is read once."""
-    verdicts: dict[str, bool] = {}
-
-    def enforced_in(folder: str) -> bool:
-        if folder not in verdicts:
-            own = _verdict_in(files, folder)
-            verdicts[folder] = own if own is not None else (bool(folder) and enforced_in(parent_of(folder)))
-        return verdicts[folder]
-
-    return lambda path: enforced_in(parent_of(path))
+DEFAULT_LINE_LENGTH = 88  # black's and ruff's
 
 
-def _verdict_in(files: Mapping[str, bytes], folder: str) -> bool | None:
+@dataclass(frozen=True)
+class ProjectStyle:
+    sorts_imports: bool = False  # ruff `I` or isort is configured
+    line_length: int | None = None  # a formatter (black, ruff format) is configured, at this length
+
+
+# --- what the project's configuration enforces ------------------------------------------------
+
+
+def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
+    """The style enforced on a file, by its path: the closest folder (from the file's own up
+    to the workspace) whose configuration says anything decides. Each folder is read once."""
+    styles: dict[str, ProjectStyle] = {}
+
+    def style_in(folder: str) -> ProjectStyle:
+        if folder not in styles:
+            own = _style_in(files, folder)
+            styles[folder] = own if own is not None else (style_in(parent_of(folder)) if folder else ProjectStyle())
+        return styles[folder]
+
+    return lambda path: style_in(parent_of(path))
+
+
+def _style_in(files: Mapping[str, bytes], folder: str) -> ProjectStyle | None:
     """What the configuration files of one folder say; None when they say nothing."""
-    for name in ("ruff.toml", ".ruff.toml"):
-        if join(folder, name) in files:
-            config = _toml(files[join(folder, name)])
-            return _ruff_sorts(config) or _isort_in_folder(files, folder)
     pyproject = _toml(files.get(join(folder, "pyproject.toml"), b""))
-    tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
-    if "ruff" in tool and _ruff_sorts(tool["ruff"]):
-        return True
-    if "isort" in tool or _isort_in_folder(files, folder):
-        return True
-    return False if "ruff" in tool else None
+    tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
+    ruff = next((_toml(files[join(folder, name)]) for name in ("ruff.toml", ".ruff.toml") if join(folder, name) in files),
+                tool.get("ruff"))
+    black = tool.get("black")
+    isort = "isort" in tool or _isort_in_folder(files, folder)
+    pre_commit = files.get(join(folder, ".pre-commit-config.yaml"), b"")
+    if ruff is None and black is None and not isort and not pre_commit:
+        return None
+    ruff = ruff if isinstance(ruff, dict) else {}
+    sorts = _ruff_sorts(ruff) or isort or b"isort" in pre_commit
+    formats = isinstance(black, dict) or "format" in ruff or b"ruff-format" in pre_commit or b"id: black" in pre_commit
+    length = (black if isinstance(black, dict) else {}).get("line-length") or ruff.get("line-length")
+    return ProjectStyle(sorts, (length if isinstance(length, int) else DEFAULT_LINE_LENGTH) if formats else None)
 
 
-def _ruff_sorts(config: object) -> bool:
-    if not isinstance(config, dict):
-        return False
+def _ruff_sorts(config: dict) -> bool:
     lint = config.get("lint") if isinstance(config.get("lint"), dict) else {}
     selected = [*_codes(config.get("select")), *_codes(config.get("extend-select")),
                 *_codes(lint.get("select")), *_codes(lint.get("extend-select"))]
@@ -97,6 +111,44 @@ def _toml(data: bytes) -> dict:
         return tomllib.loads(data.decode("utf-8", errors="replace")) if data else {}
     except tomllib.TOMLDecodeError:
         return {}
+
+
+# --- wrapping a renamed import past the line length --------------------------------------------
+
+
+def wrap_long_imports(before: str, after: str, changed_lines: Iterable[int], line_length: int) -> str:
+    """Each renamed one-line `from x import a, b` of `after` that is now longer than
+    `line_length` (and was not in `before`), in the formatter's exploded form."""
+    changed = set(changed_lines)
+    try:
+        tree = ast.parse(after)
+    except (SyntaxError, ValueError):
+        return after
+    old_lines, offsets = before.splitlines(), LineOffsets(after)
+    replacements = []
+    for node in _statements(tree):
+        if not isinstance(node, ast.ImportFrom) or node.lineno not in changed or node.end_lineno != node.lineno:
+            continue
+        start, end = offsets.line_bounds(node.lineno)
+        line = after[start:end].rstrip("\r\n")
+        was = old_lines[node.lineno - 1] if node.lineno - 1 < len(old_lines) else ""
+        if len(line) <= line_length or len(was) > line_length or "(" in line or "\\" in line or "#" in line:
+            continue
+        statement_start, statement_end = offsets.span(node)
+        if after[statement_end:end].strip() or after[start:statement_start].strip():
+            continue  # another statement shares the line
+        indent = after[start:statement_start]
+        head = after[statement_start:statement_end].split(" import ", 1)[0]
+        names = [after[slice(*offsets.span(alias))] for alias in node.names]
+        inner = offsets.newline() + "".join(f"{indent}    {name},{offsets.newline()}" for name in names)
+        replacements.append((statement_start, statement_end, f"{head} import ({inner}{indent})"))
+    for start, end, text in sorted(replacements, reverse=True):
+        after = after[:start] + text + after[end:]
+    return after
+
+
+def _statements(tree: ast.Module) -> Iterable[ast.stmt]:
+    return (node for node in ast.walk(tree) if isinstance(node, ast.stmt))
 
 
 # --- re-sorting the runs that hold a renamed import ------------------------------------------
