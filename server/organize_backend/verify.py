@@ -11,8 +11,11 @@ Python would resolve it with the source roots on `sys.path`:
 - `from X import name` accepts a submodule or a name that X binds at module level; the
   attributes of installed modules are not checked (their code may build them).
 
-Imports in a `try:` whose handler catches ImportError (or broader) are optional and
-skipped; every other import is checked, in functions and `if TYPE_CHECKING:` alike.
+Imports in a `try:` whose handler catches ImportError (or broader) are optional: skipped
+when they name a module from outside the workspace (an optional dependency), checked when
+they name the workspace's own modules (relative imports, a top-level name the workspace
+holds, or one of `first_party`, the old names of modules just moved), since there a failure
+would be silent. Every other import is checked, in functions and `if TYPE_CHECKING:` alike.
 
 Parsing is the cost (see bench/bench_check.py), so the facts of a file are cached by
 content: a second check of a mostly unchanged workspace parses only what changed.
@@ -51,12 +54,14 @@ class UnresolvedImport:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-def find_unresolved_imports(files: Mapping[str, bytes], source_roots: Sequence[str]) -> list[UnresolvedImport]:
+def find_unresolved_imports(files: Mapping[str, bytes], source_roots: Sequence[str],
+                            first_party: Iterable[str] = ()) -> list[UnresolvedImport]:
     """Every import in `files` that would fail with `source_roots` on sys.path, by path and line."""
     python_files = sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path))
     with _garbage_collection_paused():
         facts = {path: _facts_of_source(bytes(files[path])) for path in python_files}
     resolver = _Resolver(_Workspace(python_files), source_roots, facts)
+    resolver.first_party = frozenset(name.partition(".")[0] for name in first_party)
     problems = [problem for path in python_files for problem in _check_file(path, facts[path], resolver)]
     return sorted(problems, key=lambda problem: (problem.path, problem.line))
 
@@ -76,6 +81,7 @@ class _ImportSite:
     module: str | None  # dotted, without the leading dots; None in `from . import x`
     level: int  # leading dots of a relative import; 0 when absolute
     names: tuple[_ImportedName, ...]  # what `from ... import` takes; empty for `import a.b`
+    optional: bool = False  # in a `try:` that catches ImportError
 
     @property
     def written_module(self) -> str:
@@ -154,8 +160,7 @@ class _FactCollector:
             if at_module_level:
                 # `import a.b` binds `a`; `import a.b as c` binds `c`.
                 self.defined.add(alias.asname or alias.name.partition(".")[0])
-            if not optional:
-                self.imports.append(_ImportSite(alias.lineno, alias.name, 0, ()))
+            self.imports.append(_ImportSite(alias.lineno, alias.name, 0, (), optional))
 
     def _import_from(self, statement: ast.ImportFrom, at_module_level: bool, optional: bool) -> None:
         if at_module_level:
@@ -164,9 +169,8 @@ class _FactCollector:
                     self.open_namespace = True
                 else:
                     self.defined.add(alias.asname or alias.name)
-        if not optional:
-            names = tuple(_ImportedName(alias.name, alias.lineno) for alias in statement.names)
-            self.imports.append(_ImportSite(statement.lineno, statement.module, statement.level, names))
+        names = tuple(_ImportedName(alias.name, alias.lineno) for alias in statement.names)
+        self.imports.append(_ImportSite(statement.lineno, statement.module, statement.level, names, optional))
 
     def _function(self, statement: ast.FunctionDef | ast.AsyncFunctionDef, at_module_level: bool,
                   optional: bool) -> None:
@@ -349,6 +353,11 @@ class _Resolver:
         self._children: dict[tuple[_Module, str], _Module | None] = {}
         self._listings: dict[str, frozenset[str] | None] = {}
 
+    first_party: frozenset[str] = frozenset()
+
+    def is_first_party(self, top_level: str) -> bool:
+        return top_level in self.first_party or self._in_workspace(self._roots, top_level) is not None
+
     def absolute(self, dotted: str) -> _Module | None:
         if dotted not in self._absolute:
             parent_name, _, name = dotted.rpartition(".")
@@ -511,6 +520,8 @@ def _check_file(path: str, facts: _FileFacts, resolver: _Resolver) -> Iterator[U
 
 
 def _check_site(path: str, site: _ImportSite, resolver: _Resolver) -> Iterator[UnresolvedImport]:
+    if site.optional and not site.level and not resolver.is_first_party((site.module or "").partition(".")[0]):
+        return  # an optional dependency from outside the workspace
     written = site.written_module
     if site.level and site.level > resolver.package_depth(path):
         yield UnresolvedImport(path, site.line, written,

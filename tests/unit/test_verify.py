@@ -500,3 +500,19 @@ def test_a_script_or_test_outside_any_package_sees_its_neighbours():
     }
     problems = find_unresolved_imports(files, [""])
     assert [(p.path, p.message) for p in problems] == [("pkg/mod.py", "import sibling: not found")]
+
+
+# --- optional imports of the workspace's own modules --------------------------------------------
+
+
+def test_an_optional_import_of_a_workspace_module_is_checked() -> None:
+    files = {
+        "backend/agent.py": b"X = 1\n",
+        "backend/main.py": b"try:\n    import agent_old as agent\nexcept ImportError:\n    agent = None\n"
+                           b"try:\n    from agent import Y\nexcept ImportError:\n    Y = None\n"
+                           b"try:\n    import ujson\nexcept ImportError:\n    ujson = None\n",
+    }
+    found = [(p.line, p.module) for p in find_unresolved_imports(files, ["backend"])]
+    assert found == [(6, "agent.Y")]  # agent is the workspace's own: its missing Y would fail silently
+    after_a_move = find_unresolved_imports(files, ["backend"], first_party=["agent_old"])
+    assert [(p.line, p.module) for p in after_a_move] == [(2, "agent_old"), (6, "agent.Y")]
