@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 from organize_backend import __version__
 from organize_backend.model import OrganizeError
 from organize_backend.pipeline import Workspace, compute, open_workspace, plan_move, plan_organize
-from organize_backend.report import plan_as_data, render_plan
+from organize_backend.report import plan_as_data, render_plan, render_review
 from organize_backend.sinks.diff import render_diff
 from organize_backend.sinks.disk import apply_changes, undo_last
 from organize_backend.snapshot import source_roots
@@ -127,11 +127,20 @@ def _carry_out(workspace: Workspace, plan, dry_run: bool) -> int:
         print(f"organize-backend: not in place: {warning}", file=sys.stderr)
     if dry_run:
         sys.stdout.write(render_diff(changes))
+        _report_review(changes, sys.stderr)  # stdout stays a patch `git apply` takes
         return EXIT_OK
     _warn_if_dirty(workspace.snapshot.root)
     journal = apply_changes(changes)
     print(f"organize-backend: {journal.summary()}; `organize-backend undo` reverts it")
-    return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=True)
+    _report_review(changes, sys.stdout)
+    return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=True,
+                              moved_names=changes.module_map)
+
+
+def _report_review(changes, stream) -> None:
+    """Review-only rewrites are never written here (no one could confirm them): listed instead."""
+    for line in render_review(changes):
+        print(line, file=stream)
 
 
 def _check(args) -> int:
@@ -139,9 +148,9 @@ def _check(args) -> int:
     return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=False)
 
 
-def _report_unresolved(root: Path, config, after_apply: bool) -> int:
+def _report_unresolved(root: Path, config, after_apply: bool, moved_names=()) -> int:
     snapshot = open_workspace(root, {"root": config.root} if config.root else None).snapshot
-    problems = find_unresolved_imports(snapshot.files, source_roots(snapshot))
+    problems = find_unresolved_imports(snapshot.files, source_roots(snapshot), first_party=moved_names)
     for problem in problems:
         print(problem)
     if problems:

@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
+from organize_backend.source_text import split_lines
+
 
 class OrganizeError(Exception):
     """Bad input or a refused operation: the message is for the user, nothing was changed."""
@@ -109,19 +111,32 @@ class Plan:
 
 
 class Category(str, enum.Enum):
-    """Why a file changed. Editors show the first three as safe, the rest for review."""
+    """Why a file changed. Every kind but REVIEW is applied by default (each rule that
+    produces it is certain); REVIEW is only suggested: editors ask for confirmation, and
+    the command line leaves it unwritten and reports it."""
 
     PACKAGE = "package"  # a new __init__.py
     MOVE = "move"  # the file itself moved
     IMPORTS = "imports"  # import statements rewritten by rope (and import style)
     PATHS = "paths"  # `Path(__file__).parent` and the like, deepened for a module moved down
-    STRINGS = "strings"  # module names inside Python strings
+    STRINGS = "strings"  # module paths inside Python strings, where the code reads them as such
     CONFIG = "config"  # Procfile, Dockerfile, pyproject.toml, CI workflows, ...
     DOCS = "docs"  # Markdown and other documentation
+    REVIEW = "review"  # strings that look like `module.attr` where nothing says they are one
 
     @property
     def needs_review(self) -> bool:
-        return self in (Category.PATHS, Category.STRINGS, Category.CONFIG, Category.DOCS)
+        return self is Category.REVIEW
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A line a REVIEW step would change: `line` (1-based) of the file as applied, at its new path."""
+
+    path: str
+    line: int
+    current: str
+    suggested: str
 
 
 @dataclass(frozen=True)
@@ -129,7 +144,10 @@ class FileChange:
     """One file's fate. `old_path` None: created; `new_path` None: deleted.
 
     `steps` records the content after each pass that changed it, in order, so a sink can
-    tell which hunk came from which pass (imports are safe, string rewrites need review).
+    tell which hunk came from which pass. Steps that need review come last and are not part
+    of `after`, the content that is written: they are suggestions on top of it (`suggested`).
+    A producer may pass `after` with or without them; it is normalized here, so that no
+    sink can write a review-only edit by accident.
     """
 
     old_path: str | None
@@ -137,6 +155,31 @@ class FileChange:
     before: bytes | None
     after: bytes | None
     steps: tuple[tuple[Category, bytes], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.steps and self.steps[-1][0].needs_review:
+            applied = [data for category, data in self.steps if not category.needs_review]
+            object.__setattr__(self, "after", applied[-1] if applied else self.before)
+
+    @property
+    def suggested(self) -> bytes | None:
+        """The content with the review-only edits applied too."""
+        if self.steps and self.steps[-1][0].needs_review:
+            return self.steps[-1][1]
+        return self.after
+
+    def suggestions(self) -> list[Suggestion]:
+        """The lines the review steps would change. They change strings within lines, so
+        `after` and `suggested` have the same lines but for those."""
+        suggested = self.suggested
+        if suggested is None or suggested == self.after or self.new_path is None:
+            return []
+        current_lines = split_lines(decode(self.after or b""))
+        suggested_lines = split_lines(decode(suggested))
+        if len(current_lines) != len(suggested_lines):
+            return [Suggestion(self.new_path, 1, "", "(the whole file)")]
+        return [Suggestion(self.new_path, index + 1, current.rstrip("\r\n"), new.rstrip("\r\n"))
+                for index, (current, new) in enumerate(zip(current_lines, suggested_lines)) if current != new]
 
     @property
     def moved(self) -> bool:
@@ -165,6 +208,11 @@ class ChangeSet:
     def is_empty(self) -> bool:
         return not any(change.moved or change.edited or change.old_path is None or change.new_path is None
                        for change in self.files)
+
+    def suggestions(self) -> list[Suggestion]:
+        """Every review-only edit, file by file: left out of what is applied by default."""
+        found = [suggestion for change in self.files for suggestion in change.suggestions()]
+        return sorted(found, key=lambda suggestion: (suggestion.path, suggestion.line))
 
     def touched_paths(self) -> set[str]:
         """Every path, old or new, that applying this change writes, moves or deletes."""

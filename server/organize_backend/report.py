@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
-from organize_backend.model import Category, ChangeSet, Plan
+from organize_backend.model import Category, ChangeSet, Plan, Suggestion
 
 
 def plan_as_data(plan: Plan, changes: ChangeSet | None) -> dict[str, Any]:
@@ -17,7 +18,13 @@ def plan_as_data(plan: Plan, changes: ChangeSet | None) -> dict[str, Any]:
         "notes": list(plan.notes),
         "changes": change_counts(changes) if changes is not None else None,
         "not_in_place": list(changes.warnings) if changes is not None else [],
+        "review": [_review_entry(suggestion) for suggestion in changes.suggestions()] if changes is not None else [],
     }
+
+
+def _review_entry(suggestion: Suggestion) -> dict[str, Any]:
+    current, suggested = _changed_part(suggestion)
+    return {"path": suggestion.path, "line": suggestion.line, "current": current, "suggested": suggested}
 
 
 def change_counts(changes: ChangeSet) -> dict[str, int]:
@@ -55,7 +62,45 @@ def render_plan(plan: Plan, changes: ChangeSet | None) -> str:
     if changes is not None and changes.warnings:
         lines.append(f"Not in place ({len(changes.warnings)}): imports that could not keep their form")
         lines += [f"  {warning}" for warning in changes.warnings]
+    if changes is not None:
+        lines += render_review(changes)
     if plan.notes:
         lines.append("Notes:")
         lines += [f"  {note}" for note in plan.notes]
     return "\n".join(lines)
+
+
+def render_review(changes: ChangeSet) -> list[str]:
+    """The review-only rewrites, one a line (`path:line: "agent.run" -> "agents.agent.run"`):
+    strings that look like module paths where nothing says they are one. Nothing applies them
+    by default; an editor offers them for confirmation."""
+    suggestions = changes.suggestions()
+    if not suggestions:
+        return []
+    lines = [f"For review, left unchanged ({len(suggestions)}): strings that may name a moved module"]
+    for suggestion in suggestions:
+        current, suggested = _changed_part(suggestion)
+        lines.append(f"  {suggestion.path}:{suggestion.line}: {current} -> {suggested}")
+    return lines
+
+
+_WORD = re.compile(r"[\w.:]")
+
+
+def _changed_part(suggestion: Suggestion) -> tuple[str, str]:
+    """The part of the line that changes, widened to whole words and their quotes."""
+    old, new = suggestion.current, suggestion.suggested
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    while start > 0 and _WORD.match(old[start - 1]):
+        start -= 1
+    old_end, new_end = len(old) - end, len(new) - end
+    while old_end < len(old) and _WORD.match(old[old_end]):
+        old_end, new_end = old_end + 1, new_end + 1
+    if start > 0 and old_end < len(old) and old[start - 1] == old[old_end] and old[old_end] in "\"'":
+        start, old_end, new_end = start - 1, old_end + 1, new_end + 1
+    return old[start:old_end], new[start:new_end]

@@ -36,31 +36,59 @@ BASE_FILES: dict[str, bytes] = {
     "backend/scripts/seed_db.py": b"from database.database import get_db\n",
     "backend/tests/__init__.py": b"",
     "backend/tests/test_auth.py": b"def test_login():\n    pass\n",
+    "backend/auth/__init__.py": b"",
+    "backend/auth/auth.py": b"def login():\n    pass\n",
 }
 MODULE_MAP = {
     "agent": "agents.agent",
     "database": "database.database",
     "seed_db": "scripts.seed_db",
     "test_auth": "tests.test_auth",
+    "auth": "auth.auth",
 }
 PATH_MAP = {
     "backend/agent.py": "backend/agents/agent.py",
     "backend/database.py": "backend/database/database.py",
     "backend/seed_db.py": "backend/scripts/seed_db.py",
     "backend/test_auth.py": "backend/tests/test_auth.py",
+    "backend/auth.py": "backend/auth/auth.py",
 }
 ROOTS = ["backend"]
 
 
+def steps_of(files, module_map=MODULE_MAP, path_map=PATH_MAP, roots=ROOTS) -> dict[str, dict[Category, bytes]]:
+    """path -> {category: content after that step}; a review step sits on top of the applied one."""
+    found: dict[str, dict[Category, bytes]] = {}
+    for path, category, data in rewrite_references(files, module_map, path_map, roots):
+        assert category not in found.get(path, {}), "one step per kind and file"
+        found.setdefault(path, {})[category] = data
+    return found
+
+
+def _steps(path: str, content: bytes) -> dict[Category, bytes]:
+    found = steps_of({**BASE_FILES, path: content})
+    assert set(found) <= {path}, "only the file under test may change"
+    return found.get(path, {})
+
+
 def rewrite(path: str, content: bytes) -> bytes | None:
-    """The new content of one extra file of the flat-backend workspace, None if unchanged."""
-    result = rewrite_references({**BASE_FILES, path: content}, MODULE_MAP, PATH_MAP, ROOTS)
-    assert set(result) <= {path}, "only the file under test may change"
-    return result[path][1] if path in result else None
+    """What is applied to one extra file of the flat-backend workspace, None if unchanged."""
+    applied = [data for category, data in _steps(path, content).items() if category is not Category.REVIEW]
+    return applied[0] if applied else None
+
+
+def suggest(path: str, content: bytes) -> bytes | None:
+    """The same file with the review-only rewrites on top, None if there is none."""
+    return _steps(path, content).get(Category.REVIEW)
 
 
 def rewrite_py(source: str) -> str | None:
     new = rewrite("backend/tests/test_agent.py", source.encode())
+    return None if new is None else new.decode()
+
+
+def suggest_py(source: str) -> str | None:
+    new = suggest("backend/tests/test_agent.py", source.encode())
     return None if new is None else new.decode()
 
 
@@ -72,7 +100,9 @@ def rewrite_py(source: str) -> str | None:
     [
         ('importlib.import_module("agent")\n', 'importlib.import_module("agents.agent")\n'),
         ("import_module('agent')\n", "import_module('agents.agent')\n"),
-        ('mod = __import__("database")\n', 'mod = __import__("database.database")\n'),
+        ('__import__("database")\n', '__import__("database.database")\n'),
+        ('importlib.util.find_spec("agent")\n', 'importlib.util.find_spec("agents.agent")\n'),
+        ('find_spec("agent") is None\n', 'find_spec("agents.agent") is None\n'),
         ('pkgutil.resolve_name("agent:run")\n', 'pkgutil.resolve_name("agents.agent:run")\n'),
         ('pkgutil.resolve_name("agent.run")\n', 'pkgutil.resolve_name("agents.agent.run")\n'),
         ('mock.patch("agent.VectorStore")\n', 'mock.patch("agents.agent.VectorStore")\n'),
@@ -91,19 +121,98 @@ def test_module_loading_and_patching_calls(before: str, after: str) -> None:
 @pytest.mark.parametrize(
     ("before", "after"),
     [
-        ('TARGET = "agent.VectorStore"\n', 'TARGET = "agents.agent.VectorStore"\n'),
-        ('handler = "agent.run"\n', 'handler = "agents.agent.run"\n'),
-        ('names = ["agent.json_lib"]\n', 'names = ["agents.agent.json_lib"]\n'),  # bound in try/except
+        # The value of `__import__` stays the module, not its new package.
+        ('mod = __import__("database")\n', 'mod = __import__("database.database", fromlist=["database"])\n'),
+        ("m = __import__('agent', globals())\n", "m = __import__('agents.agent', globals(), fromlist=['agent'])\n"),
+        ('m = __import__("agent", fromlist=[])\n', 'm = __import__("agents.agent", fromlist=["agent"])\n'),
+        ('m = __import__("agent", None, None, ())\n', 'm = __import__("agents.agent", None, None, ["agent"])\n'),
+        ('m = __import__("agent", fromlist=["run"])\n', 'm = __import__("agents.agent", fromlist=["run"])\n'),
+        ('m = __import__(\n    "agent",\n)\n', 'm = __import__(\n    "agents.agent", fromlist=["agent"],\n)\n'),
+        ('f(__import__("agent").run)\n', 'f(__import__("agents.agent", fromlist=["agent"]).run)\n'),
+        # sys.modules keys are module names
+        ('with mock.patch.dict(sys.modules, {"agent": fake}):\n    pass\n',
+         'with mock.patch.dict(sys.modules, {"agents.agent": fake}):\n    pass\n'),
+        ('patch.dict("sys.modules", {"agent": fake, "os": os})\n', 'patch.dict("sys.modules", {"agents.agent": fake, "os": os})\n'),
+        ('monkeypatch.setitem(sys.modules, "agent", fake)\n', 'monkeypatch.setitem(sys.modules, "agents.agent", fake)\n'),
+        ('monkeypatch.delitem(sys.modules, "agent", raising=False)\n',
+         'monkeypatch.delitem(sys.modules, "agents.agent", raising=False)\n'),
+        ('del sys.modules["agent"]\n', 'del sys.modules["agents.agent"]\n'),
+        ('sys.modules.pop("agent", None)\n', 'sys.modules.pop("agents.agent", None)\n'),
+        ('loaded = "agent" in sys.modules\n', 'loaded = "agents.agent" in sys.modules\n'),
+        # dictConfig factories
+        ('LOGGING = {"formatters": {"f": {"()": "agent.VectorStore"}}}\n',
+         'LOGGING = {"formatters": {"f": {"()": "agents.agent.VectorStore"}}}\n'),
+        ('LOGGING = {"handlers": {"h": {"class": "agent.VectorStore", "level": "INFO"}}}\n',
+         'LOGGING = {"handlers": {"h": {"class": "agents.agent.VectorStore", "level": "INFO"}}}\n'),
+        # settings lists of modules
+        ('INSTALLED_APPS = [\n    "django.contrib.auth",\n    "agent",\n    "auth.auth",\n]\n',
+         'INSTALLED_APPS = [\n    "django.contrib.auth",\n    "agents.agent",\n    "auth.auth",\n]\n'),
+        ('MIDDLEWARE = ("auth.login",)\n', 'MIDDLEWARE = ("auth.auth.login",)\n'),
+        ('AUTHENTICATION_BACKENDS += ["auth.login"]\n', 'AUTHENTICATION_BACKENDS += ["auth.auth.login"]\n'),
+        ('CELERY_IMPORTS: tuple = ("agent",)\n', 'CELERY_IMPORTS: tuple = ("agents.agent",)\n'),
+        ('app = Celery("proj", include=["agent"])\n', 'app = Celery("proj", include=["agents.agent"])\n'),
+        # entry points: `module:attr` is nothing else
         ('uvicorn.run("agent:app")\n', 'uvicorn.run("agents.agent:app")\n'),
         ('APP = "agent:app"\n', 'APP = "agents.agent:app"\n'),
         ('FACTORY = "agent:run()"\n', 'FACTORY = "agents.agent:run()"\n'),
         ('eps = ["serve = agent:run"]\n', 'eps = ["serve = agents.agent:run"]\n'),
-        ("x = r'agent.run'\n", "x = r'agents.agent.run'\n"),
-        ('x = "agent.run" + suffix\n', 'x = "agents.agent.run" + suffix\n'),
+        ('PLUGINS = {"answer": "agent:run"}\n', 'PLUGINS = {"answer": "agents.agent:run"}\n'),
     ],
 )
-def test_dotted_and_colon_strings_anywhere(before: str, after: str) -> None:
+def test_certain_contexts(before: str, after: str) -> None:
     assert rewrite_py(before) == after
+    assert suggest_py(before) is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # They look like `module.attr` (the attribute is defined there), but nothing says they are one.
+        ('TARGET = "agent.VectorStore"\n', 'TARGET = "agents.agent.VectorStore"\n'),
+        ('handler = "agent.run"\n', 'handler = "agents.agent.run"\n'),
+        ('names = ["agent.json_lib"]\n', 'names = ["agents.agent.json_lib"]\n'),  # bound in try/except
+        ("x = r'agent.run'\n", "x = r'agents.agent.run'\n"),
+        ('x = "agent.run" + suffix\n', 'x = "agents.agent.run" + suffix\n'),
+        ('@permission_required("auth.login")\ndef view(): pass\n', '@permission_required("auth.auth.login")\ndef view(): pass\n'),
+        ('bus.emit("agent.run", payload)\n', 'bus.emit("agents.agent.run", payload)\n'),
+        ('@app.task(name="agent.run")\ndef run(): pass\n', '@app.task(name="agents.agent.run")\ndef run(): pass\n'),
+        ('log = logging.getLogger("agent")\n', 'log = logging.getLogger("agents.agent")\n'),
+        ('LOGGING = {"loggers": {"agent": {"level": "DEBUG"}}}\n', 'LOGGING = {"loggers": {"agents.agent": {"level": "DEBUG"}}}\n'),
+        ('OTHER = {"class": "agent.VectorStore"}\n', 'OTHER = {"class": "agents.agent.VectorStore"}\n'),  # not dictConfig
+        ('PERMS = ["auth.login"]\n', 'PERMS = ["auth.auth.login"]\n'),  # not a settings list of modules
+    ],
+)
+def test_strings_that_only_look_like_module_paths_are_suggested(before: str, after: str) -> None:
+    assert rewrite_py(before) is None, "never changed silently"
+    assert suggest_py(before) == after
+
+
+def test_certain_and_review_rewrites_in_one_file() -> None:
+    source = 'mock.patch("agent.run")\nEVENT = "agent.run"\n'
+    assert rewrite_py(source) == 'mock.patch("agents.agent.run")\nEVENT = "agent.run"\n'
+    assert suggest_py(source) == 'mock.patch("agents.agent.run")\nEVENT = "agents.agent.run"\n'
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'def f() -> "agent.VectorStore":\n    pass\n',
+        'async def f(store: "agent.VectorStore", *a: "agent.VectorStore", **k: "agent.VectorStore"): pass\n',
+        'def f(*, store: Optional["agent.VectorStore"] = None): pass\n',
+        'x: "agent.VectorStore"\n',
+        'x: "list[agent.VectorStore]" = []\n',
+        'class C:\n    store: typing.Optional["agent.VectorStore"] = None\n',
+        'Stores = List["agent.VectorStore"]\n',
+        'T = TypeVar("T", bound="agent.VectorStore")\n',
+        'T = typing.TypeVar("T", "agent.VectorStore", "database.get_db")\n',
+        'store = cast("agent.VectorStore", thing)\n',
+        'store = typing.cast("agent.VectorStore", thing)\n',
+    ],
+)
+def test_type_expressions_are_never_rewritten(source: str) -> None:
+    # A forward reference names the local binding, and the engine keeps bindings as they were.
+    assert rewrite_py(source) is None
+    assert suggest_py(source) is None
 
 
 @pytest.mark.parametrize(
@@ -124,6 +233,8 @@ def test_dotted_and_colon_strings_anywhere(before: str, after: str) -> None:
         'mock.patch("os.getenv")\n',  # not moved
         'x = "agents.agent.run"\n',  # already new: a second run changes nothing
         'x = "database.database.get_db"\n',
+        'import_module("auth.auth")\n',  # already the new module (auth.py moved into auth/)
+        'mock.patch("auth.auth.login")\n',
         'DB_PATH = "database.db"\n',  # a file name, even though database.py defines `db`
         'CONFIG = "agent.yaml"\n',
         'x = "agent.os"\n',  # a plain import is no attribute worth rewriting outside patch()
@@ -140,15 +251,18 @@ def test_module_names_in_code_are_not_touched() -> None:
 
 
 def test_crlf_bom_and_other_bytes_are_preserved() -> None:
-    source = b'\xef\xbb\xbf# caf\xc3\xa9\r\nX = "agent.run"  # \xc3\xa9\r\n\r\ny = 1\r\n'
+    source = b'\xef\xbb\xbf# caf\xc3\xa9\r\nX = patch("agent.run")  # \xc3\xa9\r\n\r\ny = "agent.run"\r\n'
     assert rewrite("backend/tests/test_bom.py", source) == (
-        b'\xef\xbb\xbf# caf\xc3\xa9\r\nX = "agents.agent.run"  # \xc3\xa9\r\n\r\ny = 1\r\n'
+        b'\xef\xbb\xbf# caf\xc3\xa9\r\nX = patch("agents.agent.run")  # \xc3\xa9\r\n\r\ny = "agent.run"\r\n'
+    )
+    assert suggest("backend/tests/test_bom.py", source) == (
+        b'\xef\xbb\xbf# caf\xc3\xa9\r\nX = patch("agents.agent.run")  # \xc3\xa9\r\n\r\ny = "agents.agent.run"\r\n'
     )
 
 
 def test_encoding_cookie_is_honoured() -> None:
-    source = '# -*- coding: latin-1 -*-\ns = "\xe9"; t = "agent.run"\n'.encode("latin-1")
-    expected = '# -*- coding: latin-1 -*-\ns = "\xe9"; t = "agents.agent.run"\n'.encode("latin-1")
+    source = '# -*- coding: latin-1 -*-\ns = "\xe9"; t = patch("agent.run")\n'.encode("latin-1")
+    expected = '# -*- coding: latin-1 -*-\ns = "\xe9"; t = patch("agents.agent.run")\n'.encode("latin-1")
     assert rewrite("backend/tests/test_latin.py", source) == expected
 
 
@@ -157,13 +271,14 @@ def test_non_ascii_before_string_keeps_offsets_right() -> None:
 
 
 def test_untokenizable_python_is_left_alone() -> None:
-    assert rewrite_py('x = ("agent.run",\n') is None  # unclosed bracket: tokenize gives up
+    assert rewrite_py('x = patch("agent.run",\n') is None  # unclosed bracket: the parser gives up
 
 
 def test_result_category_for_python_is_strings() -> None:
+    files = {**BASE_FILES, "backend/tests/test_x.py": b'p = patch("agent.run")\n'}
+    assert set(steps_of(files)["backend/tests/test_x.py"]) == {Category.STRINGS}
     files = {**BASE_FILES, "backend/tests/test_x.py": b'p = "agent.run"\n'}
-    result = rewrite_references(files, MODULE_MAP, PATH_MAP, ROOTS)
-    assert result["backend/tests/test_x.py"][0] is Category.STRINGS
+    assert set(steps_of(files)["backend/tests/test_x.py"]) == {Category.REVIEW}
 
 
 # --- package renames and the longest prefix ---------------------------------------------
@@ -192,8 +307,8 @@ RAI_PATHS = {
 
 
 def rewrite_rai(path: str, content: str) -> str | None:
-    result = rewrite_references({**RAI_FILES, path: content.encode()}, RAI_MODULES, RAI_PATHS, [""])
-    return result[path][1].decode() if path in result else None
+    found = steps_of({**RAI_FILES, path: content.encode()}, RAI_MODULES, RAI_PATHS, [""]).get(path, {})
+    return found[max(found)].decode() if found else None  # with the review step, if any
 
 
 @pytest.mark.parametrize(
@@ -213,6 +328,19 @@ def rewrite_rai(path: str, content: str) -> str | None:
 )
 def test_longest_prefix_for_package_renames(before: str, after: str) -> None:
     assert rewrite_rai("tests/test_x.py", before) == after
+
+
+def test_a_dotted_path_that_is_exactly_a_module_is_certain() -> None:
+    files = {**RAI_FILES, "tests/test_x.py": b'load_module("RAI_Chat.Backend.core.auth.service")\n'
+                                            b'KEY = "RAI_Chat.Backend.core.auth.service.AuthService"\n'
+                                            b'log = logging.getLogger("RAI_Chat.Backend.core.auth.service")\n'}
+    found = steps_of(files, RAI_MODULES, RAI_PATHS, [""])["tests/test_x.py"]
+    assert found[Category.STRINGS] == (b'load_module("RAI_Chat.backend.core.auth.service")\n'
+                                       b'KEY = "RAI_Chat.Backend.core.auth.service.AuthService"\n'
+                                       b'log = logging.getLogger("RAI_Chat.Backend.core.auth.service")\n')
+    assert found[Category.REVIEW] == (b'load_module("RAI_Chat.backend.core.auth.service")\n'
+                                      b'KEY = "RAI_Chat.backend.core.auth.service.AuthService"\n'
+                                      b'log = logging.getLogger("RAI_Chat.backend.core.auth.service")\n')
 
 
 def test_package_rename_keeps_unknown_attributes() -> None:
@@ -309,8 +437,8 @@ def test_ini_setting_with_crlf() -> None:
 
 def test_script_that_stays_top_level_only_changes_path() -> None:
     files = {**BASE_FILES, "backend/seeding.py": b"", "backend/Procfile": b"release: python seed.py\n"}
-    result = rewrite_references(files, {"seed": "seeding"}, {"backend/seed.py": "backend/seeding.py"}, ROOTS)
-    assert result["backend/Procfile"] == (Category.CONFIG, b"release: python seeding.py\n")
+    result = steps_of(files, {"seed": "seeding"}, {"backend/seed.py": "backend/seeding.py"}, ROOTS)
+    assert result["backend/Procfile"] == {Category.CONFIG: b"release: python seeding.py\n"}
 
 
 def test_script_already_in_a_package_keeps_running_by_path() -> None:
@@ -412,8 +540,7 @@ def test_tree_lines_are_left_alone() -> None:
 
 def test_docs_category_and_crlf() -> None:
     files = {**BASE_FILES, "docs/notes.txt": b"Run python -m agent\r\nthen agent.py.\r\n"}
-    result = rewrite_references(files, MODULE_MAP, PATH_MAP, ROOTS)
-    assert result["docs/notes.txt"] == (Category.DOCS, b"Run python -m agents.agent\r\nthen agents/agent.py.\r\n")
+    assert steps_of(files)["docs/notes.txt"] == {Category.DOCS: b"Run python -m agents.agent\r\nthen agents/agent.py.\r\n"}
 
 
 # --- the whole -------------------------------------------------------------------------
@@ -424,12 +551,12 @@ def test_unchanged_files_are_not_returned_and_inputs_untouched() -> None:
     files["README.md"] = b"Nothing to see.\n"
     files["backend/Procfile"] = b"web: uvicorn main:app\n"
     snapshot = dict(files)
-    assert rewrite_references(files, MODULE_MAP, PATH_MAP, ROOTS) == {}
+    assert steps_of(files) == {}
     assert files == snapshot
 
 
 def test_empty_maps_change_nothing() -> None:
-    assert rewrite_references({**BASE_FILES, "README.md": b"python seed_db.py\n"}, {}, {}, ROOTS) == {}
+    assert steps_of({**BASE_FILES, "README.md": b"python seed_db.py\n"}, {}, {}, ROOTS) == {}
 
 
 def test_binary_file_with_text_name_is_skipped() -> None:

@@ -57,7 +57,7 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
             final = _carried(path, moved.moved_folders)
             origin[final], current[final], steps[final] = path, data, []
 
-    for final, (category, data) in rewrite_references(current, module_map, path_map, roots).items():
+    for final, category, data in rewrite_references(current, module_map, path_map, roots):
         _record(final, data, category, current, steps)
     if plan.whole_folder:
         _update_readme(snapshot, roots, current, steps)

@@ -6,20 +6,41 @@ rope rewrites import statements and nothing else (DESIGN.md fact 3). After the m
 modules and files. This pass finds those references and rewrites them.
 
 Every rule is narrow on purpose: a wrong rewrite in a config file costs more than a missed
-one, and everything changed here is shown to the user for review (STRINGS, CONFIG, DOCS).
+one. Each rewrite is either certain (its context says the text is a module path: applied by
+default, like the imports) or for review (it only looks like one: Category.REVIEW, which the
+language server sends as a change that needs confirmation and the command line leaves as it
+is and reports).
 
-Python files (Category.STRINGS): only single-line string literals that are not f-strings,
-bytes or triple-quoted, whose whole content is the reference, found with `tokenize`:
+Python files (Category.STRINGS): single-line string literals that are not f-strings, bytes
+or triple-quoted, whose whole content is the reference. What the code does with the string
+is read from the syntax tree (`ast`):
 
-- first argument of `import_module`, `__import__`, `resolve_name`, `patch.multiple`: a
-  module name (`"agent"`), `"module.attr"` or `"module:attr"`, trusted as is (note that
-  `__import__("agents.agent")` returns the package `agents`, not the module);
-- first argument of `patch`, `patch.dict`, `<x>.setattr`, `<x>.delattr`: `"module.attr"`,
-  trusted as is (a bare module is never a patch target);
-- anywhere else: `"module.attr[.attr]"` when `attr` is defined at top level of the moved
-  module (parsed from its new file) or is a submodule, so a config key such as
-  `"agent.name"` stays; a dotted name of 2+ parts that is exactly a moved module;
-  `"module:attr"` and `"name = module:attr"` (entry points) when `attr` is defined there.
+- certain, a module name (`"agent"`), `"module.attr"` or `"module:attr"`, trusted as is:
+  the first argument of `import_module`, `__import__`, `importlib.util.find_spec`,
+  `resolve_name`, `patch.multiple`; `sys.modules` keys (`patch.dict(sys.modules, {"agent":
+  fake})`, `monkeypatch.setitem(sys.modules, "agent", fake)`, `sys.modules["agent"]`,
+  `sys.modules.get/pop(...)`, `"agent" in sys.modules`); the items of a settings list
+  (`INSTALLED_APPS`, `MIDDLEWARE`, `*_APPS`, `*_BACKENDS`, `*_IMPORTS`, `CELERY_INCLUDE`) and
+  of `Celery(..., include=[...])`.
+  `x = __import__("agent")` becomes `__import__("agents.agent", fromlist=["agent"])`, so
+  that `x` is still the module and not the package `agents`;
+- certain, `"module.attr"` trusted as is (a bare module is never one): the first argument
+  of `patch`, `patch.dict`, `<x>.setattr`, `<x>.delattr`; a dictConfig factory (the value
+  of a `"()"` key, and of `"class"` in a `handlers`, `formatters` or `filters` entry);
+- certain anywhere: `"module:attr"` and `"name = module:attr"` (entry points) when `attr`
+  is defined in the moved module; a dotted name of 2+ parts that is exactly a module or
+  package of the new tree (`"RAI_Chat.Backend.core.database.connection"`);
+- for review: a logger name (`logging.getLogger("agent")`, the keys of a dictConfig
+  `loggers` mapping), a module or `module.attr`; and anywhere else `"module.attr[.attr]"`
+  when `attr` is defined at top level of the moved module (parsed from its new file): a permission
+  `"auth.login"`, an event `"agent.run"`, a Celery task's explicit `name="tasks.add"` look
+  just like that, and nothing says they name a module. A config key such as `"agent.name"`
+  (no such attribute) is not even reported;
+- never: strings inside type expressions (annotations of arguments, returns and variables,
+  `Optional["models.User"]` and other subscripted typing names, the first argument of
+  `cast`, a TypeVar's bound and constraints). A forward reference names the local binding,
+  and the engine keeps bindings the same (`import models` becomes `from models import
+  models`), so `-> "models.User"` stays right untouched.
   "Defined" means bound by def, class, assignment, `from x import y` or `import x as y`
   at top level (also under if/try/with), or a submodule; a plain `import json` does not
   count, and `"module.<file extension>"` (`"database.db"`, `"config.yaml"`) never matches.
@@ -28,7 +49,9 @@ The longest moved prefix decides: with only `RAI_Chat.Backend -> RAI_Chat.backen
 mapped, `"RAI_Chat.Backend.core.x.get_db"` becomes `"RAI_Chat.backend.core.x.get_db"`.
 A moved plain module takes no further module parts (`agent.x` is never a module).
 
-Config files (Category.CONFIG) and docs (Category.DOCS):
+Config files (Category.CONFIG) and docs (Category.DOCS), every rule certain: each rewrites
+what a run command, an import line or a module setting names, or a path that resolves to a
+moved file (a non-module reading would need that exact file to exist):
 
 - `python [flags] seed_db.py` where the file was a top-level module and now lives in a
   package becomes `python -m scripts.seed_db`: run by path, the script would get its own
@@ -67,8 +90,9 @@ import io
 import posixpath
 import re
 import tokenize
+import warnings
 from fnmatch import fnmatchcase
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from organize_backend.model import Category
 
@@ -97,27 +121,31 @@ def rewrite_references(
     module_map: Mapping[str, str],
     path_map: Mapping[str, str],
     source_roots: Sequence[str],
-) -> dict[str, tuple[Category, bytes]]:
+) -> list[tuple[str, Category, bytes]]:
     """Rewrite stale module and file references in the workspace after the moves.
 
-    `files` holds every file keyed by its new path; Python files already carry rope's
-    import rewrites. Returns only the files that change: new path -> (category, bytes).
+    `files` holds every file keyed by its new path; Python files already carry their
+    rewritten imports. Returns `(path, category, content)` for the files that change, in
+    order: a file's certain rewrites (its category of `category_of`), then, for Python
+    files, the review-only ones on top of them (Category.REVIEW).
     """
     workspace = _Workspace(files, module_map, path_map, source_roots)
+    steps: list[tuple[str, Category, bytes]] = []
     if not workspace.module_map and not workspace.path_map:
-        return {}
-    changed: dict[str, tuple[Category, bytes]] = {}
+        return steps
     for path, data in files.items():
         category = category_of(path)
         if category is None:
             continue
         if category is Category.STRINGS:
-            new_data = _rewrite_python(data, workspace)
+            certain, with_review = _rewrite_python(data, workspace)
         else:
-            new_data = _rewrite_text(path, data, workspace)
-        if new_data is not None and new_data != data:
-            changed[path] = (category, new_data)
-    return changed
+            certain, with_review = _rewrite_text(path, data, workspace), None
+        if certain is not None and certain != data:
+            steps.append((path, category, certain))
+        if with_review is not None and with_review != (certain or data):
+            steps.append((path, Category.REVIEW, with_review))
+    return steps
 
 
 _CONFIG_NAMES = (
@@ -247,9 +275,13 @@ class _Workspace:
         if prefix is None:
             return None
         new_module, rest = self.module_map[prefix], name[len(prefix):]
-        if not rest or trusted:
-            return new_module + rest
+        if not rest:
+            return new_module
         following = rest[1:].split(".")[0]
+        if self.is_module(f"{prefix}.{following}") and not self.defines(new_module, following):
+            return None  # "auth.auth.login" names the new module already (auth.py moved into auth/)
+        if trusted:
+            return new_module + rest
         if rest.count(".") == 1 and following.lower() in _FILE_EXTENSIONS:
             return None  # "database.db" is a file name even when database.py defines `db`
         if self.defines(new_module, following):
@@ -355,7 +387,6 @@ def _split_lines(text: str) -> list[str]:
 
 # --- Python files -----------------------------------------------------------------------
 
-_SKIPPED_TOKENS = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
 _STRING_RE = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<quote>'''|\"\"\"|'|\")(?P<body>.*)(?P=quote)", re.S)
 _DOTTED_RE = re.compile(_DOTTED)
 # "module:attr", "module:factory()" (uvicorn --factory style) or an entry point "name = module:attr [extra]".
@@ -365,103 +396,279 @@ _ENTRY_RE = re.compile(
 )
 # The first name inside a string literal that may be a reference: "agent...", "x = agent:...".
 _LITERAL_START_RE = re.compile(rb"[\"'](?:[\w.-]+[ \t]*=[ \t]*)?([A-Za-z_]\w*)(?=[.:\"'])")
-_LOADERS = {"import_module", "__import__", "resolve_name"}
+
+# Where a string is read as a module path, by what the code does with it (see the docstring).
+LOAD, TARGET, LOGGER, SKIP = "load", "target", "logger", "skip"
+_LOADERS = {"import_module", "__import__", "resolve_name", "find_spec"}
+_SYS_MODULES = "sys.modules"
+# Settings lists whose items are module paths, as Django and Celery read them.
+_SETTINGS_LIST_RE = re.compile(r"(?:[A-Z][A-Z0-9]*_)*(?:APPS|MIDDLEWARE|MIDDLEWARE_CLASSES|BACKENDS|IMPORTS|INCLUDE)")
+# dictConfig sections whose entries name a factory under "class" (a "()" key does anywhere).
+_FACTORY_SECTIONS = {"handlers", "formatters", "filters"}
+# Subscripted names that make their strings type expressions (forward references).
+_TYPING_GENERICS = {
+    "Optional", "Union", "List", "Dict", "Set", "FrozenSet", "Tuple", "Type", "type", "ClassVar", "Final",
+    "Annotated", "Sequence", "Mapping", "MutableMapping", "MutableSequence", "Iterable", "Iterator",
+    "Callable", "Awaitable", "Coroutine", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator",
+    "Collection", "Container", "AbstractSet", "DefaultDict", "OrderedDict", "Counter", "Deque", "ChainMap",
+    "Literal", "TypeGuard", "Required", "NotRequired", "ReadOnly", "list", "dict", "set", "frozenset", "tuple",
+}
+
+# A string edit: (row, start column, end column, new text, certain). Columns count characters.
+_StringEdit = tuple[int, int, int, str, bool]
 
 
-def _rewrite_python(data: bytes, workspace: _Workspace) -> bytes | None:
-    # Cheap filter first: tokenizing every file of a big backend is what would cost.
+def _rewrite_python(data: bytes, workspace: _Workspace) -> tuple[bytes | None, bytes | None]:
+    """(content with the certain rewrites, content with the review ones on top); None: no change."""
+    # Cheap filter first: parsing every file of a big backend is what would cost.
     mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)}
     if not mentioned & workspace.first_parts:
-        return None
+        return None, None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "invalid escape sequence" and the like are the user's business
+            tree = ast.parse(data)  # bytes: the BOM and coding cookie decide, as for the interpreter
+    except (SyntaxError, ValueError, RecursionError):
+        return None, None
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     bom = _BOM if data.startswith(_BOM) else b""
     try:
         text = data[len(bom):].decode(codec, errors="surrogateescape")
-        tokens = _significant_tokens(_split_lines(text))
-    except (LookupError, SyntaxError, tokenize.TokenError):
-        return None
-    edits = list(_string_edits(tokens, workspace))
-    if not edits:
-        return None
-    return bom + _splice_lines(data[len(bom):], text, codec, edits)
+    except LookupError:
+        return None, None
+    edits = list(_string_edits(tree, _split_lines(text), workspace))
+    certain = [edit[:4] for edit in edits if edit[4]]
+    every = [edit[:4] for edit in edits]
+    body = data[len(bom):]
+    return (bom + _splice_lines(body, text, codec, certain) if certain else None,
+            bom + _splice_lines(body, text, codec, every) if len(every) > len(certain) else None)
 
 
-def _significant_tokens(lines: list[str]) -> list[tokenize.TokenInfo]:
-    feed = iter(lines)
-    readline: Callable[[], str] = lambda: next(feed, "")
-    return [token for token in tokenize.generate_tokens(readline) if token.type not in _SKIPPED_TOKENS]
-
-
-def _string_edits(
-    tokens: list[tokenize.TokenInfo], workspace: _Workspace
-) -> Iterator[tuple[int, int, int, str]]:
-    """(row, start column, end column, new token text) for each string to rewrite."""
-    for index, token in enumerate(tokens):
-        if token.type != tokenize.STRING or token.start[0] != token.end[0]:
+def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Iterator[_StringEdit]:
+    contexts = _StringContexts(tree)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
-        literal = _STRING_RE.fullmatch(token.string)
+        kind = contexts.kinds.get(id(node))
+        if kind == SKIP or node.lineno != node.end_lineno or node.end_col_offset is None:
+            continue
+        line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+        start, end = _column(line, node.col_offset), _column(line, node.end_col_offset)
+        literal = _STRING_RE.fullmatch(line[start:end])
         if literal is None or len(literal["quote"]) == 3 or set(literal["prefix"].lower()) & {"b", "f"}:
             continue
-        if "\\" in literal["body"]:
-            continue  # module names hold no escapes; raw or not, skipping keeps it simple
-        new_body = _new_string_content(literal["body"], _call_kind(tokens, index), workspace)
-        if new_body is not None and new_body != literal["body"]:
-            new_token = literal["prefix"] + literal["quote"] + new_body + literal["quote"]
-            yield token.start[0], token.start[1], token.end[1], new_token
+        if literal["body"] != node.value or "\\" in literal["body"]:
+            continue  # implicit concatenation, escapes, or a line the parser numbered otherwise
+        found = _new_string_content(node.value, kind, workspace)
+        if found is None or found[0] == node.value:
+            continue
+        new_body, certain = found
+        yield node.lineno, start, end, literal["prefix"] + literal["quote"] + new_body + literal["quote"], certain
+        call = contexts.import_calls.get(id(node))
+        if call is not None and "." not in node.value and "." in new_body:
+            yield from _keep_import_value(call, new_body, literal["quote"], lines)
 
 
-def _call_kind(tokens: list[tokenize.TokenInfo], index: int) -> str | None:
-    """"load" or "target" when the string is the whole first argument of such a call."""
-    if index + 1 >= len(tokens) or tokens[index + 1].string not in (",", ")"):
+def _keep_import_value(call: ast.Call, new_name: str, quote: str, lines: list[str]) -> Iterator[_StringEdit]:
+    """`x = __import__("agent")` gave the module; `__import__("agents.agent")` gives the package
+    `agents`. A non-empty fromlist makes it return the module named, so the value stays what it
+    was (for a plain module the list's content is not read; the leaf name says what is meant).
+    Rewriting to `importlib.import_module` would be clearer but needs an import added, and a
+    review-only rewrite would leave the call broken after the string is renamed; this edit is
+    as certain as the string's."""
+    fromlist = [keyword.value for keyword in call.keywords if keyword.arg == "fromlist"] or call.args[3:4]
+    value = f"[{quote}{new_name.rsplit('.', 1)[1]}{quote}]"
+    if fromlist:
+        given = fromlist[0]
+        empty = (isinstance(given, ast.Constant) and given.value is None) or (
+            isinstance(given, (ast.List, ast.Tuple)) and not given.elts)
+        if empty and given.lineno == given.end_lineno and given.end_col_offset is not None:
+            line = lines[given.lineno - 1]
+            yield given.lineno, _column(line, given.col_offset), _column(line, given.end_col_offset), value, True
+        return  # a non-empty (or computed) fromlist already returns the module itself
+    if any(keyword.arg is None for keyword in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return  # **kwargs or *args may carry one: leave the call as it is
+    last = max([*call.args, *(keyword.value for keyword in call.keywords)],
+               key=lambda node: (node.end_lineno or 0, node.end_col_offset or 0))
+    line = lines[(last.end_lineno or last.lineno) - 1]
+    column = _column(line, last.end_col_offset or 0)
+    yield last.end_lineno or last.lineno, column, column, f", fromlist={value}", True
+
+
+def _column(line: str, byte_offset: int) -> int:
+    """The parser counts columns in UTF-8 bytes; edits count characters of the line."""
+    return len(line.encode("utf-8", errors="surrogatepass")[:byte_offset].decode("utf-8", errors="surrogatepass"))
+
+
+class _StringContexts:
+    """What the code does with each string literal, read from the syntax tree once per file.
+
+    `kinds` maps a string node to LOAD (a module path the code imports or looks up), TARGET
+    (a `module.attr` path the code resolves), LOGGER (a logger name: often a module's name,
+    never certainly one) or SKIP (a type expression: it names the local binding, which the
+    engine keeps); strings elsewhere have no entry. `import_calls` maps the name string of
+    each `__import__` call whose value is used to that call.
+    """
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.kinds: dict[int, str] = {}
+        self.import_calls: dict[int, ast.Call] = {}
+        discarded = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                arguments = node.args
+                for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                                 arguments.vararg, arguments.kwarg]:
+                    if argument is not None and argument.annotation is not None:
+                        self._mark_all(argument.annotation, SKIP)
+                if node.returns is not None:
+                    self._mark_all(node.returns, SKIP)
+            elif isinstance(node, ast.AnnAssign):
+                self._mark_all(node.annotation, SKIP)
+                self._settings_list(node.target, node.value)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._settings_list(target, node.value)
+            elif isinstance(node, ast.AugAssign):
+                self._settings_list(node.target, node.value)
+            elif isinstance(node, ast.JoinedStr):
+                self._mark_all(node, SKIP)  # parts of an f-string are no whole literal
+            elif isinstance(node, ast.Subscript):
+                self._subscript(node)
+            elif isinstance(node, ast.Compare):
+                if any(_dotted_name(c) == _SYS_MODULES for c in node.comparators):
+                    self._mark(node.left, LOAD)  # "agent" in sys.modules
+            elif isinstance(node, ast.Dict):
+                self._dict(node)
+            elif isinstance(node, ast.Call):
+                self._call(node, id(node) not in discarded)
+
+    def _mark(self, node: ast.AST | None, kind: str) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and self.kinds.get(id(node)) != SKIP:
+            self.kinds[id(node)] = kind
+
+    def _mark_all(self, node: ast.AST, kind: str) -> None:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Constant):
+                self.kinds[id(inner)] = kind
+
+    def _settings_list(self, target: ast.AST, value: ast.AST | None) -> None:
+        if isinstance(target, ast.Name) and _SETTINGS_LIST_RE.fullmatch(target.id) \
+                and isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for element in value.elts:
+                self._mark(element, LOAD)
+
+    def _subscript(self, node: ast.Subscript) -> None:
+        name = _dotted_name(node.value)
+        if name == _SYS_MODULES:
+            self._mark(node.slice, LOAD)  # sys.modules["agent"]
+        elif name is not None and name.split(".")[-1] in _TYPING_GENERICS:
+            self._mark_all(node.slice, SKIP)  # Optional["models.User"]
+
+    def _dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):
+            if not isinstance(key, ast.Constant):
+                continue
+            if key.value == "()":
+                self._mark(value, TARGET)  # dictConfig: a user-defined factory
+            elif key.value in _FACTORY_SECTIONS and isinstance(value, ast.Dict):
+                for entry in value.values:
+                    if isinstance(entry, ast.Dict):
+                        for entry_key, entry_value in zip(entry.keys, entry.values):
+                            if isinstance(entry_key, ast.Constant) and entry_key.value == "class":
+                                self._mark(entry_value, TARGET)
+            elif key.value == "loggers" and isinstance(value, ast.Dict):
+                for logger in value.keys:
+                    self._mark(logger, LOGGER)
+
+    def _call(self, node: ast.Call, value_used: bool) -> None:
+        name = _dotted_name(node.func)
+        if name is None:
+            return
+        parts = name.split(".")
+        first = node.args[0] if node.args else None
+        if parts[-1] == "cast" and first is not None:
+            self._mark_all(first, SKIP)  # typing.cast("models.User", v)
+        elif parts[-1] == "TypeVar":
+            for constraint in node.args[1:]:
+                self._mark_all(constraint, SKIP)
+            for keyword in node.keywords:
+                if keyword.arg == "bound":
+                    self._mark_all(keyword.value, SKIP)
+        elif parts[-1] in _LOADERS or parts[-2:] == ["patch", "multiple"]:
+            self._mark(first, LOAD)
+            if parts == ["__import__"] and value_used and isinstance(first, ast.Constant):
+                self.import_calls[id(first)] = node
+        elif parts[-2:] == ["patch", "dict"]:
+            self._mark(first, TARGET)  # patch.dict("config.SETTINGS", {...})
+            if first is not None and (_dotted_name(first) == _SYS_MODULES or (
+                    isinstance(first, ast.Constant) and first.value == _SYS_MODULES)):
+                for values in node.args[1:2]:  # patch.dict(sys.modules, {"agent": fake})
+                    for key in values.keys if isinstance(values, ast.Dict) else ():
+                        self._mark(key, LOAD)
+        elif parts[-1] == "patch":
+            self._mark(first, TARGET)
+        elif len(parts) > 1 and parts[-1] in ("setattr", "delattr"):
+            self._mark(first, TARGET)  # monkeypatch.setattr("module.attr", value); builtin setattr takes objects
+        elif len(parts) > 1 and parts[-1] in ("setitem", "delitem") and first is not None \
+                and _dotted_name(first) == _SYS_MODULES and len(node.args) > 1:
+            self._mark(node.args[1], LOAD)  # monkeypatch.setitem(sys.modules, "agent", fake)
+        elif ".".join(parts[:-1]) == _SYS_MODULES and parts[-1] in ("get", "pop", "setdefault"):
+            self._mark(first, LOAD)
+        elif parts[-1] == "getLogger":
+            self._mark(first, LOGGER)
+        elif parts[-1] == "Celery":
+            for keyword in node.keywords:  # Celery("proj", include=["tasks"]): modules to import
+                if keyword.arg == "include" and isinstance(keyword.value, (ast.List, ast.Tuple)):
+                    for element in keyword.value.elts:
+                        self._mark(element, LOAD)
+
+
+def _dotted_name(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
         return None
-    callee = _callee_before(tokens, index)
-    if callee is None:
-        return None
-    parts = callee.split(".")
-    if parts[-1] in _LOADERS or parts[-2:] == ["patch", "multiple"]:
-        return "load"
-    if parts[-1] == "patch" or parts[-2:] == ["patch", "dict"]:
-        return "target"
-    if len(parts) > 1 and parts[-1] in ("setattr", "delattr"):
-        return "target"  # monkeypatch.setattr("module.attr", value); builtin setattr takes objects
-    return None
-
-
-def _callee_before(tokens: list[tokenize.TokenInfo], index: int) -> str | None:
-    if index < 2 or tokens[index - 1].string != "(" or tokens[index - 2].type != tokenize.NAME:
-        return None
-    position = index - 2
-    parts = [tokens[position].string]
-    while position >= 2 and tokens[position - 1].string == "." and tokens[position - 2].type == tokenize.NAME:
-        position -= 2
-        parts.append(tokens[position].string)
+    parts.append(node.id)
     return ".".join(reversed(parts))
 
 
-def _new_string_content(content: str, call_kind: str | None, workspace: _Workspace) -> str | None:
+def _new_string_content(content: str, kind: str | None, workspace: _Workspace) -> tuple[str, bool] | None:
+    """(new content, certain) for a string the rules read as a module reference, else None."""
     entry = _ENTRY_RE.fullmatch(content)
     if entry is not None:
-        if entry["lead"] and call_kind is not None:
+        if entry["lead"] and kind is not None:
             return None
-        new_module = workspace.rename_entry(entry["module"], entry["attr"], trusted=call_kind == "load")
+        new_module = workspace.rename_entry(entry["module"], entry["attr"], trusted=kind == LOAD)
         if new_module is None:
             return None
-        return content[:entry.start("module")] + new_module + content[entry.end("module"):]
+        # `module:attr` is the entry-point notation: nothing but a module reference is written so
+        # (attr must be defined there); a logger name written so is odd enough to ask.
+        new = content[:entry.start("module")] + new_module + content[entry.end("module"):]
+        return new, kind != LOGGER
     if not _DOTTED_RE.fullmatch(content):
         return None
-    if call_kind == "load":
-        return workspace.rename_module(content) or workspace.rename_qualified(content, trusted=True)
+    if kind == LOAD:
+        new = workspace.rename_module(content) or workspace.rename_qualified(content, trusted=True)
+        return None if new is None else (new, True)
+    if kind == LOGGER:
+        new = workspace.rename_module(content) or workspace.rename_qualified(content, trusted=False)
+        return None if new is None else (new, False)
     if "." not in content:
         return None  # a bare word such as role = "agent" is no module reference
-    return workspace.rename_qualified(content, trusted=call_kind == "target")
+    new = workspace.rename_qualified(content, trusted=kind == TARGET)
+    if new is None:
+        return None
+    # A dotted path that names exactly a module or package of the new tree is one, wherever it
+    # is (`load_module("RAI_Chat.Backend.services.storage")`); `module.attr` might be anything.
+    return new, kind == TARGET or workspace.is_module(new)
 
 
 def _splice_lines(body: bytes, text: str, codec: str, edits: list[tuple[int, int, int, str]]) -> bytes:
-    """Apply token edits to the original bytes, so nothing else changes, not even a byte."""
+    """Apply edits to the original bytes, so nothing else changes, not even a byte."""
     text_lines = _split_lines(text)
     byte_lines = [line + b"\n" for line in body.split(b"\n")]
     byte_lines[-1] = byte_lines[-1][:-1]
