@@ -10,12 +10,12 @@ The moves are `core_0000.py -> services/core_0000.py`, `core_0001.py -> data/cor
   `organize-backend.toml` with `layout = "none"` and one `[[tool.organize-backend.move]]`
   per move; timed end to end and stage by stage (snapshot, plan, compute, apply).
 * baseline: plain rope as a user would write it, in a fresh process that never imports
-  organize_backend (importing it patches rope globally): `Project(root)` with default
+  organize_backend: `Project(root)` with default
   prefs, the two packages created through rope, then one `MoveModule(...).get_changes()`
   and `project.do()` per module.
 
 Each process reports its peak resident memory (`ru_maxrss`), plus that of its largest
-child (the engine forks one to share rope's per-file work between two cores). Afterwards both
+child (the engine forks one to share the import pass between two cores). Afterwards both
 workspaces are checked: every import must resolve and both must hold the same Python files
 (the import styles differ on purpose, so bytes are not compared). Exit status 1 when a
 check fails.
@@ -63,7 +63,7 @@ def config_text(moves: list[tuple[str, str]]) -> str:
 
 def peak_mb() -> float:
     """Peak resident memory of this process plus its largest child (the engine forks a helper
-    for rope's per-file work). Shared pages count twice: an upper bound, on purpose."""
+    for the import pass). Shared pages count twice: an upper bound, on purpose."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return (own + children) / 1024  # KiB on Linux

@@ -48,7 +48,7 @@ def copy_fixture(name_or_path: str | os.PathLike, tmp_path: Path) -> Path:
 
 def organized_copy(name: str, folder: Path) -> tuple[Path, dict[str, bytes]]:
     """A copy of a fixture reorganized by `organize-backend apply`, and its tree from before."""
-    from organize_backend.cli import main  # importing it patches rope: only where a test applies
+    from organize_backend.cli import main
 
     root = copy_fixture(name, folder)
     before = tree_bytes(root)

@@ -2,7 +2,7 @@
 
 The child inherits this process's state exactly, so it needs no copy of the data; only its
 result travels back, pickled. Used where per-file work is independent and large enough to
-pay for a fork: rope's per-file changes, the syntax check and the import-style pass.
+pay for a fork: the import pass, and the syntax check.
 """
 
 from __future__ import annotations

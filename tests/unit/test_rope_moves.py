@@ -572,30 +572,6 @@ def test_the_scratch_copy_stays_on_disk_when_memory_is_short(tmp_path: Path, mon
     assert rope_moves._scratch_parent(Snapshot(root=tmp_path, files={})) is None
 
 
-# --- what stays in memory after a batch of moves ----------------------------------------------------
-
-
-def test_remembered_searches_are_dropped_after_the_moves(tmp_path: Path) -> None:
-    from organize_backend.changes import rope_project
-
-    run_moves(snapshot_of(tmp_path, FLAT), moves(("agent.py", "agents/agent.py")))
-    assert rope_project._found_offsets == {} and rope_project._remembered_text == 0
-
-
-def test_remembered_searches_stay_within_their_budget(monkeypatch) -> None:
-    from rope.refactor.occurrences import _TextualFinder
-
-    from organize_backend.changes import rope_project
-
-    monkeypatch.setattr(rope_project, "MAX_REMEMBERED_TEXT", 100)
-    finder = _TextualFinder("agent")
-    for index in range(10):
-        text = f"import agent  # {index:02}\n" * 2  # 38 characters each
-        assert list(rope_project._remembered_re_search(finder, text)) == [7, 26]
-        assert rope_project._remembered_text <= 100
-    rope_project.forget_searches()
-
-
 @pytest.mark.parametrize("files", [FLAT, RAI, {
     "src/app/__init__.py": "", "src/app/main.py": "", "scripts/run.py": "", "scripts/tools/x.py": "",
     "lib/a.py": "", "lib/pkg/__init__.py": "", "lib/pkg/b.py": "", "docs/conf.py": "", "top.py": "",

@@ -35,7 +35,7 @@ from rope.base import change as rope_change
 from rope.refactor.move import MoveModule
 from rope.refactor.rename import Rename
 
-from organize_backend.changes.rope_project import forget_searches, open_scratch_project, source_folders_of
+from organize_backend.changes.rope_project import open_scratch_project, source_folders_of
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import join, parent_of, relocated
 
@@ -64,7 +64,6 @@ def run_moves(snapshot: Snapshot, moves: Sequence[Move]) -> RopeResult:
         return session.result()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        forget_searches()
 
 
 RAM_FOLDER = Path("/dev/shm")
