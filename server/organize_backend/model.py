@@ -111,9 +111,9 @@ class Plan:
 
 
 class Category(str, enum.Enum):
-    """Why a file changed. Every kind but REVIEW is applied by default (each rule that
-    produces it is certain); REVIEW is only suggested: editors ask for confirmation, and
-    the command line leaves it unwritten and reports it."""
+    """Why a file changed. Every kind but REVIEW and STRUCTURE is applied by default (each
+    rule that produces it is certain); editors ask before applying those two, and REVIEW is
+    only suggested: the command line leaves it unwritten and reports it."""
 
     PACKAGE = "package"  # a new __init__.py
     MOVE = "move"  # the file itself moved
@@ -122,11 +122,21 @@ class Category(str, enum.Enum):
     STRINGS = "strings"  # module paths inside Python strings, where the code reads them as such
     CONFIG = "config"  # Procfile, Dockerfile, pyproject.toml, CI workflows, ...
     DOCS = "docs"  # Markdown and other documentation
+    STRUCTURE = "structure"  # the README's "Project structure" section (the whole-folder organize)
     REVIEW = "review"  # strings that look like `module.attr` where nothing says they are one
 
     @property
     def needs_review(self) -> bool:
+        """Only suggested: never written by the command line, reported instead."""
         return self is Category.REVIEW
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """An editor asks before applying it (VS Code: unticked in its Refactor Preview). The
+        structure section is text the tool adds rather than a reference it follows: the user
+        opts in, and it is what makes VS Code open the preview at all (an edit with nothing to
+        confirm is applied at once)."""
+        return self in (Category.REVIEW, Category.STRUCTURE)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from helpers import tree_bytes
 
 SCRIPT = Path(__file__).resolve().parent / "nvim" / "run_action.lua"
 # The modules that import indexer in the flat backend, and how.
-INDEXER_IMPORTS = {"main.py": "import indexer", "seed_db.py": "import database, indexer",
-                   "test_vector_store.py": "import indexer"}
+# Each importer's statement, before and after: in place, binding `indexer` as before.
+INDEXER_IMPORTS = {"main.py": ("import indexer", "from data import indexer"),
+                   "seed_db.py": ("import database, indexer", "import database, data.indexer as indexer"),
+                   "test_vector_store.py": ("import indexer", "from data import indexer")}
 
 
 def run_nvim(run_editor, nvim, root: Path, **settings: str):
@@ -46,8 +48,8 @@ def test_move_to_a_package_the_user_picks(nvim, backend, run_editor, check_backe
     assert run.report["command_result"] == {"applied": True} and run.report["applied_edits"] == 1
     # Only indexer.py moved, into a new package; every importer now names data.indexer.
     assert set(tree_bytes(backend)) == before - {"indexer.py"} | {"data/indexer.py", "data/__init__.py"}
-    for importer, old in INDEXER_IMPORTS.items():
+    for importer, (old, new) in INDEXER_IMPORTS.items():
         lines = (backend / importer).read_text(encoding="utf-8").splitlines()
-        assert "from data import indexer" in lines and old not in lines, importer
+        assert new in lines and old not in lines, importer
     assert 'importlib.import_module("data.indexer")' in (backend / "plugins.py").read_text(encoding="utf-8")
     check_backend_tests(backend)

@@ -82,7 +82,7 @@ def assert_organized(root: Path) -> None:
         assert (root / package / "__init__.py").is_file(), f"{package}/__init__.py missing"
     assert "from data.vector_store import VectorStore" in read(root, "agents/agent.py")
     assert "from database import database" in read(root, "services/chat_service.py")
-    # Inferred groups (needsConfirmation), applied only because the test ticked them.
+    # Certain rewrites of strings and config: ticked as the preview opens.
     assert 'mock.patch("data.vector_store.embed"' in read(root, "tests/test_vector_store.py")
     assert "release: python -m scripts.seed_db" in read(root, "Procfile")
     assert_fixture_tests_pass(root)

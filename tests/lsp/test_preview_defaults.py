@@ -54,7 +54,8 @@ async def test_apply_as_the_preview_opens_leaves_the_backend_working(client: Lan
     (client.root / "notify.py").write_text(EVENTS)
     edit = await organize_edit(client)
     asks = {name for name, a in edit.change_annotations.items() if a.needs_confirmation}
-    assert asks == {"review"}, "only review-only suggestions wait for a tick"
+    # only review-only suggestions and the README's structure section (text the tool adds) wait for a tick
+    assert asks == {"review", "structure"}
     # the example's mock.patch targets, plugin entry points and import_module are certain
     assert {e.annotation_id for e in edits_in(edit, "test_agent.py")} >= {"strings"}
     assert {e.annotation_id for e in edits_in(edit, "plugins.py")} >= {"strings"}
@@ -65,4 +66,5 @@ async def test_apply_as_the_preview_opens_leaves_the_backend_working(client: Lan
     assert (client.root / "agents" / "agent.py").is_file() and not (client.root / "agent.py").exists()
     notify = next(client.root.rglob("notify.py"))
     assert notify.read_text() == EVENTS  # left as it was: never changed without a tick
+    assert "## Project structure" not in (client.root / "README.md").read_text()
     assert_backend_works(client.root)

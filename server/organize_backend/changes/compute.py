@@ -136,7 +136,7 @@ def _update_readme(snapshot: Snapshot, roots: list[str], current: dict, steps: d
     text = decode(current[readme])
     newline = "\r\n" if "\r\n" in text else "\n"
     updated = update_structure_section(text, render_tree(name, inside), newline)
-    _record(readme, _encode_like(updated, current[readme]), Category.DOCS, current, steps)
+    _record(readme, _encode_like(updated, current[readme]), Category.STRUCTURE, current, steps)
 
 
 def _declared_encoding(data: bytes) -> str:

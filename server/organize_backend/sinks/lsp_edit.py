@@ -32,6 +32,7 @@ LABELS = {
     Category.STRINGS: "Update module paths in strings",
     Category.CONFIG: "Update configuration files",
     Category.DOCS: "Update documentation",
+    Category.STRUCTURE: "README: add the project structure section",
     Category.REVIEW: "Review: strings that may not name a module",
 }
 
@@ -77,7 +78,7 @@ def to_workspace_edit(changes: ChangeSet, target: EditTarget = EditTarget()) -> 
         if change.new_path is None:
             operations.append(lsp.DeleteFile(uri=uri(root, change.old_path), annotation_id=note(Category.MOVE)))
     annotations = {
-        category.value: lsp.ChangeAnnotation(label=LABELS[category], needs_confirmation=category.needs_review)
+        category.value: lsp.ChangeAnnotation(label=LABELS[category], needs_confirmation=category.needs_confirmation)
         for category in Category if category in used
     } if target.annotations else None
     return lsp.WorkspaceEdit(document_changes=operations, change_annotations=annotations or None)
@@ -166,7 +167,7 @@ def _line_origins(before: bytes, steps) -> dict[str, Category]:
 def _riskiest(categories) -> Category:
     """A hunk that mixes kinds is shown as the one that needs the most review."""
     found = list(categories) or [Category.IMPORTS]
-    reviewed = [c for c in found if c.needs_review]
+    reviewed = [c for c in found if c.needs_confirmation]
     return reviewed[0] if reviewed else found[0]
 
 
