@@ -117,7 +117,7 @@ class Category(str, enum.Enum):
 
     PACKAGE = "package"  # a new __init__.py
     MOVE = "move"  # the file itself moved
-    IMPORTS = "imports"  # import statements rewritten by rope (and import style)
+    IMPORTS = "imports"  # import statements rewritten in place (changes/imports.py)
     PATHS = "paths"  # `Path(__file__).parent` and the like, deepened for a module moved down
     STRINGS = "strings"  # module paths inside Python strings, where the code reads them as such
     CONFIG = "config"  # Procfile, Dockerfile, pyproject.toml, CI workflows, ...

@@ -1,6 +1,6 @@
-"""Rewrite the references rope leaves stale: module names in strings, configs and docs.
+"""Rewrite the references that are not imports: module names in strings, configs and docs.
 
-rope rewrites import statements and nothing else (DESIGN.md fact 3). After the moves,
+rope never updates them (DESIGN.md fact 3), and imports.py reads only import statements. After the moves,
 `mock.patch("agent.VectorStore")`, `"main:app"`, `importlib.import_module("indexer")`,
 `python seed_db.py` in a Procfile and `uvicorn main:app` in a README still name the old
 modules and files. This pass finds those references and rewrites them.

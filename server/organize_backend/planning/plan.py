@@ -51,7 +51,7 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
 
 
 def check_syntax(snapshot: Snapshot) -> None:
-    """rope cannot move what it cannot parse: refuse the whole plan, naming file and line.
+    """Imports cannot be read in what does not parse: refuse the whole plan, naming file and line.
 
     Parsing is most of a plan's time, so contents already seen to parse are not parsed again
     (a long-lived language server plans on every code-action request)."""
