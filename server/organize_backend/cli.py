@@ -15,7 +15,7 @@ from organize_backend.pipeline import Workspace, compute, open_workspace, plan_m
 from organize_backend.report import plan_as_data, render_plan, render_review
 from organize_backend.sinks.diff import render_diff
 from organize_backend.sinks.disk import apply_changes, undo_last
-from organize_backend.snapshot import source_roots
+from organize_backend.snapshot import source_roots, workspace_package
 from organize_backend.verify import find_unresolved_imports
 
 EXIT_OK = 0
@@ -150,7 +150,8 @@ def _check(args) -> int:
 
 def _report_unresolved(root: Path, config, after_apply: bool, moved_names=()) -> int:
     snapshot = open_workspace(root, {"root": config.root} if config.root else None).snapshot
-    problems = find_unresolved_imports(snapshot.files, source_roots(snapshot), first_party=moved_names)
+    problems = find_unresolved_imports(snapshot.files, source_roots(snapshot), first_party=moved_names,
+                                       workspace_package=workspace_package(snapshot))
     for problem in problems:
         print(problem)
     if problems:

@@ -129,6 +129,11 @@ def source_roots(snapshot: Snapshot) -> list[str]:
     return [folder]
 
 
+def workspace_package(snapshot: Snapshot) -> str | None:
+    """The name a workspace that is itself a package is imported by, from the folder above it."""
+    return snapshot.root.name if "__init__.py" in snapshot.files and snapshot.root.name.isidentifier() else None
+
+
 def module_name(path: str, roots: list[str]) -> str | None:
     """Dotted module name of a .py file (or package folder) under one of `roots`."""
     for root in sorted(roots, key=len, reverse=True):

@@ -55,13 +55,19 @@ class UnresolvedImport:
 
 
 def find_unresolved_imports(files: Mapping[str, bytes], source_roots: Sequence[str],
-                            first_party: Iterable[str] = ()) -> list[UnresolvedImport]:
-    """Every import in `files` that would fail with `source_roots` on sys.path, by path and line."""
+                            first_party: Iterable[str] = (), workspace_package: str | None = None
+                            ) -> list[UnresolvedImport]:
+    """Every import in `files` that would fail with `source_roots` on sys.path, by path and line.
+
+    `workspace_package`: the name a workspace that is itself a package (an `__init__.py` at
+    its root) is imported by, from the folder above it (`import shop.orders`)."""
     python_files = sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path))
     with _garbage_collection_paused():
         facts = {path: _facts_of_source(bytes(files[path])) for path in python_files}
     resolver = _Resolver(_Workspace(python_files), source_roots, facts)
     resolver.first_party = frozenset(name.partition(".")[0] for name in first_party)
+    if workspace_package and "__init__.py" in files:
+        resolver.workspace_package = workspace_package
     problems = [problem for path in python_files for problem in _check_file(path, facts[path], resolver)]
     return sorted(problems, key=lambda problem: (problem.path, problem.line))
 
@@ -354,14 +360,18 @@ class _Resolver:
         self._listings: dict[str, frozenset[str] | None] = {}
 
     first_party: frozenset[str] = frozenset()
+    workspace_package: str | None = None
 
     def is_first_party(self, top_level: str) -> bool:
-        return top_level in self.first_party or self._in_workspace(self._roots, top_level) is not None
+        return (top_level in self.first_party or top_level == self.workspace_package
+                or self._in_workspace(self._roots, top_level) is not None)
 
     def absolute(self, dotted: str) -> _Module | None:
         if dotted not in self._absolute:
             parent_name, _, name = dotted.rpartition(".")
-            if not parent_name:
+            if not parent_name and name == self.workspace_package:
+                found = _Module(("",), "__init__.py")
+            elif not parent_name:
                 found = self._in_workspace(self._roots, name) or _installed_top_level(name)
             else:
                 parent = self.absolute(parent_name)

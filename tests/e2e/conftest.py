@@ -48,7 +48,7 @@ ORGANIZED = {
 
 # Lines the organize action must have written, per file (new path), and lines it must have replaced.
 REWRITTEN = {
-    "main.py": ["from database import database\n", "from auth import auth\n", "from agents import agent_tools\n",
+    "main.py": ["import database.database as database, auth.auth as auth\n", "from agents import agent_tools\n",
                 "import services.chat_service as chat\n", "from data import indexer\n",
                 "from auth.auth_middleware import require_auth\n", "from models.schemas import *\n"],
     "tests/test_agent.py": ["from agents import agent\n", "from agents.agent import run\n",

@@ -285,3 +285,23 @@ def test_a_line_already_too_long_or_with_a_comment_is_not_wrapped() -> None:
     source = "from agent import run, stop, xyzzy_plugh\nfrom models import User, Group  # noqa\n"
     text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=style)
     assert text == "from agents.agent import run, stop, xyzzy_plugh\nfrom models.models import User, Group  # noqa\n"
+
+
+def test_a_dotted_import_in_a_class_body_renames_its_uses_through_the_instance() -> None:
+    source = "class A:\n    import pkg.conn\n\n    def f(self):\n        return self.pkg.conn.x, A.pkg.conn.y, pkg.other\n"
+    assert rewritten(source) == source.replace("pkg.conn", "pkg.session")
+
+
+def test_string_annotations_follow_a_renamed_dotted_chain() -> None:
+    source = ('import pkg.conn\nfrom typing import Optional\n\n\n'
+              'def f(c: "pkg.conn.Conn", d: Optional["pkg.conn.Conn"] = None) -> "pkg.other.X":\n'
+              '    x: "pkg.conn.Conn" = c\n    return "pkg.conn.Conn"\n')
+    assert rewritten(source) == (
+        'import pkg.session\nfrom typing import Optional\n\n\n'
+        'def f(c: "pkg.session.Conn", d: Optional["pkg.session.Conn"] = None) -> "pkg.other.X":\n'
+        '    x: "pkg.session.Conn" = c\n    return "pkg.conn.Conn"\n')  # not an annotation: the string pass's business
+
+
+def test_string_annotations_of_a_kept_binding_stay() -> None:
+    source = 'import models\n\n\ndef f() -> "models.User":\n    pass\n'
+    assert rewritten(source) == source.replace("import models", "from models import models")

@@ -22,7 +22,7 @@ from organize_backend.changes.references import rewrite_references
 from organize_backend.changes.rope_moves import RopeResult, run_moves
 from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
 from organize_backend.planning.hazards import adjust_file_relative_paths
-from organize_backend.snapshot import module_name, parent_of, relocated, source_roots
+from organize_backend.snapshot import parent_of, relocated, source_roots
 from organize_backend.two_processes import split_work
 
 BOM = b"\xef\xbb\xbf"
@@ -32,12 +32,13 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
     roots = source_roots(snapshot)
     moved = run_moves(snapshot, plan.moves)
     path_map = {original: final for final, original in moved.origin.items() if original != final}
-    module_map = _module_map(path_map, moved.moved_folders, roots)
+    tree = module_tree(snapshot, moved, path_map)
+    module_map = tree.renamed  # every name a moved module is known by: imports and strings agree
     steps: dict[str, list[tuple[Category, bytes]]] = {}  # final path -> steps
     current: dict[str, bytes] = {}  # final path -> bytes after the passes so far
     origin: dict[str, str] = {}  # final path -> original path
 
-    imports, notices = _imports_rewritten(snapshot, moved, path_map, roots)
+    imports, notices = _imports_rewritten(snapshot, moved, tree)
     for final, data in moved.files.items():
         original = moved.origin.get(final)
         if original is None:
@@ -65,11 +66,13 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
     return _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
 
 
-def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, path_map: dict[str, str],
-                       roots: list[str]) -> tuple[dict[str, bytes], list[Notice]]:
+def module_tree(snapshot: Snapshot, moved: RopeResult, path_map: dict[str, str]) -> ModuleTree:
+    return ModuleTree.build(snapshot.python_files(), path_map, moved.moved_folders, moved.files,
+                            import_root=source_roots(snapshot)[0], workspace_name=snapshot.root.name)
+
+
+def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, tree: ModuleTree) -> tuple[dict[str, bytes], list[Notice]]:
     """Every Python file whose imports change, in place (imports.py), on two cores."""
-    tree = ModuleTree.build(snapshot.python_files(), path_map, moved.moved_folders, moved.files,
-                            import_root=roots[0], workspace_name=snapshot.root.name)
     files = [(final, original) for final, original in moved.origin.items() if final.endswith(".py")]
     style_of = style_policy(snapshot.files)
 
@@ -112,16 +115,6 @@ def _carried(path: str, moved_folders: dict[str, str]) -> str:
         if (now := relocated(path, original, final)) is not None and now != final:
             return now
     return path
-
-
-def _module_map(path_map: dict[str, str], moved_folders: dict[str, str], roots: list[str]) -> dict[str, str]:
-    """Old dotted name -> new dotted name, for moved modules and moved packages."""
-    names = {}
-    for old, new in list(path_map.items()) + list(moved_folders.items()):
-        old_name, new_name = module_name(old, roots), module_name(new, roots)
-        if old_name and new_name and old_name != new_name:
-            names[old_name] = new_name
-    return names
 
 
 def _update_readme(snapshot: Snapshot, roots: list[str], current: dict, steps: dict) -> None:

@@ -168,12 +168,13 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
         return text, [Notice(new_path, 1, "could not be read as Python text: its imports were not checked")]
     rewriter = _FileRewriter(text, new_path, tree, tree.package_of(old_path, after=False),
                              tree.package_of(new_path, after=True))
-    for node in _import_statements(module.body):
+    for node, in_class in _import_statements(module.body):
         if isinstance(node, ast.ImportFrom):
             rewriter.import_from(node)
         else:
-            rewriter.import_(node)
+            rewriter.import_(node, in_class)
     rewriter.dotted_uses(module)
+    rewriter.annotation_strings(module)
     new_text = replace_spans(text, rewriter.edits)
     if rewriter.edits and not rewriter.split:  # the lines still pair up one to one
         changed = {rewriter.offsets.line_of(start) for start, _, _ in rewriter.edits}
@@ -187,19 +188,20 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def _import_statements(body: list) -> Iterable[ast.Import | ast.ImportFrom]:
-    """Every import statement at any depth; statements only, no expression is visited (an
-    import is a statement, and walking every expression node was most of this pass's time)."""
-    pending = list(reversed(body))
+def _import_statements(body: list) -> Iterable[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Every import statement at any depth, and whether a class body holds it; statements
+    only, no expression is visited (an import is a statement, and walking every expression
+    node was most of this pass's time)."""
+    pending = [(node, False) for node in reversed(body)]
     while pending:
-        node = pending.pop()
+        node, in_class = pending.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield node
+            yield node, in_class
             continue
         for name in _BODIES:
             inner = getattr(node, name, None)
             if inner:
-                pending.extend(reversed(inner))
+                pending.extend((child, isinstance(node, ast.ClassDef)) for child in reversed(inner))
 
 
 class _FileRewriter:
@@ -213,6 +215,7 @@ class _FileRewriter:
         self.edits: list[tuple[int, int, str]] = []
         self.notices: list[Notice] = []
         self.renamed_chains: dict[str, str] = {}  # `import a.b` moved: uses of a.b become the new name
+        self.renamed_attribute_chains: dict[str, str] = {}  # and `self.a.b`, for one in a class body
         self.split = False  # a statement became several: the lines no longer pair up
 
     # --- from X import a, b ------------------------------------------------------------------
@@ -297,7 +300,7 @@ class _FileRewriter:
 
     # --- import a, b.c as d -----------------------------------------------------------------
 
-    def import_(self, node: ast.Import) -> None:
+    def import_(self, node: ast.Import, in_class: bool = False) -> None:
         for alias in node.names:
             new = self.tree.new_name(alias.name)
             if new == alias.name:
@@ -307,7 +310,7 @@ class _FileRewriter:
             elif "." not in alias.name:
                 self._rebind_plain(node, alias, new)
             else:
-                self._rename_dotted(node, alias, new)
+                self._rename_dotted(node, alias, new, in_class)
 
     def _rebind_plain(self, node: ast.Import, alias: ast.alias, new: str) -> None:
         """`import agent` binds `agent`: the new statement binds the same name to the new module."""
@@ -318,10 +321,13 @@ class _FileRewriter:
         written = f"from {home} import {leaf}" + (f" as {alias.name}" if leaf != alias.name else "")
         self.edits.append((*self.offsets.span(node), written))
 
-    def _rename_dotted(self, node: ast.Import, alias: ast.alias, new: str) -> None:
-        """`import a.b` binds `a`, and the code says `a.b.f()`: both name the new module."""
+    def _rename_dotted(self, node: ast.Import, alias: ast.alias, new: str, in_class: bool) -> None:
+        """`import a.b` binds `a`, and the code says `a.b.f()`: both name the new module.
+        In a class body it binds a class attribute, used as `self.a.b.f()`."""
         self.edits.append((*self.offsets.span(alias), new))
         self.renamed_chains[alias.name] = new
+        if in_class:
+            self.renamed_attribute_chains[alias.name] = new
         if alias.name.split(".")[0] != new.split(".")[0]:
             self._notice(node, f"`import {alias.name}` now binds `{new.split('.')[0]}`: "
                                f"uses of `{alias.name}` are renamed, other uses of `{alias.name.split('.')[0]}` are not")
@@ -333,10 +339,46 @@ class _FileRewriter:
         pending: list[ast.AST] = [module]
         while pending:
             node = pending.pop()
-            if isinstance(node, ast.Attribute) and (name := dotted_name(node)) in self.renamed_chains:
-                self.edits.append((*self.offsets.span(node), self.renamed_chains[name]))
-                continue
+            if isinstance(node, ast.Attribute) and (name := dotted_name(node)) is not None:
+                if name in self.renamed_chains:
+                    self.edits.append((*self.offsets.span(node), self.renamed_chains[name]))
+                    continue
+                if self._attribute_chain(node, name):
+                    continue
             pending.extend(ast.iter_child_nodes(node))
+
+    def annotation_strings(self, module: ast.Module) -> None:
+        """A string annotation names the local binding (`-> "a.b.Thing"`): it follows the code's
+        `a.b` chains. Plain single-line literals only, whose text is their value."""
+        if not self.renamed_chains:
+            return
+        for literal in _annotation_literals(module):
+            start, end = self.offsets.span(literal)
+            source = self.text[start:end]
+            if len(source) < 2 or source[0] not in "'\"" or source[1:-1] != literal.value:
+                continue  # a prefix, escapes, implicit concatenation or triple quotes: left alone
+            renamed = _CHAIN_IN_TEXT.sub(lambda match: self._renamed_chain(match.group()), literal.value)
+            if renamed != literal.value:
+                self.edits.append((start + 1, end - 1, renamed))
+
+    def _renamed_chain(self, dotted: str) -> str:
+        """`a.b.Thing` with its longest renamed head (`a.b`) written anew."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            head = ".".join(parts[:cut])
+            if head in self.renamed_chains:
+                return ".".join([self.renamed_chains[head], *parts[cut:]])
+        return dotted
+
+    def _attribute_chain(self, node: ast.Attribute, name: str) -> bool:
+        """`self.a.b` (or `Cls.a.b`) for a class body's `import a.b`: the `a.b` part is renamed."""
+        for chain, new in self.renamed_attribute_chains.items():
+            start, end = self.offsets.span(node)
+            text = self.text[start:end]
+            if name.endswith("." + chain) and text.endswith("." + chain):
+                self.edits.append((end - len(chain), end, new))
+                return True
+        return False
 
     def _notice(self, node: ast.AST, message: str) -> None:
         self.notices.append(Notice(self.path, node.lineno, message))
@@ -346,6 +388,26 @@ class _FileRewriter:
 # separated by spaces or backslash continuations; `from .import x` needs none.
 _GAP = r"(?:[ \t\f]|\\\r?\n|\\\r)"
 _FROM_MODULE = re.compile(rf"from{_GAP}*(?P<module>[.\w]+(?:{_GAP}*[.\w]+)*?)(?:{_GAP}+|(?<=\.))import\b")
+
+
+# A dotted name inside a string annotation, not preceded by a dot (`a.b` in `Optional[a.b.T]`).
+_CHAIN_IN_TEXT = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _annotation_literals(module: ast.Module) -> Iterable[ast.Constant]:
+    """String constants inside annotations: of arguments, returns and annotated assignments."""
+    for node in ast.walk(module):
+        annotations: list = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+            annotations = [argument.annotation for argument in every if argument is not None] + [node.returns]
+        elif isinstance(node, ast.AnnAssign):
+            annotations = [node.annotation]
+        for annotation in annotations:
+            if annotation is not None:
+                yield from (inner for inner in ast.walk(annotation)
+                            if isinstance(inner, ast.Constant) and isinstance(inner.value, str))
 
 
 def _squeezed(written: str) -> str:

@@ -33,7 +33,7 @@ from organize_backend.report import render_plan
 from organize_backend.sinks.disk import apply_changes, undo_last
 from organize_backend.sinks.journal import Journal
 from organize_backend.sinks.lsp_edit import EditTarget, to_workspace_edit
-from organize_backend.snapshot import source_roots
+from organize_backend.snapshot import source_roots, workspace_package
 from organize_backend.verify import find_unresolved_imports
 
 log = logging.getLogger("organize-backend")
@@ -527,7 +527,8 @@ async def publish_diagnostics(ls: OrganizeServer) -> None:
     except OrganizeError:
         return
     snapshot = workspace.snapshot
-    problems = await asyncio.to_thread(find_unresolved_imports, snapshot.files, source_roots(snapshot))
+    problems = await asyncio.to_thread(find_unresolved_imports, snapshot.files, source_roots(snapshot),
+                                       workspace_package=workspace_package(snapshot))
     by_uri: dict[str, list[lsp.Diagnostic]] = {}
     for problem in problems:
         position = lsp.Position(line=max(problem.line - 1, 0), character=0)
