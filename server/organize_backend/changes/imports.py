@@ -79,11 +79,10 @@ class ModuleTree:
               new_paths: Iterable[str], import_root: str, workspace_name: str = "") -> "ModuleTree":
         old_paths, new_paths = list(old_paths), list(new_paths)
         old_packages, new_packages = _packages(old_paths), _packages(new_paths)
-        tree = cls({}, frozenset(), old_packages, new_packages, workspace_name)
 
         def names(path: str, packages: frozenset[str]) -> list[str | None]:
             return [_importable_name(path, import_root), _importable_name(path, ""),
-                    tree._natural_name(path, packages)]
+                    _natural_name(path, packages, workspace_name)]
 
         old_modules = {prefix for path in old_paths if path.endswith(".py")
                        for name in names(path, old_packages) if name for prefix in _prefixes(name)}
@@ -118,19 +117,21 @@ class ModuleTree:
         folder = parent_of(path)
         if folder not in packages:
             return None
-        name = self._natural_name(f"{folder}/__init__.py" if folder else "__init__.py", packages)
+        name = _natural_name(f"{folder}/__init__.py" if folder else "__init__.py", packages, self.workspace_name)
         return name.split(".") if name else None
 
-    def _natural_name(self, path: str, packages: frozenset[str]) -> str | None:
-        parts = [] if path.rsplit("/", 1)[-1] == "__init__.py" else [path.rsplit("/", 1)[-1][:-3]]
-        folder = parent_of(path)
-        while folder and folder in packages:
-            parts.insert(0, folder.rsplit("/", 1)[-1])
-            folder = parent_of(folder)
-        if not folder and "" in packages and self.workspace_name:
-            parts.insert(0, self.workspace_name)
-        name = ".".join(parts)
-        return name if name and all(part.isidentifier() for part in parts) else None
+
+def _natural_name(path: str, packages: frozenset[str], workspace_name: str) -> str | None:
+    """The name Python gives a file from the first folder above it that is not a package."""
+    parts = [] if path.rsplit("/", 1)[-1] == "__init__.py" else [path.rsplit("/", 1)[-1][:-3]]
+    folder = parent_of(path)
+    while folder and folder in packages:
+        parts.insert(0, folder.rsplit("/", 1)[-1])
+        folder = parent_of(folder)
+    if not folder and "" in packages and workspace_name:
+        parts.insert(0, workspace_name)
+    name = ".".join(parts)
+    return name if name and all(part.isidentifier() for part in parts) else None
 
 
 def _packages(paths: list[str]) -> frozenset[str]:
