@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from typing import Iterable
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -66,6 +67,25 @@ def split_lines(text: str) -> list[str]:
     if start < len(text):
         lines.append(text[start:])
     return lines
+
+
+def lines_after(offsets: LineOffsets, replacements: list[tuple[int, int, str]], lines: Iterable[int] = ()) -> set[int]:
+    """Line numbers, in the text the replacements make of `offsets.source`: the lines they
+    write, and `lines` of the source (those they leave) where they end up."""
+    found: set[int] = set()
+    pending = sorted(lines)
+    shift = 0
+    for start, end, text in sorted(replacements):
+        first, last = offsets.line_of(start), offsets.line_of(end)
+        while pending and pending[0] < first:
+            found.add(pending.pop(0) + shift)
+        while pending and pending[0] <= last:
+            pending.pop(0)
+        breaks = len(_LINE_END.findall(text))
+        found.update(range(first + shift, first + shift + breaks + 1))
+        shift += breaks - (last - first)
+    found.update(line + shift for line in pending)
+    return found
 
 
 def replace_spans(source: str, replacements: list[tuple[int, int, str]]) -> str:

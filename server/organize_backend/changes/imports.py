@@ -38,7 +38,7 @@ from typing import Iterable, Mapping
 
 from organize_backend.changes.project_style import ProjectStyle, resort_runs, wrap_long_imports
 from organize_backend.snapshot import module_name, parent_of
-from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
+from organize_backend.source_text import LineOffsets, dotted_name, lines_after, replace_spans
 
 
 @dataclass(frozen=True)
@@ -177,12 +177,14 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
     rewriter.dotted_uses(module)
     rewriter.annotation_strings(module)
     new_text = replace_spans(text, rewriter.edits)
-    if rewriter.edits and not rewriter.split:  # the lines still pair up one to one
-        changed = {rewriter.offsets.line_of(start) for start, _, _ in rewriter.edits}
+    if rewriter.edits and (style.wraps_at or style.sorts_imports):
+        changed = lines_after(rewriter.offsets, rewriter.edits)
+        if style.wraps_at:
+            wraps = wrap_long_imports(new_text, changed, style.wraps_at)
+            changed = lines_after(LineOffsets(new_text), wraps, changed)
+            new_text = replace_spans(new_text, wraps)
         if style.sorts_imports:
-            new_text = resort_runs(text, new_text, changed)
-        if style.line_length:
-            new_text = wrap_long_imports(text, new_text, changed, style.line_length)
+            new_text = resort_runs(new_text, changed)
     return new_text, rewriter.notices
 
 

@@ -8,10 +8,13 @@ format), an import renamed past the line length would fail `--check`. There the 
 re-sorts or re-wraps, and so does this module, within limits that keep it a reviewer's edit:
 
 * sorting: only a run of consecutive import statements (no blank line, comment or other
-  statement between them) that holds a renamed import, only if the run was in order before
-  (by the sorter's default rules, read here), and never across anything else;
-* wrapping: only a renamed `from x import a, b` that now exceeds the line length and did
-  not before, in the formatter's form (one name a line, a trailing comma).
+  statement between them) that holds a renamed import, only if the run's other statements
+  are in order (by the sorter's default rules, read here: then they are the project's), and
+  never across anything else;
+* wrapping: only a renamed `from x import a, b` that now exceeds the line length, in the
+  formatter's form (one name a line, a trailing comma), where a formatter or ruff's import
+  sorter (which wraps the same way) is enforced: a Makefile, CI or hook running `ruff format`
+  or black counts.
 
 The order read here is isort's and ruff's default profile: within a run, plain `import x`
 statements first, then `from x import y`; each group by module name, case-insensitively,
@@ -41,42 +44,67 @@ DEFAULT_LINE_LENGTH = 88  # black's and ruff's
 @dataclass(frozen=True)
 class ProjectStyle:
     sorts_imports: bool = False  # ruff `I` or isort is configured
-    line_length: int | None = None  # a formatter (black, ruff format) is configured, at this length
+    wraps_at: int | None = None  # a formatter (black, ruff format) or ruff's isort wraps imports at this length
 
 
 # --- what the project's configuration enforces ------------------------------------------------
 
+# Files where a project says which commands its checks run (a Makefile target, a CI step, a hook).
+_COMMAND_FILES = ("Makefile", "makefile", "GNUmakefile", "justfile", "tox.ini", "noxfile.py",
+                  ".pre-commit-config.yaml")
+_FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|(?:^|[\s\"'])black(?:\s|$|\")|id: black\b", re.MULTILINE)
+
 
 def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
     """The style enforced on a file, by its path: the closest folder (from the file's own up
-    to the workspace) whose configuration says anything decides. Each folder is read once."""
+    to the workspace) whose configuration says anything decides. Each folder is read once.
+    A formatter run by the project's commands (Makefile, CI, hooks) counts wherever it is."""
     styles: dict[str, ProjectStyle] = {}
+    formatter_run = any(_FORMATTER_COMMAND.search(data) for path, data in files.items() if _is_command_file(path))
 
     def style_in(folder: str) -> ProjectStyle:
         if folder not in styles:
-            own = _style_in(files, folder)
+            own = _style_in(files, folder, formatter_run)
             styles[folder] = own if own is not None else (style_in(parent_of(folder)) if folder else ProjectStyle())
         return styles[folder]
 
     return lambda path: style_in(parent_of(path))
 
 
-def _style_in(files: Mapping[str, bytes], folder: str) -> ProjectStyle | None:
+def _is_command_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name in _COMMAND_FILES or name.endswith(".mk") or (
+        "/.github/workflows/" in "/" + path and name.endswith((".yml", ".yaml"))) or name == ".gitlab-ci.yml"
+
+
+def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool) -> ProjectStyle | None:
     """What the configuration files of one folder say; None when they say nothing."""
     pyproject = _toml(files.get(join(folder, "pyproject.toml"), b""))
     tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
     ruff = next((_toml(files[join(folder, name)]) for name in ("ruff.toml", ".ruff.toml") if join(folder, name) in files),
                 tool.get("ruff"))
     black = tool.get("black")
-    isort = "isort" in tool or _isort_in_folder(files, folder)
+    isort = tool.get("isort") if isinstance(tool.get("isort"), dict) else _isort_in_folder(files, folder)
     pre_commit = files.get(join(folder, ".pre-commit-config.yaml"), b"")
-    if ruff is None and black is None and not isort and not pre_commit:
+    if ruff is None and black is None and isort is None and not pre_commit:
         return None
-    ruff = ruff if isinstance(ruff, dict) else {}
-    sorts = _ruff_sorts(ruff) or isort or b"isort" in pre_commit
-    formats = isinstance(black, dict) or "format" in ruff or b"ruff-format" in pre_commit or b"id: black" in pre_commit
-    length = (black if isinstance(black, dict) else {}).get("line-length") or ruff.get("line-length")
-    return ProjectStyle(sorts, (length if isinstance(length, int) else DEFAULT_LINE_LENGTH) if formats else None)
+    configures_ruff = isinstance(ruff, dict)
+    ruff = ruff if configures_ruff else {}
+    ruff_sorts = _ruff_sorts(ruff)
+    sorts = ruff_sorts or isort is not None or b"isort" in pre_commit
+    if isinstance(black, dict):
+        wraps_at = _length(black.get("line-length"))
+    elif "format" in ruff or ruff_sorts or (configures_ruff and formatter_run) or b"ruff-format" in pre_commit:
+        wraps_at = _length(ruff.get("line-length"))  # ruff's formatter and its isort wrap alike
+    elif isinstance(isort, dict) and isort.get("profile") == "black":
+        wraps_at = _length(isort.get("line_length") or isort.get("line-length"))
+    else:
+        wraps_at = None
+    return ProjectStyle(sorts, wraps_at)
+
+
+def _length(value: object) -> int:
+    return value if isinstance(value, int) and value > 0 else DEFAULT_LINE_LENGTH
 
 
 def _ruff_sorts(config: dict) -> bool:
@@ -90,20 +118,28 @@ def _codes(value: object) -> list[str]:
     return [code for code in value if isinstance(code, str)] if isinstance(value, list) else []
 
 
-def _isort_in_folder(files: Mapping[str, bytes], folder: str) -> bool:
-    if join(folder, ".isort.cfg") in files:
-        return True
-    for name in ("setup.cfg", "tox.ini"):
+def _isort_in_folder(files: Mapping[str, bytes], folder: str) -> dict | None:
+    """isort's settings in this folder's .isort.cfg, setup.cfg or tox.ini; None if none."""
+    for name, sections in ((".isort.cfg", ("settings", "isort")), ("setup.cfg", ("isort", "tool:isort")),
+                           ("tox.ini", ("isort", "tool:isort"))):
         data = files.get(join(folder, name))
-        if data is not None:
-            parser = configparser.ConfigParser(interpolation=None, strict=False)
-            try:
-                parser.read_string(data.decode("utf-8", errors="replace"))
-            except configparser.Error:
-                continue
-            if parser.has_section("isort") or parser.has_section("tool:isort"):
-                return True
-    return False
+        if data is None:
+            continue
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(data.decode("utf-8", errors="replace"))
+        except configparser.Error:
+            continue
+        for section in sections:
+            if parser.has_section(section):
+                return {key: _ini_value(value) for key, value in parser.items(section)}
+        if name == ".isort.cfg":
+            return {}
+    return None
+
+
+def _ini_value(value: str) -> object:
+    return int(value) if value.strip().isdigit() else value.strip()
 
 
 def _toml(data: bytes) -> dict:
@@ -116,23 +152,23 @@ def _toml(data: bytes) -> dict:
 # --- wrapping a renamed import past the line length --------------------------------------------
 
 
-def wrap_long_imports(before: str, after: str, changed_lines: Iterable[int], line_length: int) -> str:
-    """Each renamed one-line `from x import a, b` of `after` that is now longer than
-    `line_length` (and was not in `before`), in the formatter's exploded form."""
+def wrap_long_imports(after: str, changed_lines: Iterable[int], line_length: int) -> list[tuple[int, int, str]]:
+    """Each renamed one-line `from x import a, b` of `after` (its lines: `changed_lines`) that
+    is longer than `line_length`, in the formatter's exploded form. (Where the project enforces
+    the wrapping, no import line was too long before.)"""
     changed = set(changed_lines)
     try:
         tree = ast.parse(after)
     except (SyntaxError, ValueError):
-        return after
-    old_lines, offsets = before.splitlines(), LineOffsets(after)
+        return []
+    offsets = LineOffsets(after)
     replacements = []
     for node in _statements(tree):
         if not isinstance(node, ast.ImportFrom) or node.lineno not in changed or node.end_lineno != node.lineno:
             continue
         start, end = offsets.line_bounds(node.lineno)
         line = after[start:end].rstrip("\r\n")
-        was = old_lines[node.lineno - 1] if node.lineno - 1 < len(old_lines) else ""
-        if len(line) <= line_length or len(was) > line_length or "(" in line or "\\" in line or "#" in line:
+        if len(line) <= line_length or "(" in line or "\\" in line or "#" in line:
             continue
         statement_start, statement_end = offsets.span(node)
         if after[statement_end:end].strip() or after[start:statement_start].strip():
@@ -142,9 +178,7 @@ def wrap_long_imports(before: str, after: str, changed_lines: Iterable[int], lin
         names = [after[slice(*offsets.span(alias))] for alias in node.names]
         inner = offsets.newline() + "".join(f"{indent}    {name},{offsets.newline()}" for name in names)
         replacements.append((statement_start, statement_end, f"{head} import ({inner}{indent})"))
-    for start, end, text in sorted(replacements, reverse=True):
-        after = after[:start] + text + after[end:]
-    return after
+    return replacements
 
 
 def _statements(tree: ast.Module) -> Iterable[ast.stmt]:
@@ -154,22 +188,20 @@ def _statements(tree: ast.Module) -> Iterable[ast.stmt]:
 # --- re-sorting the runs that hold a renamed import ------------------------------------------
 
 
-def resort_runs(before: str, after: str, changed_lines: Iterable[int]) -> str:
-    """`after` (same lines as `before`, some import statements renamed in place) with each run
-    of imports that holds a changed line put back in order, if it was in order in `before`."""
+def resort_runs(after: str, changed_lines: Iterable[int]) -> str:
+    """`after` (some import statements renamed in place, on `changed_lines`) with each run of
+    imports that holds a changed line put back in order, if its other statements, the ones
+    the rename left alone, are in order: then the project's order is the one read here."""
     changed = set(changed_lines)
     try:
-        old_tree, new_tree = ast.parse(before), ast.parse(after)
+        tree = ast.parse(after)
     except (SyntaxError, ValueError):
-        return after
-    old_runs = {run[0].lineno: run for run in _runs(old_tree)}
+        return []
     offsets = LineOffsets(after)
     replacements = []
-    for run in _runs(new_tree):
-        old_run = old_runs.get(run[0].lineno)
-        if old_run is None or len(old_run) != len(run) or not _holds(run, changed):
-            continue
-        if not _in_order(old_run) or _in_order(run):
+    for run in _runs(tree):
+        untouched = [node for node in run if not _holds([node], changed)]
+        if len(untouched) == len(run) or not _in_order(untouched) or _in_order(run):
             continue
         lines = [after[slice(*_line_span(offsets, node))] for node in run]
         ordered = [line for _, line in sorted(zip(map(_sort_key, run), lines), key=lambda pair: pair[0])]
