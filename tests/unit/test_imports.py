@@ -324,3 +324,15 @@ def test_lines_after_replacements() -> None:
     # line 2 becomes three lines; line 4 was asked for and moves down by two
     assert lines_after(offsets, [(2, 3, "x\ny\nz")], [4]) == {2, 3, 4, 6}
     assert lines_after(offsets, [(2, 3, "x")], [1, 2]) == {1, 2}
+
+
+def test_a_script_that_puts_a_folder_on_sys_path_imports_from_it() -> None:
+    # hatch_build.py at the workspace root: `sys.path.insert(0, "./app")`, then `import babel_utils`
+    old = ["hatch_build.py", "app/__init__.py", "app/babel_utils.py", "app/main.py"]
+    tree = tree_of(old, {"app/babel_utils.py": "app/utils/babel_utils.py"}, ["app/utils/__init__.py"])
+    source = 'import sys\n\nsys.path.insert(0, "./app")\nfrom babel_utils import compile_catalogs\nimport babel_utils\n'
+    assert rewritten(source, tree, "hatch_build.py") == (
+        'import sys\n\nsys.path.insert(0, "./app")\nfrom utils.babel_utils import compile_catalogs\n'
+        'from utils import babel_utils\n')
+    # without the sys.path line, `babel_utils` is no module of this workspace
+    assert rewritten("import babel_utils\n", tree, "hatch_build.py") == "import babel_utils\n"

@@ -32,6 +32,7 @@ absolute.
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -69,7 +70,9 @@ class ModuleTree:
     old_packages: frozenset[str]  # folders with an __init__.py before the moves ("" the workspace)
     new_packages: frozenset[str]  # and after
     workspace_name: str = ""
+    build_inputs: tuple = ()  # what `build` was given: for the same tree seen from another root
     _words: frozenset[str] = field(init=False)
+    _from_roots: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._words = frozenset(part for name in self.renamed for part in name.split("."))
@@ -93,7 +96,19 @@ class ModuleTree:
             for old_name, new_name in zip(names(old, old_packages), names(new, new_packages)):
                 if old_name and new_name and old_name != new_name:
                     renamed.setdefault(old_name, new_name)
-        return cls(renamed, frozenset(old_modules), old_packages, new_packages, workspace_name)
+        inputs = (tuple(old_paths), dict(path_map), dict(folder_map), tuple(new_paths), workspace_name)
+        return cls(renamed, frozenset(old_modules), old_packages, new_packages, workspace_name, inputs)
+
+    def with_root(self, folder: str) -> ModuleTree:
+        """This tree, also knowing modules by their names from `folder` (a file that puts that
+        folder on sys.path imports them so); its own names win where both name a module."""
+        if folder not in self._from_roots:
+            old_paths, path_map, folder_map, new_paths, workspace_name = self.build_inputs
+            other = ModuleTree.build(old_paths, path_map, folder_map, new_paths, folder, workspace_name)
+            self._from_roots[folder] = ModuleTree(
+                {**other.renamed, **self.renamed}, self.old_modules | other.old_modules,
+                self.old_packages, self.new_packages, self.workspace_name, self.build_inputs)
+        return self._from_roots[folder]
 
     def new_name(self, old: str) -> str:
         """The new dotted name of module `old` (itself moved, or inside a moved package)."""
@@ -167,6 +182,8 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
         module = ast.parse(text)
     except (SyntaxError, ValueError):  # the plan refused files that do not parse; undecodable bytes
         return text, [Notice(new_path, 1, "could not be read as Python text: its imports were not checked")]
+    for folder in _sys_path_folders(module, old_path):
+        tree = tree.with_root(folder)
     rewriter = _FileRewriter(text, new_path, tree, tree.package_of(old_path, after=False),
                              tree.package_of(new_path, after=True))
     for node, in_class in _import_statements(module.body):
@@ -186,6 +203,22 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
         if style.sorts_imports:
             new_text = resort_runs(new_text, changed)
     return new_text, rewriter.notices
+
+
+def _sys_path_folders(module: ast.Module, path: str) -> list[str]:
+    """Folders a file puts on sys.path with a literal, at module level, before importing from
+    them: `sys.path.insert(0, "./app")`, `sys.path.append("backend")`. Read relative to the
+    file's own folder (where a script is run from); only folders inside the workspace."""
+    folders = []
+    for statement in module.body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and dotted_name(call.func) in ("sys.path.insert", "sys.path.append")
+                and call.args and isinstance(call.args[-1], ast.Constant) and isinstance(call.args[-1].value, str)):
+            continue
+        folder = posixpath.normpath(posixpath.join(parent_of(path), call.args[-1].value))
+        if folder != ".." and not folder.startswith("../") and not posixpath.isabs(folder):
+            folders.append("" if folder == "." else folder)
+    return folders
 
 
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
