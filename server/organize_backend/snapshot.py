@@ -102,8 +102,8 @@ def inside_workspace(root: Path, path: str, what: str = "path") -> str:
 
 
 def parent_of(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent
+    """The folder of a workspace-relative POSIX path ("" for the workspace itself)."""
+    return path.rpartition("/")[0]
 
 
 def join(folder: str, name: str) -> str:
@@ -140,7 +140,7 @@ def module_name(path: str, roots: list[str]) -> str | None:
         if root and not (path == root or path.startswith(root + "/")):
             continue
         relative = path[len(root) + 1:] if root else path
-        parts = list(PurePosixPath(relative).parts)
+        parts = [part for part in relative.split("/") if part]
         if not parts:
             return None
         if parts[-1] == "__init__.py":

@@ -222,6 +222,10 @@ def _sys_path_folders(module: ast.Module, path: str) -> list[str]:
 
 
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+# The statements that hold other statements (the rest cannot hold an import).
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+             ast.With, ast.AsyncWith, ast.Try, ast.ExceptHandler, ast.Match, ast.match_case,
+             *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 
 
 def _import_statements(body: list) -> Iterable[tuple[ast.Import | ast.ImportFrom, bool]]:
@@ -233,6 +237,8 @@ def _import_statements(body: list) -> Iterable[tuple[ast.Import | ast.ImportFrom
         node, in_class = pending.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield node, in_class
+            continue
+        if not isinstance(node, _COMPOUND):
             continue
         for name in _BODIES:
             inner = getattr(node, name, None)
