@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import Iterable
+from typing import Callable
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -69,23 +69,25 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def lines_after(offsets: LineOffsets, replacements: list[tuple[int, int, str]], lines: Iterable[int] = ()) -> set[int]:
-    """Line numbers, in the text the replacements make of `offsets.source`: the lines they
-    write, and `lines` of the source (those they leave) where they end up."""
-    found: set[int] = set()
-    pending = sorted(lines)
-    shift = 0
+def line_shift(offsets: LineOffsets, replacements: list[tuple[int, int, str]]) -> Callable[[int], int]:
+    """Where a line of `offsets.source` starts in the text the replacements make of it (a line
+    that a replacement spans: where that replacement's text starts)."""
+    steps = []  # (first line, last line, lines added before the next one)
     for start, end, text in sorted(replacements):
         first, last = offsets.line_of(start), offsets.line_of(end)
-        while pending and pending[0] < first:
-            found.add(pending.pop(0) + shift)
-        while pending and pending[0] <= last:
-            pending.pop(0)
-        breaks = len(_LINE_END.findall(text))
-        found.update(range(first + shift, first + shift + breaks + 1))
-        shift += breaks - (last - first)
-    found.update(line + shift for line in pending)
-    return found
+        steps.append((first, last, len(_LINE_END.findall(text)) - (last - first)))
+
+    def moved_to(line: int) -> int:
+        shift = 0
+        for first, last, added in steps:
+            if line < first:
+                break
+            if line <= last:
+                return first + shift
+            shift += added
+        return line + shift
+
+    return moved_to
 
 
 def replace_spans(source: str, replacements: list[tuple[int, int, str]]) -> str:

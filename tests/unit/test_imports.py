@@ -301,10 +301,10 @@ def test_where_the_project_wraps_imports(files: dict, length: int | None) -> Non
 
 def test_a_split_statement_is_sorted_into_its_run() -> None:
     tree = tree_of(FLAT, {"pkg/conn.py": "lib/conn.py"}, ["lib/__init__.py"])
-    source = "import os\nfrom config import X\nfrom pkg import conn, other\nfrom models import User\n"
+    source = "from config import X\nfrom models import User\nfrom pkg import conn, other\nfrom zeta import z\n"
     text, notices = rewrite_imports(source, "main.py", "main.py", tree, style=SORTED)
-    assert text == ("import os\nfrom config import X\nfrom lib import conn\nfrom models import User\n"
-                    "from pkg import other\n")
+    assert text == ("from config import X\nfrom lib import conn\nfrom models import User\n"
+                    "from pkg import other\nfrom zeta import z\n")
     assert len(notices) == 1
 
 
@@ -316,23 +316,17 @@ def test_a_wrapped_import_is_sorted_as_one_statement() -> None:
                     "from db.session import x\n")
 
 
-def test_lines_after_replacements() -> None:
-    from organize_backend.source_text import LineOffsets, lines_after
+def test_line_shift_through_replacements() -> None:
+    from organize_backend.source_text import LineOffsets, line_shift
 
-    source = "a\nb\nc\nd\n"
-    offsets = LineOffsets(source)
-    # line 2 becomes three lines; line 4 was asked for and moves down by two
-    assert lines_after(offsets, [(2, 3, "x\ny\nz")], [4]) == {2, 3, 4, 6}
-    assert lines_after(offsets, [(2, 3, "x")], [1, 2]) == {1, 2}
+    offsets = LineOffsets("a\nb\nc\nd\n")
+    moved_to = line_shift(offsets, [(2, 3, "x\ny\nz")])  # line 2 becomes three lines
+    assert [moved_to(line) for line in (1, 2, 3, 4)] == [1, 2, 5, 6]
+    assert line_shift(offsets, [])(3) == 3
 
 
-def test_a_script_that_puts_a_folder_on_sys_path_imports_from_it() -> None:
-    # hatch_build.py at the workspace root: `sys.path.insert(0, "./app")`, then `import babel_utils`
-    old = ["hatch_build.py", "app/__init__.py", "app/babel_utils.py", "app/main.py"]
-    tree = tree_of(old, {"app/babel_utils.py": "app/utils/babel_utils.py"}, ["app/utils/__init__.py"])
-    source = 'import sys\n\nsys.path.insert(0, "./app")\nfrom babel_utils import compile_catalogs\nimport babel_utils\n'
-    assert rewritten(source, tree, "hatch_build.py") == (
-        'import sys\n\nsys.path.insert(0, "./app")\nfrom utils.babel_utils import compile_catalogs\n'
-        'from utils import babel_utils\n')
-    # without the sys.path line, `babel_utils` is no module of this workspace
-    assert rewritten("import babel_utils\n", tree, "hatch_build.py") == "import babel_utils\n"
+def test_a_run_that_was_out_of_order_stays_so_even_if_the_rest_is_in_order() -> None:
+    # `pkg.conn` sat before `models` out of order (as the user had it): renaming it moves nothing
+    source = "import config\nfrom pkg.conn import x\nfrom models import User\n"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=SORTED)
+    assert text == "import config\nfrom pkg.session import x\nfrom models.models import User\n"

@@ -37,9 +37,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from organize_backend.changes.project_style import ProjectStyle, resort_runs, wrap_long_imports
+from organize_backend.changes.project_style import ProjectStyle, resort_runs, sort_key, wrap_long_imports
 from organize_backend.snapshot import module_name, parent_of
-from organize_backend.source_text import LineOffsets, dotted_name, lines_after, replace_spans
+from organize_backend.source_text import LineOffsets, dotted_name, line_shift, replace_spans
 
 
 @dataclass(frozen=True)
@@ -186,23 +186,34 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
         tree = tree.with_root(folder)
     rewriter = _FileRewriter(text, new_path, tree, tree.package_of(old_path, after=False),
                              tree.package_of(new_path, after=True))
+    changed: list[ast.stmt] = []  # the import statements rewritten
     for node, in_class in _import_statements(module.body):
+        edits_before = len(rewriter.edits)
         if isinstance(node, ast.ImportFrom):
             rewriter.import_from(node)
         else:
             rewriter.import_(node, in_class)
+        if len(rewriter.edits) > edits_before:
+            changed.append(node)
     rewriter.dotted_uses(module)
     rewriter.annotation_strings(module)
     new_text = replace_spans(text, rewriter.edits)
-    if rewriter.edits and (style.wraps_at or style.sorts_imports):
-        changed = lines_after(rewriter.offsets, rewriter.edits)
-        if style.wraps_at:
-            wraps = wrap_long_imports(new_text, changed, style.wraps_at)
-            changed = lines_after(LineOffsets(new_text), wraps, changed)
-            new_text = replace_spans(new_text, wraps)
-        if style.sorts_imports:
-            new_text = resort_runs(new_text, changed)
+    if changed and style.sorts_imports:
+        new_text = resort_runs(new_text, _old_sort_keys(changed, line_shift(rewriter.offsets, rewriter.edits)))
+    if changed and style.wraps_at:
+        new_text = replace_spans(new_text, wrap_long_imports(new_text, set(text.splitlines()), style.wraps_at))
     return new_text, rewriter.notices
+
+
+def _old_sort_keys(changed: list[ast.stmt], moved_to) -> dict[int, tuple]:
+    """Each line of the new text that a rewritten statement now occupies (several, for a
+    split), with the sort key the statement had before: what its run's old order is judged by."""
+    keys = {}
+    for node in changed:
+        first = moved_to(node.lineno)
+        for line in range(first, max(moved_to(node.end_lineno + 1), first + 1)):
+            keys[line] = sort_key(node)
+    return keys
 
 
 def _sys_path_folders(module: ast.Module, path: str) -> list[str]:

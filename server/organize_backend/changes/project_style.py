@@ -8,9 +8,9 @@ format), an import renamed past the line length would fail `--check`. There the 
 re-sorts or re-wraps, and so does this module, within limits that keep it a reviewer's edit:
 
 * sorting: only a run of consecutive import statements (no blank line, comment or other
-  statement between them) that holds a renamed import, only if the run's other statements
-  are in order (by the sorter's default rules, read here: then they are the project's), and
-  never across anything else;
+  statement between them) that holds a renamed import, only if the run was in order before
+  (by the sorter's default rules, read here: then they are the project's), and never across
+  anything else;
 * wrapping: only a renamed `from x import a, b` that now exceeds the line length, in the
   formatter's form (one name a line, a trailing comma), where a formatter or ruff's import
   sorter (which wraps the same way) is enforced: a Makefile, CI or hook running `ruff format`
@@ -152,11 +152,10 @@ def _toml(data: bytes) -> dict:
 # --- wrapping a renamed import past the line length --------------------------------------------
 
 
-def wrap_long_imports(after: str, changed_lines: Iterable[int], line_length: int) -> list[tuple[int, int, str]]:
-    """Each renamed one-line `from x import a, b` of `after` (its lines: `changed_lines`) that
-    is longer than `line_length`, in the formatter's exploded form. (Where the project enforces
-    the wrapping, no import line was too long before.)"""
-    changed = set(changed_lines)
+def wrap_long_imports(after: str, old_lines: set[str], line_length: int) -> list[tuple[int, int, str]]:
+    """Replacements that put each renamed one-line `from x import a, b` of `after` (a line that
+    `old_lines`, the file's lines before, does not hold) longer than `line_length` in the
+    formatter's exploded form."""
     try:
         tree = ast.parse(after)
     except (SyntaxError, ValueError):
@@ -164,11 +163,11 @@ def wrap_long_imports(after: str, changed_lines: Iterable[int], line_length: int
     offsets = LineOffsets(after)
     replacements = []
     for node in _statements(tree):
-        if not isinstance(node, ast.ImportFrom) or node.lineno not in changed or node.end_lineno != node.lineno:
+        if not isinstance(node, ast.ImportFrom) or node.end_lineno != node.lineno:
             continue
         start, end = offsets.line_bounds(node.lineno)
         line = after[start:end].rstrip("\r\n")
-        if len(line) <= line_length or "(" in line or "\\" in line or "#" in line:
+        if line in old_lines or len(line) <= line_length or "(" in line or "\\" in line or "#" in line:
             continue
         statement_start, statement_end = offsets.span(node)
         if after[statement_end:end].strip() or after[start:statement_start].strip():
@@ -188,23 +187,24 @@ def _statements(tree: ast.Module) -> Iterable[ast.stmt]:
 # --- re-sorting the runs that hold a renamed import ------------------------------------------
 
 
-def resort_runs(after: str, changed_lines: Iterable[int]) -> str:
-    """`after` (some import statements renamed in place, on `changed_lines`) with each run of
-    imports that holds a changed line put back in order, if its other statements, the ones
-    the rename left alone, are in order: then the project's order is the one read here."""
-    changed = set(changed_lines)
+def resort_runs(after: str, old_keys: Mapping[int, tuple]) -> str:
+    """`after` with each run of imports that holds a rewritten statement (its lines: the keys
+    of `old_keys`, which give each one's sort key before the rewrite) put back in order, if the
+    run was in order before."""
     try:
         tree = ast.parse(after)
     except (SyntaxError, ValueError):
-        return []
+        return after
     offsets = LineOffsets(after)
     replacements = []
     for run in _runs(tree):
-        untouched = [node for node in run if not _holds([node], changed)]
-        if len(untouched) == len(run) or not _in_order(untouched) or _in_order(run):
+        if not any(node.lineno in old_keys for node in run):
+            continue
+        keys_before = [old_keys.get(node.lineno, sort_key(node)) for node in run]
+        if keys_before != sorted(keys_before) or _in_order(run):
             continue
         lines = [after[slice(*_line_span(offsets, node))] for node in run]
-        ordered = [line for _, line in sorted(zip(map(_sort_key, run), lines), key=lambda pair: pair[0])]
+        ordered = [line for _, line in sorted(zip(map(sort_key, run), lines), key=lambda pair: pair[0])]
         start, end = _line_span(offsets, run[0])[0], _line_span(offsets, run[-1])[1]
         text = "".join(_with_line_end(line, offsets) for line in ordered)
         if not after[start:end].endswith(("\n", "\r")):  # the file's last line had no line break
@@ -249,16 +249,12 @@ def _alone_on_their_lines(run: list[ast.stmt]) -> bool:
     return len(lines) == len(set(lines)) and all(node.col_offset == run[0].col_offset for node in run)
 
 
-def _holds(run: list[ast.stmt], changed: set[int]) -> bool:
-    return any(line in changed for node in run for line in range(node.lineno, node.end_lineno + 1))
-
-
 def _in_order(run: list[ast.stmt]) -> bool:
-    keys = [_sort_key(node) for node in run]
+    keys = [sort_key(node) for node in run]
     return keys == sorted(keys)
 
 
-def _sort_key(node: ast.stmt) -> tuple:
+def sort_key(node: ast.stmt) -> tuple:
     if isinstance(node, ast.Import):
         name = node.names[0].name
         return (0, 0, _natural(name.lower()), name)
