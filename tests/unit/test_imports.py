@@ -330,3 +330,11 @@ def test_a_run_that_was_out_of_order_stays_so_even_if_the_rest_is_in_order() -> 
     source = "import config\nfrom pkg.conn import x\nfrom models import User\n"
     text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=SORTED)
     assert text == "import config\nfrom pkg.session import x\nfrom models.models import User\n"
+
+
+def test_a_sys_path_insert_inside_a_method_counts_too() -> None:
+    old = ["hatch_build.py", "app/__init__.py", "app/babel_utils.py"]
+    tree = tree_of(old, {"app/babel_utils.py": "app/utils/babel_utils.py"}, ["app/utils/__init__.py"])
+    source = ('import sys\n\n\nclass Hook:\n    def initialize(self):\n        sys.path.insert(0, "./app")\n'
+              '        from babel_utils import compile_catalogs\n')
+    assert rewritten(source, tree, "hatch_build.py") == source.replace("from babel_utils", "from utils.babel_utils")

@@ -182,7 +182,7 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
         module = ast.parse(text)
     except (SyntaxError, ValueError):  # the plan refused files that do not parse; undecodable bytes
         return text, [Notice(new_path, 1, "could not be read as Python text: its imports were not checked")]
-    for folder in _sys_path_folders(module, old_path):
+    for folder in _sys_path_folders(module, old_path) if "sys.path" in text else ():
         tree = tree.with_root(folder)
     rewriter = _FileRewriter(text, new_path, tree, tree.package_of(old_path, after=False),
                              tree.package_of(new_path, after=True))
@@ -217,12 +217,11 @@ def _old_sort_keys(changed: list[ast.stmt], moved_to) -> dict[int, tuple]:
 
 
 def _sys_path_folders(module: ast.Module, path: str) -> list[str]:
-    """Folders a file puts on sys.path with a literal, at module level, before importing from
-    them: `sys.path.insert(0, "./app")`, `sys.path.append("backend")`. Read relative to the
+    """Folders a file puts on sys.path with a literal before importing from them, anywhere in
+    it: `sys.path.insert(0, "./app")`, `sys.path.append("backend")`. Read relative to the
     file's own folder (where a script is run from); only folders inside the workspace."""
     folders = []
-    for statement in module.body:
-        call = statement.value if isinstance(statement, ast.Expr) else None
+    for call in ast.walk(module):
         if not (isinstance(call, ast.Call) and dotted_name(call.func) in ("sys.path.insert", "sys.path.append")
                 and call.args and isinstance(call.args[-1], ast.Constant) and isinstance(call.args[-1].value, str)):
             continue
