@@ -262,8 +262,13 @@ def test_apply_keeps_the_backend_working_and_changes_only_references(mode, data,
     created = sorted(set(after) - set(path_map.values()))
     assert missing == [], f"files not where the moves put them: {missing}"
     assert [path for path in created if Path(path).name not in ("__init__.py", "README.md")] == []
-    # (e) no collateral line
-    lines = collateral_lines(before, after, path_map)
+    # (e) no collateral line, but for an import split in two because its names now live in two
+    # modules: the one form that cannot stay one statement, which apply reports (file and line)
+    split = {line.split("not in place: ", 1)[1].split(":", 1)[0] for line in output.splitlines()
+             if "not in place: " in line and "split into one import each" in line}
+    split_old = {old for old, new in path_map.items() if new in split} | split
+    lines = [(path, line) for path, line in collateral_lines(before, after, path_map)
+             if not (path in split_old and line.startswith("+") and line[1:].lstrip().startswith("from "))]
     assert lines == [], f"{len(lines)} collateral line(s):\n" + "\n".join(f"{path}: {line}" for path, line in lines)
     # (e) every changed line holds an import or a string/expression naming a moved module
     moved = {name.rsplit(".", 1)[-1] for name, new in zip(old_names.values(), new_names.values()) if name != new}
