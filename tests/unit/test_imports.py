@@ -338,3 +338,13 @@ def test_a_sys_path_insert_inside_a_method_counts_too() -> None:
     source = ('import sys\n\n\nclass Hook:\n    def initialize(self):\n        sys.path.insert(0, "./app")\n'
               '        from babel_utils import compile_catalogs\n')
     assert rewritten(source, tree, "hatch_build.py") == source.replace("from babel_utils", "from utils.babel_utils")
+
+
+def test_a_relative_import_module_call_follows_like_the_statement() -> None:
+    tree = app_tree({"app/agent.py": "app/agents/agent.py", "app/database.py": "app/db/database.py"},
+                    ["app/agents/__init__.py", "app/db/__init__.py"])
+    source = ('import importlib\n\n\ndef load():\n'
+              '    return importlib.import_module(".database", __package__), importlib.import_module(".main", package=__package__)\n')
+    assert rewritten(source, tree, "app/agent.py", "app/agents/agent.py") == source.replace(
+        '".database"', '"..db.database"').replace('".main"', '"..main"')
+    assert rewritten(source, tree, "app/main.py") == source.replace('".database"', '".db.database"')

@@ -197,6 +197,8 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
             changed.append(node)
     rewriter.dotted_uses(module)
     rewriter.annotation_strings(module)
+    if "import_module" in text:
+        rewriter.relative_loads(module)
     new_text = replace_spans(text, rewriter.edits)
     if changed and style.sorts_imports:
         new_text = resort_runs(new_text, _old_sort_keys(changed, line_shift(rewriter.offsets, rewriter.edits)))
@@ -413,6 +415,27 @@ class _FileRewriter:
             if renamed != literal.value:
                 self.edits.append((start + 1, end - 1, renamed))
 
+    def relative_loads(self, module: ast.Module) -> None:
+        """`importlib.import_module(".users", __package__)`: a relative import written as a call,
+        resolved like the statement form: its dots recomputed for where both are now."""
+        for call in ast.walk(module):
+            if not (isinstance(call, ast.Call) and (dotted_name(call.func) or "").endswith("import_module")
+                    and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)
+                    and call.args[0].value.startswith(".") and _names_own_package(call)):
+                continue
+            literal, name = call.args[0], call.args[0].value
+            level = len(name) - len(name.lstrip("."))
+            base = self._resolve(level, name[level:] or None, self.old_package)
+            if base is None or self.tree.new_name(base) == base and self.old_package == self.new_package:
+                continue
+            target = self.tree.new_name(base)
+            if self.new_package is not None and self._resolve(level, name[level:] or None, self.new_package) == target:
+                continue
+            written = _relative(self.new_package or [], target.split(".")) or target
+            start, end = self.offsets.span(literal)
+            if self.text[start:end][1:-1] == name:  # a plain literal: its quotes around the name
+                self.edits.append((start + 1, end - 1, written))
+
     def _renamed_chain(self, dotted: str) -> str:
         """`a.b.Thing` with its longest renamed head (`a.b`) written anew."""
         parts = dotted.split(".")
@@ -460,6 +483,13 @@ def _annotation_literals(module: ast.Module) -> Iterable[ast.Constant]:
             if annotation is not None:
                 yield from (inner for inner in ast.walk(annotation)
                             if isinstance(inner, ast.Constant) and isinstance(inner.value, str))
+
+
+def _names_own_package(call: ast.Call) -> bool:
+    """The package a relative `import_module` resolves against is the caller's own."""
+    package = call.args[1] if len(call.args) > 1 else next(
+        (keyword.value for keyword in call.keywords if keyword.arg == "package"), None)
+    return isinstance(package, ast.Name) and package.id == "__package__"
 
 
 def _squeezed(written: str) -> str:
