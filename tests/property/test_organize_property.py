@@ -172,7 +172,8 @@ def _import_lines(tree: ast.AST) -> set[int]:
 def unexplained_changes(before: dict[str, bytes], after: dict[str, bytes], path_map: dict[str, str],
                         moved_names: set[str]) -> list[str]:
     """Changed lines of Python files that are not an import, nor a string or expression naming a
-    moved module (by the last part of its old dotted name)."""
+    moved module (by the last part of its old dotted name), nor a relative reference of a moved
+    file whose dots changed (`import_module(".mailer", __package__)`)."""
     pattern = re.compile(r"(?<![\w])(%s)(?![\w])" % "|".join(sorted(map(re.escape, moved_names))))
     inverse = {new: old for old, new in path_map.items()}
     trees: dict[str, ast.AST] = {}
@@ -199,7 +200,9 @@ def unexplained_changes(before: dict[str, bytes], after: dict[str, bytes], path_
             end += 1
         in_string = any(begin <= start and end <= finish + 1 and pattern.search(value)
                         for begin, finish, value in _string_spans(tree).get(line, []))
-        if not (in_string or pattern.search(old[start:end])):
+        # a file that moved itself: its relative references get their dots recomputed
+        recomputed_dots = path != old_path and old[start:end].startswith(".") and new[start:].startswith(".")
+        if not (in_string or recomputed_dots or pattern.search(old[start:end])):
             problems.append(f"{path}:{pair.new_index + 1}: {old!r} -> {new!r}")
     return problems
 
