@@ -6,8 +6,9 @@ Text edits replace whole lines (ranges at column 0), so they mean the same in ev
 position encoding. Each edit carries a change annotation naming why it is there. Every
 certain kind (packages, moves, imports, file-relative paths, module paths in strings,
 config, docs) is applied as the preview opens; the review-only suggestions (strings that
-only look like module paths) ask for confirmation, so VS Code opens its Refactor Preview
-with them unticked, and Apply as it opens leaves a working project. A client that cannot
+only look like module paths) and the README's structure section (text the tool adds) ask
+for confirmation, so VS Code opens its Refactor Preview with them unticked, and Apply as it
+opens leaves a working project. A client that cannot
 show annotations gets no suggestion at all: it could not ask, and they are never applied
 silently.
 """
