@@ -64,10 +64,9 @@ def find_unresolved_imports(files: Mapping[str, bytes], source_roots: Sequence[s
     python_files = sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path))
     with _garbage_collection_paused():
         facts = {path: _facts_of_source(bytes(files[path])) for path in python_files}
-    resolver = _Resolver(_Workspace(python_files), source_roots, facts)
-    resolver.first_party = frozenset(name.partition(".")[0] for name in first_party)
-    if workspace_package and "__init__.py" in files:
-        resolver.workspace_package = workspace_package
+    resolver = _Resolver(_Workspace(python_files), source_roots, facts,
+                         first_party=frozenset(name.partition(".")[0] for name in first_party),
+                         workspace_package=workspace_package if "__init__.py" in files else None)
     problems = [problem for path in python_files for problem in _check_file(path, facts[path], resolver)]
     return sorted(problems, key=lambda problem: (problem.path, problem.line))
 
@@ -351,16 +350,16 @@ _OPAQUE_EXTERNAL = _Module(None, None, external=True)
 class _Resolver:
     """Resolves module names against the workspace, then the environment; caches every answer."""
 
-    def __init__(self, workspace: _Workspace, source_roots: Sequence[str], facts: Mapping[str, _FileFacts]) -> None:
+    def __init__(self, workspace: _Workspace, source_roots: Sequence[str], facts: Mapping[str, _FileFacts],
+                 first_party: frozenset[str] = frozenset(), workspace_package: str | None = None) -> None:
+        self.first_party = first_party  # top-level names of the workspace's own, beyond what it holds now
+        self.workspace_package = workspace_package  # the workspace's own name, when it is a package
         self._workspace = workspace
         self._roots = tuple(dict.fromkeys(_normalize_root(root) for root in source_roots)) or ("",)
         self._facts = facts
         self._absolute: dict[str, _Module | None] = {}
         self._children: dict[tuple[_Module, str], _Module | None] = {}
         self._listings: dict[str, frozenset[str] | None] = {}
-
-    first_party: frozenset[str] = frozenset()
-    workspace_package: str | None = None
 
     def is_first_party(self, top_level: str) -> bool:
         return (top_level in self.first_party or top_level == self.workspace_package
