@@ -95,6 +95,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from organize_backend.model import Category
+from organize_backend.source_text import dotted_name
 
 _BOM = b"\xef\xbb\xbf"
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -537,7 +538,7 @@ class _StringContexts:
             elif isinstance(node, ast.Subscript):
                 self._subscript(node)
             elif isinstance(node, ast.Compare):
-                if any(_dotted_name(c) == _SYS_MODULES for c in node.comparators):
+                if any(dotted_name(c) == _SYS_MODULES for c in node.comparators):
                     self._mark(node.left, LOAD)  # "agent" in sys.modules
             elif isinstance(node, ast.Dict):
                 self._dict(node)
@@ -560,7 +561,7 @@ class _StringContexts:
                 self._mark(element, LOAD)
 
     def _subscript(self, node: ast.Subscript) -> None:
-        name = _dotted_name(node.value)
+        name = dotted_name(node.value)
         if name == _SYS_MODULES:
             self._mark(node.slice, LOAD)  # sys.modules["agent"]
         elif name is not None and name.split(".")[-1] in _TYPING_GENERICS:
@@ -583,7 +584,7 @@ class _StringContexts:
                     self._mark(logger, LOGGER)
 
     def _call(self, node: ast.Call, value_used: bool) -> None:
-        name = _dotted_name(node.func)
+        name = dotted_name(node.func)
         if name is None:
             return
         parts = name.split(".")
@@ -602,7 +603,7 @@ class _StringContexts:
                 self.import_calls[id(first)] = node
         elif parts[-2:] == ["patch", "dict"]:
             self._mark(first, TARGET)  # patch.dict("config.SETTINGS", {...})
-            if first is not None and (_dotted_name(first) == _SYS_MODULES or (
+            if first is not None and (dotted_name(first) == _SYS_MODULES or (
                     isinstance(first, ast.Constant) and first.value == _SYS_MODULES)):
                 for values in node.args[1:2]:  # patch.dict(sys.modules, {"agent": fake})
                     for key in values.keys if isinstance(values, ast.Dict) else ():
@@ -612,7 +613,7 @@ class _StringContexts:
         elif len(parts) > 1 and parts[-1] in ("setattr", "delattr"):
             self._mark(first, TARGET)  # monkeypatch.setattr("module.attr", value); builtin setattr takes objects
         elif len(parts) > 1 and parts[-1] in ("setitem", "delitem") and first is not None \
-                and _dotted_name(first) == _SYS_MODULES and len(node.args) > 1:
+                and dotted_name(first) == _SYS_MODULES and len(node.args) > 1:
             self._mark(node.args[1], LOAD)  # monkeypatch.setitem(sys.modules, "agent", fake)
         elif ".".join(parts[:-1]) == _SYS_MODULES and parts[-1] in ("get", "pop", "setdefault"):
             self._mark(first, LOAD)
@@ -623,17 +624,6 @@ class _StringContexts:
                 if keyword.arg == "include" and isinstance(keyword.value, (ast.List, ast.Tuple)):
                     for element in keyword.value.elts:
                         self._mark(element, LOAD)
-
-
-def _dotted_name(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _new_string_content(content: str, kind: str | None, workspace: _Workspace) -> tuple[str, bool] | None:
