@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("organize-backend: interrupted; nothing was changed", file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:
+        _silence_stdout()  # `plan | head`: the reader left; Python's exit flush must not complain
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,8 +94,8 @@ def _workspace_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _open(args) -> Workspace:
-    overrides = {key: value for key, value in (("root", args.organize_root), ("layout", args.layout)) if value}
-    return open_workspace(args.root, overrides)
+    flags = {key: value for key, value in (("root", args.organize_root), ("layout", args.layout)) if value}
+    return open_workspace(args.root, flags=flags)
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -197,6 +201,11 @@ def _relative(path: str, root: Path) -> str:
             return resolved.relative_to(root).as_posix() if resolved != root else ""
         except ValueError:
             raise OrganizeError(f"{path}: outside the workspace {root}") from None
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _warn_if_dirty(root: Path) -> None:

@@ -1,7 +1,8 @@
 """`[tool.organize-backend]` in pyproject.toml (or organize-backend.toml), checked.
 
-The project's file is the truth; an editor's settings or command-line flags only fill
-what it leaves open (`overrides`).
+Precedence, as in ruff and black: command-line flags (`flags`) win over the project's file,
+and the file wins over an editor's settings (`overrides`), which only fill what it leaves open:
+a flag is typed for this one run, an editor setting is a standing default.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ class Config:
     source: str = "defaults"  # where the settings came from, for messages
 
 
-def load_config(workspace: Path, overrides: Mapping[str, Any] | None = None) -> Config:
+def load_config(workspace: Path, overrides: Mapping[str, Any] | None = None,
+                flags: Mapping[str, Any] | None = None) -> Config:
     table, source = _read_table(Path(workspace))
-    merged = dict(overrides or {})
-    merged.update(table)  # the project's file wins over editor settings and flags
+    merged = {**(overrides or {}), **table, **(flags or {})}
     return _parse(merged, source)
 
 

@@ -26,8 +26,9 @@ def open_workspace(
     overrides: Mapping[str, Any] | None = None,
     buffers: Mapping[str, str] | None = None,
     buffer_versions: Mapping[str, int] | None = None,
+    flags: Mapping[str, Any] | None = None,
 ) -> Workspace:
-    config = load_config(Path(root), overrides)
+    config = load_config(Path(root), overrides, flags)
     snapshot = take_snapshot(Path(root), config.root, buffers, buffer_versions)
     return Workspace(snapshot, config)
 

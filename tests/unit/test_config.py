@@ -237,3 +237,9 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
 def test_a_folder_named_like_the_config_file_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").mkdir()
     assert load_config(tmp_path) == Config()
+
+
+def test_command_line_flags_win_over_the_project_file(tmp_path: Path) -> None:
+    write(tmp_path, "organize-backend.toml", 'root = "backend"\nlayout = "none"\n')
+    config = load_config(tmp_path, overrides={"layout": "layered"}, flags={"layout": "skill"})
+    assert (config.root, config.layout) == ("backend", "skill")
