@@ -11,13 +11,17 @@ rename changes references, nothing else.
 
 from __future__ import annotations
 
+import codecs
 import io
 import tokenize
 from pathlib import PurePosixPath
 
-from organize_backend.changes.project_style import style_policy
+from organize_backend.changes.gitignore import GitIgnore
 from organize_backend.changes.imports import ModuleTree, Notice, rewrite_imports
-from organize_backend.changes.readme import render_tree, update_structure_section
+from organize_backend.changes.project_style import style_policy
+from organize_backend.changes.readme import (
+    ASCII, BOX, BOX_CHARACTERS, BrokenBlock, is_shown, render_tree, update_structure_section,
+)
 from organize_backend.changes.references import rewrite_references
 from organize_backend.changes.rope_moves import RopeResult, run_moves
 from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
@@ -60,9 +64,9 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
 
     for final, category, data in rewrite_references(current, module_map, path_map, roots):
         _record(final, data, category, current, steps)
-    if plan.whole_folder:
-        _update_readme(snapshot, roots, current, steps)
     warnings = tuple(str(notice) for notice in notices)
+    if plan.whole_folder:
+        warnings += _update_readme(snapshot, current, origin, steps)
     return _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
 
 
@@ -117,19 +121,80 @@ def _carried(path: str, moved_folders: dict[str, str]) -> str:
     return path
 
 
-def _update_readme(snapshot: Snapshot, roots: list[str], current: dict, steps: dict) -> None:
-    """Seed 000, phase 5: the README documents the new structure."""
+def _update_readme(snapshot: Snapshot, current: dict, origin: dict, steps: dict) -> tuple[str, ...]:
+    """Seed 000, phase 5: the README documents the new structure, in its block (readme.py).
+
+    Returns a warning when the README stays as it is because the tree cannot be written into it.
+    """
     folder = snapshot.organize_root
     readme = f"{folder}/README.md" if folder else "README.md"
     if readme not in current:
-        return
-    inside = [p[len(folder) + 1:] if folder else p for p in current
-              if p.endswith(".py") and (not folder or p.startswith(folder + "/"))]
-    name = PurePosixPath(folder).name if folder else snapshot.root.name
-    text = decode(current[readme])
-    newline = "\r\n" if "\r\n" in text else "\n"
-    updated = update_structure_section(text, render_tree(name, inside), newline)
-    _record(readme, _encode_like(updated, current[readme]), Category.STRUCTURE, current, steps)
+        return ()
+    data = current[readme]
+    bom, encoding = _text_encoding(data)
+    errors = "surrogateescape" if encoding in _ROUND_TRIP else "strict"
+    drawing = BOX if _can_encode(BOX_CHARACTERS, encoding) else ASCII
+    tree = render_tree(PurePosixPath(folder).name if folder else snapshot.root.name,
+                       _tree_paths(snapshot, current, origin), drawing=drawing)
+    try:
+        text = data[len(bom):].decode(encoding, errors)
+        updated = update_structure_section(text, tree, "\r\n" if "\r\n" in text else "\n")
+        new_data = bom + updated.encode(encoding, errors)
+    except UnicodeError:
+        return (f"{readme}: the project structure tree is not updated: it cannot be written in {encoding}",)
+    except BrokenBlock as error:
+        return (f"{readme}: the project structure tree is not updated: {error}",)
+    _record(readme, new_data, Category.STRUCTURE, current, steps)
+    return ()
+
+
+def _tree_paths(snapshot: Snapshot, current: dict, origin: dict) -> list[str]:
+    """The organized folder's modules the tree shows (folder-relative): no tests, nothing git ignores.
+
+    An ignore rule is written for the old layout or the new one: either keeps a file out.
+    """
+    folder = snapshot.organize_root
+    ignored = GitIgnore.read(snapshot.root, [*snapshot.files, *snapshot.other_files])
+    paths = []
+    for final in current:
+        if folder and not final.startswith(folder + "/"):
+            continue
+        relative = final[len(folder) + 1:] if folder else final
+        if is_shown(relative) and not ignored.ignores(final) and not ignored.ignores(origin.get(final, final)):
+            paths.append(relative)
+    return paths
+
+
+_ROUND_TRIP = ("utf-8", "latin-1")  # every byte decodes, and comes back as it was
+_TEXT_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (BOM, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _text_encoding(data: bytes) -> tuple[bytes, str]:
+    """(byte order mark, encoding) of a text file that declares nothing.
+
+    Not UTF-8 and no byte order mark means one of the 8-bit encodings (latin-1, cp1252, ...),
+    which one is unknown: read as latin-1, every byte comes back as it was, and only text
+    those encodings share (ASCII, and Western letters) is written into it.
+    """
+    for bom, encoding in _TEXT_BOMS:  # UTF-32-LE first: its mark begins with UTF-16-LE's
+        if data.startswith(bom):
+            return bom, encoding
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return b"", "latin-1"
+    return b"", "utf-8"
+
+
+def _can_encode(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _declared_encoding(data: bytes) -> str:
