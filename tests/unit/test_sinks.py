@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import stat
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from organize_backend.model import ChangeSet, FileChange, OrganizeError
+from organize_backend.pipeline import open_workspace
 from organize_backend.sinks.diff import render_diff
-from organize_backend.sinks.disk import apply_changes, last_journal, undo_last
+from organize_backend.sinks.disk import apply_changes, describe_interruption, last_journal, undo_last
+from organize_backend.sinks.journal import interrupted_journal
 
 # --- workspace helpers ------------------------------------------------------------------
 
@@ -423,6 +427,23 @@ def test_a_rollback_that_fails_too_says_where_the_originals_are(
     stash = next((root / ".organize-backend").glob("stash-*"))
     assert sorted(path.read_bytes() for path in stash.iterdir()) == sorted(
         set(snapshot(workspace(tmp_path / "fresh"))[0].values()) - set(snapshot(root)[0].values()))
+    assert "run `organize-backend undo` to restore the original files" in message
+
+
+def test_after_a_failed_rollback_undo_restores_the_original_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = workspace(tmp_path / "ws")
+    original = snapshot(root)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", failing_on_call("replace", 6, and_after=True))
+        with pytest.raises(OrganizeError, match="rolling back failed"):
+            apply_changes(organize(root))
+    assert snapshot(root) != original
+    with pytest.raises(OrganizeError, match="an organize was interrupted"):
+        apply_changes(organize(root))  # never on top of a half-moved tree
+    undo_last(root)  # the disk works again
+    assert snapshot(root) == original
+    assert not list((root / ".organize-backend").glob("stash-*"))
 
 
 # --- undo refusals ----------------------------------------------------------------------
@@ -555,3 +576,205 @@ def test_undo_removes_new_packages_that_only_hold_bytecode_caches(tmp_path):
     undo_last(tmp_path)
     assert not (tmp_path / "agents").exists()
     assert (tmp_path / "agent.py").read_bytes() == b"x = 1\n"
+
+
+# --- crash safety: the process dies after step k, for every k ----------------------------
+
+# Every call that changes the disk (or makes it durable) is a step; the child process dies
+# right after its k-th one, the way SIGKILL or the OOM killer would leave it.
+DISK_STEPS = ("open", "replace", "mkdir", "rmdir", "unlink", "fsync")
+
+
+def crash_workspace(root: Path) -> Path:
+    """`organize`'s workspace plus a swap and a folder taking the name of a file moving away."""
+    workspace(root)
+    write_tree(root, {"x.py": b"X\n", "y.py": b"Y\n", "tools": b"#!/bin/sh\n"})
+    return root
+
+
+def crash_changes(root: Path) -> ChangeSet:
+    base = organize(root)
+    extra = (moved("x.py", "y.py", b"X\n"), moved("y.py", "x.py", b"Y\n"),
+             moved("tools", "tools/tools.sh", b"#!/bin/sh\n"))
+    return replace(base, files=base.files + extra)
+
+
+def tree_state(root: Path) -> tuple[dict[str, bytes], set[str], dict[str, int]]:
+    files, folders = snapshot(root)
+    modes = {path: stat.S_IMODE((root / path).stat().st_mode) for path in files}
+    return files, folders, modes
+
+
+def count_steps(action) -> int:
+    calls = 0
+    originals = {name: getattr(os, name) for name in DISK_STEPS}
+
+    def counting(real):
+        def step(*args, **kwargs):
+            nonlocal calls
+            calls += 1
+            return real(*args, **kwargs)
+        return step
+
+    try:
+        for name, real in originals.items():
+            setattr(os, name, counting(real))
+        action()
+    finally:
+        for name, real in originals.items():
+            setattr(os, name, real)
+    return calls
+
+
+def die_after_step(limit: int, action) -> bool:
+    """Run `action` in a forked child that dies (os._exit, no cleanup) right after its
+    `limit`th disk step. True when the child died, False when the action finished first."""
+    child = os.fork()
+    if child == 0:  # the child: patch its own os module, never return into pytest
+        calls = 0
+
+        def dying(real):
+            def step(*args, **kwargs):
+                nonlocal calls
+                calls += 1
+                try:
+                    return real(*args, **kwargs)
+                finally:  # a call that fails is a step too (mkdir of an existing folder)
+                    if calls == limit:
+                        os._exit(137)
+            return step
+
+        try:
+            for name in DISK_STEPS:
+                setattr(os, name, dying(getattr(os, name)))
+            action()
+            os._exit(0)
+        except BaseException:  # noqa: BLE001 - any other end of the child is a test failure
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    code = os.waitstatus_to_exitcode(status)
+    assert code in (0, 137), f"the child failed before step {limit} (exit {code})"
+    return code == 137
+
+
+def assert_recovered(root: Path, original, changes: ChangeSet | None = None) -> None:
+    """Whatever the crash left, the next commands say so and `undo` brings back every byte."""
+    interrupted = interrupted_journal(root)
+    if interrupted is not None:
+        if changes is not None:
+            with pytest.raises(OrganizeError, match="an organize was interrupted at .*run `organize-backend undo`"):
+                apply_changes(changes)
+        undo_last(root)
+    elif last_journal(root) is not None:
+        undo_last(root)  # the apply committed before it died: a plain undo
+    assert tree_state(root) == original
+    state = root / ".organize-backend"
+    assert interrupted_journal(root) is None and last_journal(root) is None
+    assert not [path for path in root.rglob("*.organize-tmp") if state not in path.parents]
+    with pytest.raises(OrganizeError, match="^nothing to undo"):
+        undo_last(root)
+    # a process killed right after its commit leaves its stash: the next command tidies it
+    assert not list(state.glob("stash-*/*")), "nothing may stay parked"
+
+
+def test_death_after_any_step_of_an_apply_is_undone_byte_for_byte(tmp_path: Path) -> None:
+    probe = crash_workspace(tmp_path / "probe")
+    total = count_steps(lambda: apply_changes(crash_changes(probe)))
+    assert total > 40  # the test means something only if the apply has many steps
+    deaths = 0
+    for limit in range(1, total + 1):
+        root = crash_workspace(tmp_path / f"ws{limit}")
+        original = tree_state(root)
+        deaths += die_after_step(limit, lambda root=root: apply_changes(crash_changes(root)))
+        assert_recovered(root, original, crash_changes(root))
+    assert deaths == total
+
+
+def test_death_after_any_step_of_an_undo_is_finished_by_the_next_undo(tmp_path: Path) -> None:
+    probe = crash_workspace(tmp_path / "probe")
+    apply_changes(crash_changes(probe))
+    total = count_steps(lambda: undo_last(probe))
+    for limit in range(1, total + 1):
+        root = crash_workspace(tmp_path / f"ws{limit}")
+        original = tree_state(root)
+        apply_changes(crash_changes(root))
+        assert die_after_step(limit, lambda root=root: undo_last(root))
+        assert_recovered(root, original)
+
+
+def test_death_during_the_restore_of_an_interrupted_apply_is_finished_by_the_next_undo(tmp_path: Path) -> None:
+    """The restore is idempotent: killed anywhere, running it again finishes the job."""
+    probe = crash_workspace(tmp_path / "probe")
+    middle = count_steps(lambda: apply_changes(crash_changes(probe))) // 2
+    probe = crash_workspace(tmp_path / "probe2")
+    assert die_after_step(middle, lambda: apply_changes(crash_changes(probe)))
+    total = count_steps(lambda: undo_last(probe))
+    assert total > 10
+    for limit in range(1, total + 1):
+        root = crash_workspace(tmp_path / f"ws{limit}")
+        original = tree_state(root)
+        assert die_after_step(middle, lambda root=root: apply_changes(crash_changes(root)))
+        died = die_after_step(limit, lambda root=root: undo_last(root))
+        assert died or tree_state(root) == original
+        assert_recovered(root, original)
+
+
+def test_every_command_names_an_interrupted_organize_instead_of_doing_nothing(tmp_path: Path) -> None:
+    root = crash_workspace(tmp_path / "ws")
+    original = tree_state(root)
+    middle = count_steps(lambda: apply_changes(crash_changes(crash_workspace(tmp_path / "probe")))) // 2
+    assert die_after_step(middle, lambda: apply_changes(crash_changes(root)))
+    assert tree_state(root) != original
+    with pytest.raises(OrganizeError) as caught:
+        open_workspace(root)  # what plan, check, move and the language server start with
+    assert re.fullmatch(r"an organize was interrupted at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; "
+                        r"run `organize-backend undo` to restore the original files", str(caught.value))
+    changed, message = describe_interruption(root, {})
+    assert changed and "run `organize-backend undo`" in message
+    undone = undo_last(root)
+    assert undone.undone and tree_state(root) == original
+    open_workspace(root)  # the workspace is usable again
+
+
+def test_undo_of_an_interrupted_apply_refuses_to_overwrite_later_work(tmp_path: Path) -> None:
+    root = crash_workspace(tmp_path / "ws")
+    middle = count_steps(lambda: apply_changes(crash_changes(crash_workspace(tmp_path / "probe")))) // 2
+    assert die_after_step(middle, lambda: apply_changes(crash_changes(root)))
+    (root / "main.py").write_bytes(b"edited by hand after the crash\n")
+    left = tree_state(root)
+    with pytest.raises(OrganizeError, match="refusing to undo: an organize was interrupted.*main.py"):
+        undo_last(root)
+    assert tree_state(root) == left
+    assert interrupted_journal(root) is not None
+
+
+def test_a_pending_copy_beside_a_finished_journal_is_a_leftover_not_an_interruption(tmp_path: Path) -> None:
+    """Killed between writing the finished journal and removing the pending one."""
+    root = workspace(tmp_path / "ws")
+    journal = apply_changes(organize(root))
+    leftover = journal.path.with_name(journal.path.name.replace(".json", ".pending.json"))
+    leftover.write_bytes(journal.path.read_bytes())
+    assert interrupted_journal(root) is None
+    assert last_journal(root) == journal
+    open_workspace(root)
+    apply_changes(ChangeSet(root, (edited("README.md", ORIGINAL["README.md"], b"Run it.\n"),)))
+    assert not leftover.exists()  # the next apply tidies it away
+
+
+def test_a_pending_journal_left_by_a_version_without_crash_safety_is_restored_too(tmp_path: Path) -> None:
+    """Format 1 named neither the folders nor the stash after the journal: the users who met
+    the bug have such a journal, a randomly named stash and a half-moved tree."""
+    root = crash_workspace(tmp_path / "ws")
+    original = tree_state(root)
+    middle = count_steps(lambda: apply_changes(crash_changes(crash_workspace(tmp_path / "probe")))) // 2
+    assert die_after_step(middle, lambda: apply_changes(crash_changes(root)))
+    pending = next((root / ".organize-backend" / "journal").glob("*.pending.json"))
+    data = json.loads(pending.read_bytes())
+    pending.write_text(json.dumps({**data, "format": 1, "created_dirs": [], "removed_dirs": []}))
+    stash = next((root / ".organize-backend").glob("stash-*"))
+    stash.rename(stash.with_name("stash-k3x9q1"))
+    assert tree_state(root) != original
+    with pytest.raises(OrganizeError, match="an organize was interrupted"):
+        open_workspace(root)
+    undo_last(root)
+    assert tree_state(root) == original

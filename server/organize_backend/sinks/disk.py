@@ -3,15 +3,27 @@
 Both directions run the same engine on a list of file operations:
 
 1. check everything first (paths inside the workspace, sources unchanged, destinations
-   free, files and folders writable) and refuse with one message listing every problem;
-2. move every file that leaves its place into a stash folder, so chains and swaps
+   free, files and folders writable, no interrupted organize) and refuse with one message
+   listing every problem;
+2. write ahead: the pending journal (apply) holds every original's bytes, destinations and
+   the folders to create and remove; undo renames the journal to `.undoing.json`. Either
+   is fsynced with its folder before the first file is touched;
+3. move every file that leaves its place into a stash folder, so chains and swaps
    (a -> b, b -> c) and a package replacing a same-named file need no ordering tricks;
-3. remove emptied folders, create folders, put files at their destinations (contents via
+4. remove emptied folders, create folders, put files at their destinations (contents via
    a temp file and `os.replace`, so no file is ever half written);
-4. commit by writing the journal (apply) or renaming it to `.undone.json` (undo).
+5. commit by writing the finished journal (apply) or renaming it to `.undone.json` (undo).
 
-Every step registers its inverse; when any step fails, the inverses run in reverse
-order and the caller gets `OrganizeError("... nothing was changed")`.
+Every step registers its inverse; when any step fails, or Ctrl-C / SIGTERM arrives before
+the commit, the inverses run in reverse order (further interrupts held off meanwhile) and
+the caller gets `OrganizeError("... nothing was changed")` or the interrupt. Whether the
+commit happened is read from the disk, not from the control flow: an interrupt that lands
+just after the commit's rename must not roll back a finished change.
+
+When the process dies outright (SIGKILL, power cut) or a rollback fails, the pending or
+undoing journal stays: every command then refuses with "an organize was interrupted", and
+`undo_last` restores the original tree from the journal alone (`_restore`). That restore
+is idempotent, so it may be killed and run again as often as needed.
 
 Read-only is judged by the owner's write bit as well as `os.access`: root ignores
 permissions, so `os.access` alone would let root rewrite files a user marked read-only.
@@ -21,10 +33,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
+import signal
 import stat
-import tempfile
+import threading
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -32,20 +46,28 @@ from typing import Callable, Iterable
 
 from organize_backend.model import ChangeSet, FileChange, OrganizeError
 from organize_backend.sinks.journal import (
+    PENDING_SUFFIX,
     STATE_FOLDER,
     Journal,
     JournalEntry,
     done_path,
+    interrupted_journal,
+    interrupted_message,
     journal_bytes,
     journal_folder,
+    journal_states,
     last_journal,
     next_journal_stem,
     pending_path,
+    refuse_if_interrupted,
     sha256,
+    stale_files,
+    stem_of,
+    undoing_path,
     undone_path,
 )
 
-__all__ = ["apply_changes", "undo_last", "last_journal", "Journal", "JournalEntry"]
+__all__ = ["Journal", "JournalEntry", "apply_changes", "describe_interruption", "last_journal", "undo_last"]
 
 
 # --- public API -------------------------------------------------------------------------
@@ -54,6 +76,7 @@ __all__ = ["apply_changes", "undo_last", "last_journal", "Journal", "JournalEntr
 def apply_changes(changes: ChangeSet) -> Journal:
     """Write `changes` under `changes.root`; return the journal that can undo it."""
     root = _workspace_root(changes.root)
+    refuse_if_interrupted(root)
     effective = [change for change in changes.files if _does_something(change)]
     _refuse_unsafe_paths(root, _change_paths(effective, changes), "cannot apply the change")
     problems = _Problems()
@@ -71,8 +94,15 @@ def apply_changes(changes: ChangeSet) -> Journal:
 
 
 def undo_last(root: Path) -> Journal:
-    """Revert the most recent apply that is not undone yet; return its (now undone) journal."""
+    """Revert the most recent apply that is not undone yet; return its (now undone) journal.
+
+    An interrupted apply or undo comes first: its journal restores the original tree."""
     root = _workspace_root(root)
+    interrupted = interrupted_journal(root)
+    if interrupted is not None:
+        return _restore(root, interrupted)
+    with contextlib.suppress(OSError):
+        _tidy_leftovers(root)  # an apply killed just after its commit may have left its stash
     journal = last_journal(root)
     if journal is None:
         raise OrganizeError(f"nothing to undo: no organize applied in {root} is left to undo")
@@ -84,9 +114,158 @@ def undo_last(root: Path) -> Journal:
     work = _undo_work(root, journal)
     _check_work(root, work, problems)
     problems.raise_if_any("cannot undo, nothing was changed")
-    target = undone_path(journal)
-    _execute(root, work, commit=lambda done: os.replace(journal.path, target))
+    target, undoing = undone_path(journal), undoing_path(journal)
+    stash = _make_stash(root, f"{stem_of(journal.path)}-undo")
+    try:
+        _rename_durably(journal.path, undoing)  # from here on, a crash leaves an "undoing" journal
+    except BaseException as error:
+        if undoing.exists():
+            with contextlib.suppress(OSError):
+                os.replace(undoing, journal.path)
+        shutil.rmtree(stash, ignore_errors=True)
+        if not isinstance(error, OSError):
+            raise
+        raise OrganizeError(f"cannot mark the undo journal {journal.path} ({error}); nothing was changed") from error
+    seal = _Seal(commit=lambda done: _rename_durably(undoing, target), committed=target.exists,
+                 rolled_back=lambda: _rename_durably(undoing, journal.path),
+                 retry="run `organize-backend undo` again to finish the undo")
+    _execute(root, work, stash, seal)
     return replace(journal, path=target)
+
+
+def describe_interruption(root: Path, states_before: dict[str, str]) -> tuple[bool, str]:
+    """What an interrupted command left, read from the journals (not from where the
+    interrupt landed): (whether the workspace changed, a sentence saying what is true)."""
+    root = Path(root).resolve()
+    interrupted = interrupted_journal(root)
+    if interrupted is not None:
+        return True, "interrupted; " + interrupted_message(interrupted)
+    states = journal_states(root)
+    changed = {stem: state for stem, state in states.items() if states_before.get(stem) != state}
+    if "done" in changed.values():
+        return True, "interrupted after the change was applied; `organize-backend undo` reverts it"
+    if "undone" in changed.values():
+        return True, "interrupted after the undo finished; the original files are back"
+    return False, "interrupted; nothing was changed"
+
+
+# --- restoring after a crash -------------------------------------------------------------
+
+# what `_write_atomically` leaves beside its target when the process dies mid-write
+_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.organize-tmp$")
+
+
+def _restore(root: Path, journal: Journal) -> Journal:
+    """Put the original tree back from an interrupted apply's or undo's journal alone.
+
+    The journal holds every original's bytes, so the restore does not depend on how far the
+    work got: our files leave their destinations, the folders we made go (when empty), the
+    folders we removed come back, every original is written at its old path. Each step looks
+    at the disk before acting, so running it again after it was killed finishes the job."""
+    _refuse_unsafe_paths(root, _journal_paths(journal), "refusing to undo")
+    changed = _changed_since_interruption(root, journal)
+    if changed:
+        raise OrganizeError(f"refusing to undo: {interrupted_message(journal)}, but these files changed since "
+                            f"(move them aside and run it again): {', '.join(changed)}")
+    stem = stem_of(journal.path)
+    try:
+        _drop_temp_files(root, journal)
+        originals = {entry.old_path for entry in journal.entries if entry.old_path is not None}
+        for entry in journal.entries:
+            if entry.new_path is not None and entry.new_path not in originals:
+                _unlink_file(root / entry.new_path)
+        for folder in sorted(_folders_made(journal), key=lambda folder: (-len(PurePosixPath(folder).parts), folder)):
+            _remove_if_empty(root / folder)
+        for folder in sorted(journal.removed_dirs, key=lambda folder: (len(PurePosixPath(folder).parts), folder)):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+        for index, entry in enumerate(journal.entries):
+            if entry.old_path is not None:
+                _put_original(root, entry, _stash_path(root, stem) / str(index))
+        _fsync_folders({(root / path).parent for path in _journal_paths(journal)})
+        for name in (stem, f"{stem}-undo"):
+            shutil.rmtree(_stash_path(root, name), ignore_errors=True)
+        target = undone_path(journal)
+        _rename_durably(journal.path, target)
+    except OSError as error:
+        raise OrganizeError(f"could not finish restoring the original files ({error}); "
+                            "fix the cause and run `organize-backend undo` again") from error
+    return replace(journal, path=target)
+
+
+def _folders_made(journal: Journal) -> set[str]:
+    """The folders the interrupted run made (or was about to make). A format 1 pending journal
+    did not name them: every folder above a destination and above no original is taken as ours."""
+    if journal.format > 1 or not journal.path.name.endswith(PENDING_SUFFIX):
+        return set(journal.created_dirs)
+    return _folders_above(entry.new_path for entry in journal.entries) - _folders_above(
+        entry.old_path for entry in journal.entries)
+
+
+def _folders_above(paths: Iterable[str | None]) -> set[str]:
+    return {str(parent) for path in paths if path for parent in PurePosixPath(path).parents if str(parent) != "."}
+
+
+def _changed_since_interruption(root: Path, journal: Journal) -> list[str]:
+    """Files at our paths that hold neither an original nor what the apply wrote there:
+    someone worked on the half-moved tree, and the restore must not overwrite that."""
+    ours: dict[str, set[str]] = {}
+    for entry in journal.entries:
+        if entry.old_path is not None:
+            ours.setdefault(entry.old_path, set()).add(sha256(entry.original or b""))
+        if entry.new_path is not None and entry.written_sha256 is not None:
+            ours.setdefault(entry.new_path, set()).add(entry.written_sha256)
+    changed = []
+    for path, hashes in sorted(ours.items()):
+        full = root / path
+        if not os.path.lexists(full) or (path in _folders_made(journal) and full.is_dir() and not full.is_symlink()):
+            continue
+        data = _read_file(full)
+        if data is None or sha256(data) not in hashes:
+            changed.append(path)
+    return changed
+
+
+def _drop_temp_files(root: Path, journal: Journal) -> None:
+    folders = {root / STATE_FOLDER, journal_folder(root)} | {root / folder for folder in journal.created_dirs}
+    for path in _journal_paths(journal):
+        folders.add((root / path).parent)
+    _drop_temp_files_in(folders)
+
+
+def _drop_temp_files_in(folders: Iterable[Path]) -> None:
+    for folder in folders:
+        if folder.is_dir() and not folder.is_symlink():
+            for entry in folder.iterdir():
+                if _TEMP_NAME.match(entry.name) and entry.is_file():
+                    entry.unlink()
+
+
+def _unlink_file(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+
+
+def _remove_if_empty(folder: Path) -> None:
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    _drop_bytecode_cache_if_alone(folder)
+    if not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def _put_original(root: Path, entry: JournalEntry, parked: Path) -> None:
+    """The original back at its old path: the parked file itself when the stash still has it
+    (a rename, so its inode and times come back too), else the bytes from the journal."""
+    original = entry.original or b""
+    target = root / str(entry.old_path)
+    current = _read_file(target)
+    if current == original and (entry.mode is None or stat.S_IMODE(target.stat().st_mode) == entry.mode):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if _read_file(parked) == original:
+        os.replace(parked, target)
+    else:
+        _write_atomically(target, original, entry.mode)
 
 
 # --- the work, as data ------------------------------------------------------------------
@@ -371,29 +550,45 @@ def _display(root: Path, path: Path) -> str:
 
 
 def _apply_with_journal(root: Path, work: _DiskWork) -> Journal:
-    """Write a pending journal, do the work, commit by writing the finished journal."""
+    """Write the pending journal (the plan, with every original), do the work, commit by
+    writing the finished journal (what was actually done to folders)."""
     stem, created_at = _prepare_journal_folder(root)
     entries = tuple(_journal_entry(op) for op in work.ops)
-    draft = Journal(pending_path(root, stem), created_at, entries)
-    finished: list[Journal] = []
-
-    def commit(done: _Done) -> None:
-        journal = replace(draft, path=done_path(root, stem), created_dirs=tuple(done.created_dirs),
-                          removed_dirs=tuple(done.removed_dirs))
-        _write_atomically(journal.path, journal_bytes(journal), None)
-        finished.append(journal)
-
+    # folders as planned: a restore removes only those that did not exist, and only when empty
+    planned_new = tuple(folder for folder in _folders_needed(work) if not (root / folder).is_dir())
+    planned_gone = tuple(folder for folder in work.remove_dirs if (root / folder).is_dir())
+    draft = Journal(pending_path(root, stem), created_at, entries, planned_new, planned_gone)
+    finished = replace(draft, path=done_path(root, stem))
+    stash = _make_stash(root, stem)
     try:
-        _write_atomically(draft.path, journal_bytes(draft), None)
-        _execute(root, work, commit)
-    except OSError as error:
+        _write_durably(draft.path, journal_bytes(draft))
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            draft.path.unlink()  # no file was touched yet: no interrupted organize to report
+        shutil.rmtree(stash, ignore_errors=True)
+        if not isinstance(error, OSError):
+            raise
         raise OrganizeError(f"cannot write the undo journal in {draft.path.parent} ({error}); "
                             "nothing was changed") from error
-    finally:
-        # the pending copy only matters while files are in flight
+
+    def commit(done: _Done) -> None:
+        nonlocal finished
+        finished = replace(finished, created_dirs=tuple(done.created_dirs), removed_dirs=tuple(done.removed_dirs))
+        _write_durably(finished.path, journal_bytes(finished))
+
+    def forget_pending() -> None:
+        # after a clean rollback or the commit, the pending copy describes nothing in flight
         with contextlib.suppress(OSError):
             draft.path.unlink()
-    return finished[0]
+
+    seal = _Seal(commit=commit, committed=finished.path.exists, rolled_back=forget_pending,
+                 retry="run `organize-backend undo` to restore the original files")
+    try:
+        _execute(root, work, stash, seal)
+    finally:
+        if finished.path.exists():
+            forget_pending()
+    return finished
 
 
 def _prepare_journal_folder(root: Path) -> tuple[str, str]:
@@ -404,9 +599,23 @@ def _prepare_journal_folder(root: Path) -> tuple[str, str]:
         if not ignore.exists():
             # git should never show our journal as an untracked change
             _write_atomically(ignore, b"*\n", None)
+        _tidy_leftovers(root)
     except OSError as error:
         raise OrganizeError(f"cannot create the undo journal folder {folder} ({error}); nothing was changed") from error
     return next_journal_stem(root)
+
+
+def _tidy_leftovers(root: Path) -> None:
+    """What a process killed right after a commit leaves: a pending copy beside its finished
+    journal, the stash of a settled journal. A stash of any other name is left alone: it may
+    hold the only copy of someone's files."""
+    for path in stale_files(root):
+        path.unlink()
+    _drop_temp_files_in([root / STATE_FOLDER, journal_folder(root)])
+    settled = {stem for stem, state in journal_states(root).items() if state in ("done", "undone")}
+    for stem in settled:
+        for stash in (_stash_path(root, stem), _stash_path(root, f"{stem}-undo")):
+            shutil.rmtree(stash, ignore_errors=True)
 
 
 def _journal_entry(op: _FileOp) -> JournalEntry:
@@ -417,28 +626,52 @@ def _journal_entry(op: _FileOp) -> JournalEntry:
 # --- the engine -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Seal:
+    """How a run of the engine becomes final. `committed` reads the disk, because an
+    interrupt can land between the commit's rename and the next line of Python."""
+
+    commit: Callable[[_Done], object]
+    committed: Callable[[], bool]
+    rolled_back: Callable[[], object]  # tidy up the write-ahead marker after a clean rollback
+    retry: str  # what the user runs when a rollback fails
+
+
 class _Transaction:
-    """Steps done so far, each with its inverse, so a failure can walk them back."""
+    """Steps done so far, each with its inverse, so a failure can walk them back.
+
+    The inverse is registered before its step runs: an interrupt can land after the step's
+    system call returned and before the next line of Python, and that step must be walked
+    back too. A step that fails with OSError did not happen (each is one atomic call) and is
+    dropped; one cut short by an interrupt may or may not have happened, so its inverse
+    tolerates finding nothing to undo."""
 
     def __init__(self) -> None:
-        self._inverses: list[tuple[str, Callable[[], object]]] = []
+        self._inverses: list[tuple[str, Callable[[], object], bool]] = []  # (what, inverse, done for sure)
 
     def run(self, what: str, action: Callable[[], object], inverse: Callable[[], object]) -> None:
-        action()
-        self._inverses.append((what, inverse))
+        self._inverses.append((what, inverse, False))
+        try:
+            action()
+        except Exception:
+            self._inverses.pop()
+            raise
+        self._inverses[-1] = (what, inverse, True)
 
     def roll_back(self) -> list[str]:
         failures = []
-        for what, inverse in reversed(self._inverses):
+        for what, inverse, certain in reversed(self._inverses):
             try:
                 inverse()
+            except (FileNotFoundError, FileExistsError) as error:
+                if certain:
+                    failures.append(f"{what} ({error})")
             except OSError as error:  # keep going: every other step should still be undone
                 failures.append(f"{what} ({error})")
         return failures
 
 
-def _execute(root: Path, work: _DiskWork, commit: Callable[[_Done], object]) -> _Done:
-    stash = _make_stash(root)
+def _execute(root: Path, work: _DiskWork, stash: Path, seal: _Seal) -> _Done:
     transaction = _Transaction()
     done = _Done()
     try:
@@ -447,34 +680,82 @@ def _execute(root: Path, work: _DiskWork, commit: Callable[[_Done], object]) -> 
         _remove_folders(root, work, transaction, done)
         _make_folders(root, work, transaction, done)
         _place_files(root, work, stashed, transaction)
-        commit(done)
+        _sync_folders(root, work, stash)
+        seal.commit(done)
     except BaseException as error:
-        failures = transaction.roll_back()
-        if not failures:
+        if seal.committed():
+            # the change is final; only what follows the commit's rename was cut short
             shutil.rmtree(stash, ignore_errors=True)
+            if not isinstance(error, Exception):
+                raise
+            return done
+        with _interrupts_held():
+            failures = transaction.roll_back()
+            if not failures:
+                shutil.rmtree(stash, ignore_errors=True)
+                with contextlib.suppress(OSError):  # the marker left: the next undo finishes the job
+                    seal.rolled_back()
         if not isinstance(error, Exception):
-            raise  # Ctrl-C: rolled back, but let it stop the program as it asked
-        raise OrganizeError(_failure_message(error, failures, stash)) from error
+            raise  # Ctrl-C or SIGTERM: rolled back, but let it stop the program as it asked
+        raise OrganizeError(_failure_message(error, failures, stash, seal.retry)) from error
     # the stash now holds only originals of edited and deleted files, which the journal keeps
     shutil.rmtree(stash, ignore_errors=True)
     return done
 
 
-def _make_stash(root: Path) -> Path:
-    """A folder inside the workspace, so parking a file there is a rename, not a copy."""
-    state = root / STATE_FOLDER
+def _sync_folders(root: Path, work: _DiskWork, stash: Path) -> None:
+    """Renames live in folder entries: after a power cut the commit must not claim moves the
+    disk lost. One fsync per touched folder, a few for a whole organize."""
+    touched = {stash} | {(root / path).parent for op in work.ops for path in (op.old, op.new) if path is not None}
+    touched |= {(root / folder).parent for folder in (*_folders_needed(work), *work.remove_dirs)}
+    _fsync_folders(touched)
+
+
+def _fsync_folders(folders: Iterable[Path]) -> None:
+    for folder in folders:
+        if folder.is_dir():
+            _fsync_folder(folder)
+
+
+@contextlib.contextmanager
+def _interrupts_held():
+    """A rollback cut short by a second Ctrl-C or SIGTERM would leave a half-moved tree:
+    while it runs, both signals are ignored (the first one is already being answered)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    for number, handler in previous.items():
+        if handler is not None:  # None: installed outside Python, cannot be put back
+            signal.signal(number, signal.SIG_IGN)
     try:
-        state.mkdir(exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="stash-", dir=state))
+        yield
+    finally:
+        for number, handler in previous.items():
+            if handler is not None:
+                signal.signal(number, handler)
+
+
+def _stash_path(root: Path, name: str) -> Path:
+    return root / STATE_FOLDER / f"stash-{name}"
+
+
+def _make_stash(root: Path, name: str) -> Path:
+    """A folder inside the workspace, so parking a file there is a rename, not a copy. It is
+    named after the journal, so a restore after a crash finds the parked files."""
+    stash = _stash_path(root, name)
+    try:
+        stash.mkdir(parents=True)
     except OSError as error:
-        raise OrganizeError(f"cannot create a work folder in {state} ({error}); nothing was changed") from error
+        raise OrganizeError(f"cannot create a work folder {stash} ({error}); nothing was changed") from error
+    return stash
 
 
-def _failure_message(error: Exception, failures: list[str], stash: Path) -> str:
+def _failure_message(error: Exception, failures: list[str], stash: Path, retry: str) -> str:
     if not failures:
         return f"could not complete the change ({error}); every step was rolled back, nothing was changed"
     return (f"could not complete the change ({error}), and rolling back failed for: {'; '.join(failures)}. "
-            f"Original files are kept in {stash}")
+            f"To recover, {retry}; until then the original files are also kept in {stash}")
 
 
 def _stash_leaving_files(root: Path, work: _DiskWork, stash: Path, transaction: _Transaction) -> dict[str, Path]:
@@ -538,11 +819,32 @@ def _drop_bytecode_cache_if_alone(folder: Path) -> None:
         shutil.rmtree(cache)
 
 
+def _write_durably(path: Path, data: bytes) -> None:
+    """A journal write: atomic, and on disk with its folder entry before we go on."""
+    _write_atomically(path, data, None)
+    _fsync_folder(path.parent)
+
+
+def _rename_durably(source: Path, target: Path) -> None:
+    os.replace(source, target)
+    _fsync_folder(target.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "nt":
+        return  # folders cannot be opened there; NTFS journals its own metadata
+    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _write_atomically(path: Path, data: bytes, mode: int | None) -> None:
     """Write through a temp file beside `path`: a reader or a crash sees old or new, never half."""
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.organize-tmp")
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-    try:
+    try:  # the open too: an interrupt right after it must not leave the temp file behind
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -5,10 +5,18 @@ A journal lives in `<root>/.organize-backend/journal/` as one JSON file per appl
 so journals order correctly even when two applies share a timestamp or the clock steps
 back. A journal's state is in its name, so a reader never has to trust a half-done edit:
 
-    <stem>.pending.json   written before the first file is touched (a crash leaves the
-                          original bytes here); never undone automatically
+    <stem>.pending.json   written (and fsynced, with its folder) before the first file is
+                          touched: every original's bytes, each planned destination, the
+                          folders to create and remove. Left behind only when the process
+                          died mid-apply (or its rollback failed): the workspace is then
+                          "interrupted" and `undo` restores the original tree from it
     <stem>.json           the apply finished: `undo_last` may revert it
-    <stem>.undone.json    the apply was reverted
+    <stem>.undoing.json   an undo is under way (renamed from `<stem>.json` before the first
+                          file is touched); left behind only when the undo was cut short
+    <stem>.undone.json    the apply was reverted (or an interrupted one restored)
+
+The apply commits by writing `<stem>.json` and then removes the pending copy; a pending
+journal beside a finished one of the same stem is a leftover of that gap, not an interruption.
 
 This module only reads and names journals; every write goes through `disk`, which owns
 atomic writing and rollback.
@@ -29,13 +37,17 @@ from organize_backend.model import OrganizeError
 
 STATE_FOLDER = ".organize-backend"
 JOURNAL_FOLDER = f"{STATE_FOLDER}/journal"
-FORMAT_VERSION = 1
+# 2: the pending journal names the folders to create and remove up front. A format 1 pending
+# journal (left by a version without crash-safe apply) lacks them; a restore derives them.
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 
 PENDING_SUFFIX = ".pending.json"
+UNDOING_SUFFIX = ".undoing.json"
 UNDONE_SUFFIX = ".undone.json"
 DONE_SUFFIX = ".json"
 
-_NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}\.\d{6}Z)-(?P<counter>\d+)(?P<state>\.pending|\.undone)?\.json$")
+_NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}\.\d{6}Z)-(?P<counter>\d+)(?P<state>\.pending|\.undoing|\.undone)?\.json$")
 
 
 def sha256(data: bytes) -> str:
@@ -83,6 +95,7 @@ class Journal:
     entries: tuple[JournalEntry, ...]
     created_dirs: tuple[str, ...] = ()
     removed_dirs: tuple[str, ...] = ()
+    format: int = FORMAT_VERSION
 
     @property
     def undone(self) -> bool:
@@ -126,8 +139,18 @@ def done_path(root: Path, stem: str) -> Path:
     return journal_folder(root) / f"{stem}{DONE_SUFFIX}"
 
 
+def undoing_path(journal: Journal) -> Path:
+    return journal.path.with_name(stem_of(journal.path) + UNDOING_SUFFIX)
+
+
 def undone_path(journal: Journal) -> Path:
-    return journal.path.with_name(journal.path.name[: -len(DONE_SUFFIX)] + UNDONE_SUFFIX)
+    return journal.path.with_name(stem_of(journal.path) + UNDONE_SUFFIX)
+
+
+def stem_of(path: Path) -> str:
+    match = _NAME.match(path.name)
+    assert match is not None, path
+    return f"{match['stamp']}-{match['counter']}"
 
 
 def _journal_files(root: Path) -> list[Path]:
@@ -165,6 +188,62 @@ def last_journal(root: Path) -> Journal | None:
     return load_journal(max(finished, key=_order))
 
 
+def interrupted_journal(root: Path) -> Journal | None:
+    """The apply or undo that was cut short (process killed, rollback failed), if any.
+
+    Apply refuses to run on top of one, so there is at most one in practice; the latest wins.
+    """
+    files = _journal_files(root)
+    settled = {stem_of(path) for path in files if _state(path) in ("done", "undone")}
+    cut_short = [path for path in files
+                 if _state(path) == "undoing" or (_state(path) == "pending" and stem_of(path) not in settled)]
+    if not cut_short:
+        return None
+    return load_journal(max(cut_short, key=_order))
+
+
+def stale_files(root: Path) -> list[Path]:
+    """Pending journals whose apply did commit (the process died between the two steps)."""
+    files = _journal_files(root)
+    settled = {stem_of(path) for path in files if _state(path) in ("done", "undone")}
+    return [path for path in files if _state(path) == "pending" and stem_of(path) in settled]
+
+
+def journal_states(root: Path) -> dict[str, str]:
+    """Stem -> state of every journal ("pending", "done", "undoing", "undone"); the most
+    advanced state wins when a stale pending copy sits beside its finished journal."""
+    rank = {"pending": 0, "done": 1, "undoing": 2, "undone": 3}
+    states: dict[str, str] = {}
+    for path in _journal_files(root):
+        stem, state = stem_of(path), _state(path)
+        if rank[state] >= rank[states.get(stem, "pending")]:
+            states[stem] = state
+    return states
+
+
+def interrupted_message(journal: Journal) -> str:
+    when = _readable_time(journal.created_at)
+    if _state(journal.path) == "undoing":
+        return (f"the undo of the organize applied at {when} was interrupted; "
+                "run `organize-backend undo` to finish restoring the original files")
+    return f"an organize was interrupted at {when}; run `organize-backend undo` to restore the original files"
+
+
+def refuse_if_interrupted(root: Path) -> None:
+    """Every command that reads or changes the workspace calls this first: on a half-moved
+    tree a plan would be wrong ("nothing to organize") and an apply would bury the originals."""
+    journal = interrupted_journal(Path(root).resolve())
+    if journal is not None:
+        raise OrganizeError(interrupted_message(journal))
+
+
+def _readable_time(created_at: str) -> str:
+    try:
+        return datetime.fromisoformat(created_at).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except ValueError:
+        return created_at
+
+
 def load_journal(path: Path) -> Journal:
     try:
         data = json.loads(path.read_bytes())
@@ -174,7 +253,7 @@ def load_journal(path: Path) -> Journal:
 
 
 def _journal_from_json(path: Path, data: dict[str, Any]) -> Journal:
-    if data.get("format") != FORMAT_VERSION:
+    if data.get("format") not in READABLE_FORMATS:
         raise ValueError(f"unknown journal format {data.get('format')!r}")
     return Journal(
         path=path,
@@ -182,6 +261,7 @@ def _journal_from_json(path: Path, data: dict[str, Any]) -> Journal:
         entries=tuple(_entry_from_json(item) for item in data["entries"]),
         created_dirs=tuple(data["created_dirs"]),
         removed_dirs=tuple(data["removed_dirs"]),
+        format=data["format"],
     )
 
 
