@@ -151,6 +151,7 @@ def test_module_loading_and_patching_calls(before: str, after: str) -> None:
         ('AUTHENTICATION_BACKENDS += ["auth.login"]\n', 'AUTHENTICATION_BACKENDS += ["auth.auth.login"]\n'),
         ('CELERY_IMPORTS: tuple = ("agent",)\n', 'CELERY_IMPORTS: tuple = ("agents.agent",)\n'),
         ('app = Celery("proj", include=["agent"])\n', 'app = Celery("proj", include=["agents.agent"])\n'),
+        ('setup(name="x", py_modules=["main", "agent"])\n', 'setup(name="x", py_modules=["main", "agents.agent"])\n'),
         # entry points: `module:attr` is nothing else
         ('uvicorn.run("agent:app")\n', 'uvicorn.run("agents.agent:app")\n'),
         ('APP = "agent:app"\n', 'APP = "agents.agent:app"\n'),
@@ -380,8 +381,9 @@ def test_package_rename_in_docs() -> None:
         ("Makefile", "seed:\n\tpoetry run python backend/seed_db.py && echo ok\n",
          "seed:\n\tpoetry run env PYTHONPATH=backend python -m scripts.seed_db && echo ok\n"),
         ("backend/Dockerfile", 'CMD ["python", "seed_db.py"]\n', 'CMD ["python", "-m", "scripts.seed_db"]\n'),
-        # Exec form from another folder cannot set PYTHONPATH: only the path changes.
-        ("Dockerfile", 'CMD ["python", "backend/seed_db.py"]\n', 'CMD ["python", "backend/scripts/seed_db.py"]\n'),
+        # Exec form from another folder: `env` sets PYTHONPATH (exec form has no environment prefix).
+        ("Dockerfile", 'CMD ["python", "backend/seed_db.py"]\n',
+         'CMD ["env", "PYTHONPATH=backend", "python", "-m", "scripts.seed_db"]\n'),
         ("backend/Procfile", "web: uvicorn agent:app --port $PORT\n", "web: uvicorn agents.agent:app --port $PORT\n"),
         ("backend/Procfile", "web: gunicorn 'agent:app'\n", "web: gunicorn 'agents.agent:app'\n"),
         ("backend/Procfile", "worker: python -m agent\n", "worker: python -m agents.agent\n"),
@@ -444,6 +446,200 @@ def test_script_that_stays_top_level_only_changes_path() -> None:
 def test_script_already_in_a_package_keeps_running_by_path() -> None:
     doc = "python RAI_Chat/Backend/core/auth/service.py\n"
     assert rewrite_rai("docs/run.txt", doc) == "python RAI_Chat/backend/core/auth/service.py\n"
+
+
+# --- deployment files: scripts run by path, Docker's COPY, module settings ---------------
+
+SHEBANG_SEED = b"#!/usr/bin/env python3\nfrom database.database import get_db\n"
+
+
+def deploy_steps(path: str, content: str, seed: bytes = SHEBANG_SEED) -> dict[Category, str]:
+    """Steps for one deployment file of the flat backend, whose seed_db.py has a shebang."""
+    files = {**BASE_FILES, "backend/scripts/seed_db.py": seed, path: content.encode()}
+    found = steps_of(files).get(path, {})
+    return {category: data.decode() for category, data in found.items()}
+
+
+def deployed(path: str, content: str) -> str | None:
+    """What is applied; None if nothing is."""
+    return deploy_steps(path, content).get(Category.CONFIG)
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after"),
+    [
+        # Executed by path: its shebang's interpreter runs it as a module, from the same folder.
+        ("backend/Makefile", "seed:\n\t./seed_db.py --force\n", "seed:\n\tpython3 -m scripts.seed_db --force\n"),
+        ("backend/Makefile", "seed:\n\t@./seed_db.py && echo done\n", "seed:\n\t@python3 -m scripts.seed_db && echo done\n"),
+        ("backend/Procfile", "release: ./seed_db.py\n", "release: python3 -m scripts.seed_db\n"),
+        ("backend/Dockerfile", "RUN ./seed_db.py\n", "RUN python3 -m scripts.seed_db\n"),
+        ("backend/Dockerfile", 'CMD ["./seed_db.py", "--force"]\n', 'CMD ["python3", "-m", "scripts.seed_db", "--force"]\n'),
+        ("backend/run.sh", 'sh -c "./seed_db.py"\n', 'sh -c "python3 -m scripts.seed_db"\n'),
+        ("Makefile", "seed:\n\t./backend/seed_db.py\n", "seed:\n\tenv PYTHONPATH=backend python3 -m scripts.seed_db\n"),
+        # `cd x &&` decides the folder the command runs in.
+        ("Makefile", "seed:\n\tcd backend && ./seed_db.py\n", "seed:\n\tcd backend && python3 -m scripts.seed_db\n"),
+        ("Makefile", "seed:\n\tcd backend; python seed_db.py\n", "seed:\n\tcd backend; python -m scripts.seed_db\n"),
+        ("Makefile", "seed:\n\tcd docs && python ../backend/seed_db.py\n",
+         "seed:\n\tcd docs && env PYTHONPATH=../backend python -m scripts.seed_db\n"),
+        ("Makefile", "test:\n\tcd backend && pytest test_auth.py\n", "test:\n\tcd backend && pytest tests/test_auth.py\n"),
+        # Not run: only the path changes.
+        ("backend/Makefile", "x:\n\tchmod +x ./seed_db.py\n", "x:\n\tchmod +x ./scripts/seed_db.py\n"),
+    ],
+)
+def test_scripts_run_by_path_become_module_runs(path: str, before: str, after: str) -> None:
+    assert deployed(path, before) == after
+
+
+def test_docs_run_only_dot_slash_programs() -> None:
+    readme = "Note: backend/seed_db.py seeds the db.\nRun `./backend/seed_db.py` once.\n"
+    assert deployed("README.md", readme) is None  # docs
+    assert deploy_steps("README.md", readme) == {Category.DOCS: (
+        "Note: backend/scripts/seed_db.py seeds the db.\n"
+        "Run `env PYTHONPATH=backend python3 -m scripts.seed_db` once.\n")}
+
+
+def test_a_script_run_by_path_keeps_the_interpreter_its_shebang_names() -> None:
+    seed = b"#!/usr/bin/python3.11 -u\nfrom database.database import get_db\n"
+    assert deploy_steps("backend/Makefile", "s:\n\t./seed_db.py\n", seed) == {
+        Category.CONFIG: "s:\n\t/usr/bin/python3.11 -m scripts.seed_db\n"}
+
+
+def test_a_script_without_a_python_shebang_is_only_suggested() -> None:
+    # Which interpreter ran it is unknown: the fix is suggested for review, the line is not left looking right.
+    found = deploy_steps("backend/Makefile", "s:\n\t./seed_db.py\n", b"from database.database import get_db\n")
+    assert found == {Category.REVIEW: "s:\n\tpython -m scripts.seed_db\n"}
+
+
+def test_a_package_script_whose_siblings_stayed_is_only_suggested() -> None:
+    files = {
+        "backend/tools/__init__.py": b"",
+        "backend/tools/common.py": b"",
+        "backend/reports/__init__.py": b"",
+        "backend/reports/report.py": b"import common\n",
+        "backend/Makefile": b"report:\n\tpython tools/report.py\n",
+    }
+    found = steps_of(files, {"tools.report": "reports.report"},
+                     {"backend/tools/report.py": "backend/reports/report.py"}, ROOTS)
+    # Run by path, tools/ was sys.path[0]; from reports/ `import common` fails: only suggested.
+    assert found["backend/Makefile"] == {Category.REVIEW: b"report:\n\tpython reports/report.py\n"}
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after"),
+    [
+        # COPY flattens: the moved file gets an instruction that keeps its package, the rest stays.
+        ("backend/Dockerfile", "COPY requirements.txt main.py agent.py ./\n",
+         "COPY requirements.txt main.py ./\nCOPY agents/__init__.py agents/agent.py ./agents/\n"),
+        ("backend/Dockerfile", "COPY agent.py .\n", "COPY agents/__init__.py agents/agent.py ./agents/\n"),
+        ("backend/Dockerfile", "ADD seed_db.py /app/seed_db.py\n", "ADD scripts/__init__.py scripts/seed_db.py /app/scripts/\n"),
+        ("backend/Dockerfile", "copy --chown=app:app main.py \\\n     agent.py \\\n     /app/\n",
+         "copy --chown=app:app main.py \\\n     /app/\ncopy --chown=app:app agents/__init__.py agents/agent.py /app/agents/\n"),
+        ("backend/Dockerfile", "  COPY agent.py database.py ./\r\nCMD x\r\n",
+         ("  COPY agents/__init__.py agents/agent.py ./agents/\r\n"
+          "  COPY database/__init__.py database/database.py ./database/\r\nCMD x\r\n")),
+        # Exec form stays exec form.
+        ("backend/Dockerfile", 'COPY ["main.py", "agent.py", "./"]\n',
+         'COPY ["main.py", "./"]\nCOPY ["agents/__init__.py", "agents/agent.py", "./agents/"]\n'),
+        ("backend/Dockerfile", 'COPY --chown=app ["agent.py", \\\n     "/app/"]\n',
+         'COPY --chown=app ["agents/__init__.py", "agents/agent.py", "/app/agents/"]\n'),
+        # A glob in shell form is a source like another.
+        ("backend/Dockerfile", "COPY file[12].py agent.py ./\n",
+         "COPY file[12].py ./\nCOPY agents/__init__.py agents/agent.py ./agents/\n"),
+        # From the workspace root, the build context.
+        ("Dockerfile", "COPY backend/main.py backend/agent.py /app/\n",
+         "COPY backend/main.py /app/\nCOPY backend/agents/__init__.py backend/agents/agent.py /app/agents/\n"),
+    ],
+)
+def test_docker_copy_keeps_packages_in_the_image(path: str, before: str, after: str) -> None:
+    assert deployed(path, before) == after
+
+
+def test_docker_copy_glob_gets_the_files_it_no_longer_matches() -> None:
+    files = {**BASE_FILES, "backend/Dockerfile": b"COPY requirements.txt *.py ./\n"}
+    found = steps_of(files, {"agent": "agents.agent"}, {"backend/agent.py": "backend/agents/agent.py"}, ROOTS)
+    assert found["backend/Dockerfile"] == {
+        Category.CONFIG: b"COPY requirements.txt *.py ./\nCOPY agents/__init__.py agents/agent.py ./agents/\n"}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "COPY . .\n",  # covers the new folders already
+        "COPY backend/ /app/\n",
+        "COPY --from=build /app/agent.py /app/\n",  # another stage's files
+        "COPY main.py ./\n",  # did not move
+    ],
+)
+def test_docker_copy_that_stays(content: str) -> None:
+    assert deploy_steps("Dockerfile", content) == {}
+    assert deploy_steps("backend/Dockerfile", content) == {}
+
+
+def test_docker_copy_to_another_file_name_is_only_suggested() -> None:
+    assert deploy_steps("backend/Dockerfile", "COPY agent.py /app/renamed_agent.py\n") == {
+        Category.REVIEW: "COPY agents/agent.py /app/renamed_agent.py\n"}
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after"),
+    [
+        ("backend/Procfile", "worker: celery -A agent worker -l info\n", "worker: celery -A agents.agent worker -l info\n"),
+        ("backend/Procfile", "worker: celery --app=agent.app worker\n", "worker: celery --app=agents.agent.app worker\n"),
+        ("backend/Procfile", "worker: celery worker --app agent:app\n", "worker: celery worker --app agents.agent:app\n"),
+        ("backend/Procfile", "worker: celery -Aagent worker\n", "worker: celery -Aagents.agent worker\n"),
+        ("backend/Dockerfile", 'CMD ["celery", "-A", "agent", "worker"]\n', 'CMD ["celery", "-A", "agents.agent", "worker"]\n'),
+        ("backend/Makefile", "run:\n\tflask --app agent run\n", "run:\n\tflask --app agents.agent run\n"),
+    ],
+)
+def test_runner_app_options(path: str, before: str, after: str) -> None:
+    assert rewrite(path, before.encode()).decode() == after
+
+
+@pytest.mark.parametrize(
+    ("path", "before", "after"),
+    [
+        ("pyproject.toml", '[tool.setuptools]\npy-modules = ["main", "agent", "seed_db"]\n',
+         '[tool.setuptools]\npy-modules = ["main", "agents.agent", "scripts.seed_db"]\n'),
+        ("pyproject.toml", '[tool.coverage.run]\nsource = [\n  "agent",  # the agent\n  "database",\n]\n',
+         '[tool.coverage.run]\nsource = [\n  "agents.agent",  # the agent\n  "database.database",\n]\n'),
+        ("backend/.coveragerc", "[run]\nsource =\n    agent\n    database\nbranch = true\n",
+         "[run]\nsource =\n    agents.agent\n    database.database\nbranch = true\n"),
+        ("setup.cfg", "[coverage:run]\nsource = agent, database\n", "[coverage:run]\nsource = agents.agent, database.database\n"),
+        ("backend/logging.ini", "[handler_json]\nclass=agent.VectorStore\nargs=(sys.stdout,)\n",
+         "[handler_json]\nclass=agents.agent.VectorStore\nargs=(sys.stdout,)\n"),
+        ("backend/logging.conf", "[formatter_json]\nclass = agent.VectorStore\n",
+         "[formatter_json]\nclass = agents.agent.VectorStore\n"),
+        ("backend/logging.yaml", "handlers:\n  json:\n    class: agent.VectorStore\n    (): agent.run\n",
+         "handlers:\n  json:\n    class: agents.agent.VectorStore\n    (): agents.agent.run\n"),
+        ("backend/.env", "APP_MODULE=agent:app\nCELERY_APP=agent\nexport MODULE_NAME=agent\nFLASK_APP=\"agent\"\n",
+         "APP_MODULE=agents.agent:app\nCELERY_APP=agents.agent\nexport MODULE_NAME=agents.agent\nFLASK_APP=\"agents.agent\"\n"),
+        ("backend/worker.env", "CELERY_APP=agent.app # the worker\n", "CELERY_APP=agents.agent.app # the worker\n"),
+        (".env.production", "APP_MODULE=agent:app\r\n", "APP_MODULE=agents.agent:app\r\n"),
+        ("backend/Makefile", "CELERY_APP ?= agent\nAPP_MODULE := agent:app\n",
+         "CELERY_APP ?= agents.agent\nAPP_MODULE := agents.agent:app\n"),
+        # a file name where a module may stand: the path follows the file (Flask imports it from there)
+        ("backend/.flaskenv", "FLASK_APP=agent.py\n", "FLASK_APP=agents/agent.py\n"),
+    ],
+)
+def test_module_settings(path: str, before: str, after: str) -> None:
+    assert rewrite(path, before.encode()).decode() == after
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("backend/Procfile", "web: foo -A agent\n"),  # -A of another program
+        ("backend/.env", "APP_NAME=agent\nROLE=agent\nAPP_TITLE=agent service\n"),  # words, not modules
+        ("backend/.env", "APP_MODULE=agent server\n"),  # not a module reference as a whole
+        ("pyproject.toml", '[[tool.poetry.source]]\nsource = "agent"\n'),  # `source` outside coverage
+        ("backend/.coveragerc", "[report]\nsource = agent\n"),
+        ("backend/logging.ini", "[handler_file]\nclass=handlers.RotatingFileHandler\n"),  # logging's own
+        ("backend/logging.ini", "[handler_json]\nclass=agent.Missing\n"),  # agent defines no Missing
+        ("backend/logging.ini", "[logger_agent]\nqualname=agent\n"),  # a logger name
+    ],
+)
+def test_settings_that_stay(path: str, content: str) -> None:
+    assert rewrite(path, content.encode()) is None
 
 
 # --- docs -------------------------------------------------------------------------------
@@ -575,6 +771,12 @@ def test_binary_file_with_text_name_is_skipped() -> None:
         ("Dockerfile.dev", Category.CONFIG),
         ("Containerfile", Category.CONFIG),
         (".env.example", Category.CONFIG),
+        (".env", Category.CONFIG),
+        ("deploy/worker.env", Category.CONFIG),
+        (".env.production", Category.CONFIG),
+        (".flaskenv", Category.CONFIG),
+        ("logging.conf", Category.CONFIG),
+        ("config/logging.yaml", Category.CONFIG),
         ("docker-compose.override.yaml", Category.CONFIG),
         (".github/workflows/test.yml", Category.CONFIG),
         ("config/other.yml", None),

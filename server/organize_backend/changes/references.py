@@ -21,7 +21,7 @@ is read from the syntax tree (`ast`):
   fake})`, `monkeypatch.setitem(sys.modules, "agent", fake)`, `sys.modules["agent"]`,
   `sys.modules.get/pop(...)`, `"agent" in sys.modules`); the items of a settings list
   (`INSTALLED_APPS`, `MIDDLEWARE`, `*_APPS`, `*_BACKENDS`, `*_IMPORTS`, `CELERY_INCLUDE`) and
-  of `Celery(..., include=[...])`.
+  of `Celery(..., include=[...])` and `setup(..., py_modules=[...])`.
   `x = __import__("agent")` becomes `__import__("agents.agent", fromlist=["agent"])`, so
   that `x` is still the module and not the package `agents`;
 - certain, `"module.attr"` trusted as is (a bare module is never one): the first argument
@@ -49,24 +49,45 @@ The longest moved prefix decides: with only `RAI_Chat.Backend -> RAI_Chat.backen
 mapped, `"RAI_Chat.Backend.core.x.get_db"` becomes `"RAI_Chat.backend.core.x.get_db"`.
 A moved plain module takes no further module parts (`agent.x` is never a module).
 
-Config files (Category.CONFIG) and docs (Category.DOCS), every rule certain: each rewrites
-what a run command, an import line or a module setting names, or a path that resolves to a
-moved file (a non-module reading would need that exact file to exist):
+Config files (Category.CONFIG) and docs (Category.DOCS): each rule rewrites what a run command,
+a copy instruction, an import line or a module setting names, or a path that resolves to a
+moved file (a non-module reading would need that exact file to exist). A deployment file must
+keep deploying, not only keep naming existing files; where no rewrite is certain to do that, the
+rewrite is only suggested (Category.REVIEW: reported, never silently left stale):
 
-- `python [flags] seed_db.py` where the file was a top-level module and now lives in a
-  package becomes `python -m scripts.seed_db`: run by path, the script would get its own
-  folder on sys.path and lose the source root its imports need. When the command ran
-  from another folder than the source root (`python backend/seed_db.py` from the
-  workspace root), the result is `env PYTHONPATH=backend python -m scripts.seed_db`: that
-  keeps the working directory the script had (relative data paths keep working), and it
-  works after wrappers such as `poetry run` and inside `&&` chains, where `cd` would not.
-  The exec form `["python", "seed_db.py"]` becomes `["python", "-m", "scripts.seed_db"]`
-  only when it ran from the source root (exec form has no environment prefix).
-- `python -m agent`, `--cov=agent`, `module:attr` (uvicorn, gunicorn, entry points; `attr`
-  must be defined in the moved module), and settings whose key names a module or an app
-  (`module = "agent"`, `FLASK_APP=agent`, `app_module: agent`).
+- a script run by its path whose file was a top-level module and now lives in a package runs
+  as a module: `python [flags] seed_db.py` becomes `python -m scripts.seed_db`, and one run as
+  a program (`./seed_db.py`, `backend/seed_db.py` where a command starts) becomes
+  `python3 -m scripts.seed_db` with the interpreter its shebang names (no python shebang: only
+  suggested, with `python`). Run by path, the script would get its own folder on sys.path and
+  lose the source root its imports need. The command runs in the folder it ran in: the text
+  file's folder (make, a Procfile) or the one `cd x &&` enters earlier on the line. When that
+  is not the source root (`python backend/seed_db.py` from the workspace root), the result is
+  `env PYTHONPATH=backend python -m scripts.seed_db`: that keeps the working directory the
+  script had (relative data paths keep working), and it works after wrappers such as `poetry
+  run`, inside `&&` chains and in exec form (`["env", "PYTHONPATH=backend", "python", "-m",
+  ...]`), where `cd` would not. A script that was inside a package keeps running by path when
+  its sibling modules moved with it; otherwise its new path is only suggested.
+- Docker's COPY and ADD flatten their sources into the destination: a moved file named in one
+  gets an instruction of its own that keeps its package folders in the image, `__init__.py`
+  included (`COPY main.py agent.py ./` becomes `COPY main.py ./` and `COPY agents/__init__.py
+  agents/agent.py ./agents/`), and so do the moved files a glob (`COPY *.py ./`) matched before.
+  `COPY . .` and folder copies name no moved file and stay; `--from` copies are another
+  stage's. A copy to another file name (`COPY agent.py /app/x.py`) is only suggested.
+- `python -m agent`, `--cov=agent`, a runner's app option (`celery -A agent`, `--app=agent.app`,
+  `flask --app agent`), `module:attr` (uvicorn, gunicorn, entry points; `attr` must be defined
+  in the moved module).
+- settings whose key says they name modules, in TOML, INI, YAML, `.env` files and Dockerfile
+  ENV: the last word of the key is module(s), app, application, wsgi or asgi, or a word is
+  `module` (`module = "agent"`, `FLASK_APP=agent`, `APP_MODULE=main:app`, `CELERY_APP=worker`,
+  `MODULE_NAME`, setuptools `py-modules = [...]`); coverage's `source` and `source_pkgs` in its
+  own sections; a logging config's `class` and `()` (`class=agent.JsonHandler`, when the
+  moved module defines that name). The value may be a list (TOML array, commas, INI
+  continuation lines), and every item must look like a module reference, or the value is
+  something else (a command, a sentence, a path) and stays: `APP_NAME=agent` stays too.
 - paths of moved files, as whole tokens (`my_seed_db.py` is another file), relative to the
-  text file's folder, the workspace root or a source root, tried in that order; the first
+  folder a `cd x &&` earlier on the line enters, or else to the text file's folder, the
+  workspace root or a source root, tried in that order; the first
   folder where the path names a moved file is taken as the one it is relative to.
   Absolute paths (`/app/seed_db.py`) are left alone: their mapping to the workspace is
   unknown.
@@ -79,6 +100,9 @@ moved file (a non-module reading would need that exact file to exist):
 
 Lines that draw a directory tree (`├──`, `└──`, `|--`) are left alone: names there are
 relative to their place in the tree, not to the file, and another pass owns those trees.
+Records of the past are not read at all: changelogs, release notes, news fragments and
+decision records (by name or folder), and the strings of Django and Alembic migrations
+(their imports are code, and the imports pass keeps them working).
 Every other byte stays as it was: BOM, encoding cookie, CRLF line endings.
 """
 
@@ -87,12 +111,13 @@ from __future__ import annotations
 import ast
 import bisect
 import io
+import json
 import posixpath
 import re
 import tokenize
 import warnings
 from fnmatch import fnmatchcase
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from organize_backend.model import Category
 from organize_backend.source_text import dotted_name
@@ -107,7 +132,16 @@ _PYTHON = r"(?:[\w./-]*/)?python(?:3(?:\.\d+)?)?"
 _PYTHON_FLAGS = r"(?:[ \t]+-[bBdEiIOqsSuvx]+)*"
 _PATH = r"(?:[\w.-]+/)*[\w-][\w.-]*\.py"
 
-Edit = tuple[int, int, str]  # start, end, replacement in a text
+
+
+class Edit(NamedTuple):
+    """A replacement in a text. Not `certain`: only suggested (Category.REVIEW), never applied."""
+
+    start: int
+    end: int
+    new: str
+    certain: bool = True
+
 _FILE_EXTENSIONS = {
     "py", "pyc", "db", "sqlite", "sqlite3", "json", "yaml", "yml", "toml", "ini", "cfg", "csv",
     "txt", "log", "md", "html", "xml", "pkl", "pickle", "parquet", "npy", "env", "lock", "bak",
@@ -127,8 +161,8 @@ def rewrite_references(
 
     `files` holds every file keyed by its new path; Python files already carry their
     rewritten imports. Returns `(path, category, content)` for the files that change, in
-    order: a file's certain rewrites (its category of `category_of`), then, for Python
-    files, the review-only ones on top of them (Category.REVIEW).
+    order: a file's certain rewrites (its category of `category_of`), then the review-only
+    ones on top of them (Category.REVIEW).
     """
     workspace = _Workspace(files, module_map, path_map, source_roots)
     steps: list[tuple[str, Category, bytes]] = []
@@ -141,7 +175,7 @@ def rewrite_references(
         if category is Category.STRINGS:
             certain, with_review = _rewrite_python(data, workspace)
         else:
-            certain, with_review = _rewrite_text(path, data, workspace), None
+            certain, with_review = _rewrite_text(path, data, workspace)
         if certain is not None and certain != data:
             steps.append((path, category, certain))
         if with_review is not None and with_review != (certain or data):
@@ -153,6 +187,8 @@ _CONFIG_NAMES = (
     "Procfile*", "Dockerfile*", "Containerfile*", "*.dockerfile", "docker-compose*.y*ml", "compose*.y*ml",
     "Makefile", "makefile", "GNUmakefile", "*.mk", ".gitlab-ci.yml", ".coveragerc",
     "*.sh", "*.cfg", "*.ini", "*.toml", "*.env.example",
+    # Environment files (`APP_MODULE=main:app`) and logging configs (`class=`) name modules too.
+    ".env", "*.env", ".env.*", ".flaskenv", "*.conf", "logging*.y*ml",
 )
 
 
@@ -160,14 +196,41 @@ def category_of(path: str) -> Category | None:
     """Which kind of file this pass reads, or None for files it never touches."""
     name = posixpath.basename(path)
     if name.endswith(".py"):
-        return Category.STRINGS
+        return None if _is_migration(path) else Category.STRINGS
     if name.endswith((".md", ".rst")) or (name.endswith(".txt") and not name.startswith("requirements")):
-        return Category.DOCS
+        return None if _is_history(path) else Category.DOCS
     if any(fnmatchcase(name, pattern) for pattern in _CONFIG_NAMES):
         return Category.CONFIG
     if "/.github/workflows/" in "/" + path and fnmatchcase(name, "*.y*ml"):
         return Category.CONFIG
     return None
+
+
+# Records of the past say what was true then: "Renamed `load_test.py`" in a changelog stays as
+# it was written, and so does a migration's text (its imports are code, and the imports pass
+# keeps them working).
+_HISTORY_NAME_RE = re.compile(
+    r"(?:changelog|changes|history|news|releases|release[-_ ]?notes)(?:[-_.]v?\d[\w.-]*)?(?:\.(?:md|rst|txt))?", re.IGNORECASE
+)
+_HISTORY_FOLDERS = {
+    "changelog", "changelogs", "changelog.d", "changes.d", "newsfragments", "release-notes", "release_notes",
+    "releasenotes", "adr", "adrs",
+}
+
+
+def _is_history(path: str) -> bool:
+    """A changelog, release notes or a decision record (by file name or folder)."""
+    *folders, name = path.split("/")
+    return bool(_HISTORY_NAME_RE.fullmatch(name)) or any(folder.lower() in _HISTORY_FOLDERS for folder in folders)
+
+
+def _is_migration(path: str) -> bool:
+    """A migration of Django (`app/migrations/0002_x.py`) or Alembic (`alembic/versions/x.py`);
+    not the `env.py` that runs them, which loads the application as it is now."""
+    *folders, name = path.split("/")
+    if name in ("__init__.py", "env.py") or not folders:
+        return False
+    return folders[-1] == "migrations" or (folders[-1] == "versions" and bool({"alembic", "migrations"} & set(folders)))
 
 
 # --- what moved, and what the moved modules define --------------------------------------
@@ -281,10 +344,12 @@ class _Workspace:
         following = rest[1:].split(".")[0]
         if self.is_module(f"{prefix}.{following}") and not self.defines(new_module, following):
             return None  # "auth.auth.login" names the new module already (auth.py moved into auth/)
+        if rest.count(".") == 1 and following.lower() in _FILE_EXTENSIONS:
+            # "database.db" is a file name even when database.py defines `db`; where the context says
+            # module path (FLASK_APP=microblog.py is a file too), only a name the module defines is one.
+            return new_module + rest if trusted and self.defines(new_module, following) else None
         if trusted:
             return new_module + rest
-        if rest.count(".") == 1 and following.lower() in _FILE_EXTENSIONS:
-            return None  # "database.db" is a file name even when database.py defines `db`
         if self.defines(new_module, following):
             return new_module + rest
         return None
@@ -303,13 +368,34 @@ class _Workspace:
 
     # moved files
 
-    def resolve_path(self, token: str, folder: str) -> tuple[str, str] | None:
+    def search_folders(self, folder: str) -> tuple[str, ...]:
+        """Folders a path written in a file in `folder` may be relative to, in the order tried."""
+        return tuple(dict.fromkeys((folder, "", *self.roots)))
+
+    def resolve_path(self, token: str, folders: Sequence[str]) -> tuple[str, str] | None:
         """(folder the token is relative to, old path) when `token` names a moved file."""
-        for base in dict.fromkeys((folder, "", *self.roots)):
-            candidate = posixpath.normpath(posixpath.join(base, token))
+        for base in folders:
+            candidate = _joined(base, token)
             if candidate in self.path_map:
                 return base, candidate
         return None
+
+    def resolve_glob(self, pattern: str, folders: Sequence[str]) -> list[tuple[str, str]]:
+        """(folder, old path) of the moved files a glob matched, from the first folder where it matched one."""
+        for base in folders:
+            found = [(base, old) for old in self.path_map if _glob_matches(old, _joined(base, pattern))]
+            if found:
+                return found
+        return []
+
+    def moved_with_its_folder(self, old_path: str) -> bool:
+        """True when the Python files beside `old_path` are beside it after the moves too."""
+        old_folder, new_folder = posixpath.dirname(old_path), posixpath.dirname(self.path_map[old_path])
+        if old_folder == new_folder:
+            return True
+        siblings = [old for old in self.path_map if posixpath.dirname(old) == old_folder and old.endswith(".py")]
+        stayed = [path for path in self.files if posixpath.dirname(path) == old_folder and path.endswith(".py")]
+        return not stayed and all(posixpath.dirname(self.path_map[old]) == new_folder for old in siblings)
 
     def packaged_script(self, old_path: str) -> tuple[str, str] | None:
         """(new module, source root) for a top-level module that moved into a package."""
@@ -322,6 +408,17 @@ class _Workspace:
         if new_module is None or "." not in new_module or root is None:
             return None
         return new_module, root
+
+
+def _glob_matches(path: str, pattern: str) -> bool:
+    """A shell glob: `*` stays within one folder, unlike fnmatch's."""
+    return path.count("/") == pattern.count("/") and fnmatchcase(path, pattern)
+
+
+def _joined(folder: str, path: str) -> str:
+    """`path` relative to `folder`, as a clean workspace-relative path ("" for the workspace root)."""
+    joined = posixpath.normpath(posixpath.join(folder, path))
+    return "" if joined == "." else joined
 
 
 def _normalize_root(root: str) -> str:
@@ -406,6 +503,9 @@ _SYS_MODULES = "sys.modules"
 _SETTINGS_LIST_RE = re.compile(r"(?:[A-Z][A-Z0-9]*_)*(?:APPS|MIDDLEWARE|MIDDLEWARE_CLASSES|BACKENDS|IMPORTS|INCLUDE)")
 # dictConfig sections whose entries name a factory under "class" (a "()" key does anywhere).
 _FACTORY_SECTIONS = {"handlers", "formatters", "filters"}
+# Calls with a keyword that lists module names: Celery("proj", include=["tasks"]) imports them,
+# setuptools' setup(py_modules=["agent"]) installs them.
+_MODULE_LIST_KEYWORDS = {"Celery": "include", "setup": "py_modules"}
 # Subscripted names that make their strings type expressions (forward references).
 _TYPING_GENERICS = {
     "Optional", "Union", "List", "Dict", "Set", "FrozenSet", "Tuple", "Type", "type", "ClassVar", "Final",
@@ -619,9 +719,9 @@ class _StringContexts:
             self._mark(first, LOAD)
         elif parts[-1] == "getLogger":
             self._mark(first, LOGGER)
-        elif parts[-1] == "Celery":
-            for keyword in node.keywords:  # Celery("proj", include=["tasks"]): modules to import
-                if keyword.arg == "include" and isinstance(keyword.value, (ast.List, ast.Tuple)):
+        elif parts[-1] in _MODULE_LIST_KEYWORDS:
+            for keyword in node.keywords:
+                if keyword.arg == _MODULE_LIST_KEYWORDS[parts[-1]] and isinstance(keyword.value, (ast.List, ast.Tuple)):
                     for element in keyword.value.elts:
                         self._mark(element, LOAD)
 
@@ -676,46 +776,64 @@ def _splice_lines(body: bytes, text: str, codec: str, edits: list[tuple[int, int
 _SCRIPT_RE = re.compile(
     rf"(?<![\w./-])(?P<python>{_PYTHON})(?P<flags>{_PYTHON_FLAGS})[ \t]+(?P<path>{_PATH}){_TOKEN_END}"
 )
-_EXEC_FORM_RE = re.compile(
-    rf"(?P<q>[\"'])(?P<python>{_PYTHON})(?P=q)(?P<sep>[ \t]*,[ \t]*)(?P<q2>[\"'])(?P<path>{_PATH})(?P=q2)"
+# Where a shell command starts: a line, `&&`, `;`, `|`, `$(`, `sh -c "`, then any of a Makefile's `@`,
+# a Procfile's or YAML's `key:` or list dash, Docker's RUN/CMD, `exec`, `env`, `VAR=value`, `poetry run`.
+_COMMAND_START = (
+    r"(?:^|&&|\|\||[;|`]|\$\(|-c[ \t]+[\"'])[ \t]*"
+    r"(?:(?:[@+-]+|(?:RUN|CMD|ENTRYPOINT|exec|then|do|else|sudo|nohup|time|env)[ \t]+"
+    r"|[A-Za-z_]\w*=[^\s;&|]*[ \t]+|(?:poetry|pipenv|uv|pdm|hatch|rye)[ \t]+run[ \t]+|[\w.-]+:[ \t]+)[ \t]*)*"
 )
+# A script run as a program by its path (`./seed_db.py`, `backend/seed_db.py`): its shebang names the interpreter.
+_DIRECT_RUN_RE = re.compile(rf"{_COMMAND_START}(?P<path>(?:[\w.-]+/)+[\w-][\w.-]*\.py){_TOKEN_END}", re.MULTILINE)
+# Exec form: `["python", "seed_db.py", ...]`, or a script first in the list: `["./seed_db.py", ...]`.
+_EXEC_FORM_RE = re.compile(
+    rf"(?:(?P<q>[\"'])(?P<python>{_PYTHON})(?P=q)(?P<sep>[ \t]*,[ \t]*)|(?<=\[))(?P<q2>[\"'])(?P<path>{_PATH})(?P=q2)"
+)
+_SHEBANG_RE = re.compile(rb"#![ \t]*(?:\S*/env[ \t]+(?:-S[ \t]+)?)?(?P<python>\S*python[\d.]*)(?=\s|$)")
+_CD_RE = re.compile(r"(?<![\w./-])cd[ \t]+(?P<folder>[\w.-][\w./-]*)[ \t]*(?:&&|;)")
 _DASH_M_RE = re.compile(
     rf"(?<![\w./-]){_PYTHON}{_PYTHON_FLAGS}[ \t]+-m[ \t]+(?P<module>{_DOTTED}){_TOKEN_END}"
 )
 _COV_RE = re.compile(rf"(?<![\w-])--cov(?:[ \t]*=[ \t]*|[ \t]+)(?P<module>{_DOTTED}){_TOKEN_END}")
-_COLON_RE = re.compile(rf"(?<![\w./:-])(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?![\w-]|[.:]\w)")
-_SETTING_RE = re.compile(
-    rf"^(?P<lead>[ \t]*(?:-[ \t]+)?(?:(?:ENV|export|set)[ \t]+)?)(?P<key>[\w.-]+)[ \t]*[=:][ \t]*"
-    rf"(?P<q>[\"']?)(?P<module>{_DOTTED})(?P=q)(?=[ \t]*#|[ \t]*\r?$)",
-    re.M,
+# The app a runner loads (`celery -A proj`, `celery --app=proj.celery_app worker`, `flask --app agent run`,
+# and in exec form `"-A", "proj"`): a module, `module.attr` or `module:attr`. `-A` means other things elsewhere.
+_RUNNER_RE = re.compile(r"(?<![\w./-])(?:celery|flask)\b[^\n;&|]*")
+_APP_OPTION_RE = re.compile(
+    rf"(?<![\w-])(?:-A[ \t]*|--app(?:[ \t]*=[ \t]*|[ \t]+)|(?:-A|--app)[\"'][ \t]*,[ \t]*[\"'])"
+    rf"(?P<module>{_DOTTED})(?::(?P<attr>{_DOTTED}))?(?![\w/-]|\.\w)"
 )
-_SETTING_KEY_WORDS = {"module", "modules", "app", "application", "wsgi", "asgi"}
+_COLON_RE = re.compile(rf"(?<![\w./:-])(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?![\w-]|[.:]\w)")
 _PATH_TOKEN_RE = re.compile(rf"(?<![\w./-]){_PATH}{_TOKEN_END}")
 _INLINE_CODE_RE = re.compile(rf"(?<!`)(?P<ticks>``?)(?P<module>{_IDENT}(?:\.{_IDENT})+)(?P=ticks)(?!`)")
 # Box-drawing trees, and ASCII ones as `tree --charset=ascii` draws them ("|-- ", "`-- ").
 _TREE_LINE_RE = re.compile(r"^(?:[^\n]*[├└│]|[ \t|]*[|+`]-- )[^\n]*", re.M)
 
 
-def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> bytes | None:
+def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes | None, bytes | None]:
+    """(content with the certain rewrites, content with the review ones on top); None: no change."""
     if b"\x00" in data:
-        return None  # binary, whatever its name says
+        return None, None  # binary, whatever its name says
     bom, text = _decode(data)
     folder = posixpath.dirname(path)
     # Order is priority: an earlier rule's edit wins over any later one it overlaps.
-    edits: list[Edit] = [*_script_edits(text, folder, workspace), *_exec_form_edits(text, folder, workspace)]
+    edits: list[Edit] = [*_copy_edits(path, text, folder, workspace), *_script_edits(text, folder, workspace),
+                         *_exec_form_edits(text, folder, workspace),
+                         *_direct_run_edits(text, folder, workspace, prose=category_of(path) is Category.DOCS)]
     if path.endswith((".md", ".rst")):
         edits += _python_block_edits(text, path.endswith(".rst"), workspace)
     edits += _module_option_edits(text, workspace)
     edits += _entry_point_edits(text, workspace)
-    edits += _setting_edits(text, workspace)
+    edits += _setting_edits(path, text, workspace)
     if path.endswith((".md", ".rst")):
         edits += _inline_code_edits(text, workspace)
     edits += _path_edits(text, folder, workspace)
     edits = _outside_tree_lines(text, edits)
     edits = _outside_own_configuration(path, text, edits)
-    if not edits:
-        return None
-    return bom + _apply_edits(text, edits).encode("utf-8", errors="surrogateescape")
+    accepted = _accepted(text, edits)
+    certain = [edit for edit in accepted if edit.certain]
+    return (bom + _spliced(text, certain).encode("utf-8", errors="surrogateescape") if certain else None,
+            bom + _spliced(text, accepted).encode("utf-8", errors="surrogateescape")
+            if len(accepted) > len(certain) else None)
 
 
 _TOML_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
@@ -731,36 +849,256 @@ def _outside_own_configuration(path: str, text: str, edits: list[Edit]) -> list[
         return edits
     headers = [match.start() for match in _TOML_HEADER.finditer(text)] + [len(text)]
     own = [(start, end) for start, end in zip(headers, headers[1:]) if _OWN_TABLE.match(text, start)]
-    return [edit for edit in edits if not any(start <= edit[0] < end for start, end in own)]
+    return [edit for edit in edits if not any(start <= edit.start < end for start, end in own)]
 
 
-def _script_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
-    for match in _SCRIPT_RE.finditer(text):
-        target = _packaged_script_at(match["path"], folder, workspace)
-        if target is None:
-            continue  # not run from a package: the path rule rewrites the path itself
-        module, root, base = target
-        env = "" if root == base else f"env PYTHONPATH={posixpath.relpath(root or '.', base or '.')} "
-        yield match.start(), match.end(), f"{env}{match['python']}{match['flags']} -m {module}"
+# scripts run by path
 
 
-def _exec_form_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
-    for match in _EXEC_FORM_RE.finditer(text):
-        target = _packaged_script_at(match["path"], folder, workspace)
-        if target is None or target[1] != target[2]:
-            continue  # exec form cannot set PYTHONPATH: leave it to the path rule
-        q, q2, sep = match["q"], match["q2"], match["sep"]
-        yield match.start(), match.end(), f"{q}{match['python']}{q}{sep}{q2}-m{q2}{sep}{q2}{target[0]}{q2}"
+class _Run(NamedTuple):
+    """A moved script that a command runs by its path."""
+
+    token: str  # the path as written
+    base: str  # the folder the command runs in
+    old_path: str
+    new_path: str
+    module: str | None  # its module name when it moved from its source root into a package
+    root: str | None  # that source root
 
 
-def _packaged_script_at(token: str, folder: str, workspace: _Workspace) -> tuple[str, str, str] | None:
-    """(new module, source root, folder the command runs in) for a script now in a package."""
-    found = workspace.resolve_path(token, folder)
+def _run_of(token: str, folders: Sequence[str], workspace: _Workspace) -> _Run | None:
+    found = workspace.resolve_path(token, folders)
     if found is None:
         return None
     base, old_path = found
-    target = workspace.packaged_script(old_path)
-    return None if target is None else (target[0], target[1], base)
+    module, root = workspace.packaged_script(old_path) or (None, None)
+    return _Run(token, base, old_path, workspace.path_map[old_path], module, root)
+
+
+def _module_words(run: _Run, interpreter: str) -> list[str]:
+    """The words that run the moved script as a module. Run by path, the script would get its own
+    folder on sys.path and lose the source root its imports need. From another folder than the
+    source root, `env PYTHONPATH=...` adds the root and keeps the working directory the script had
+    (relative data paths keep working); `env` works after wrappers and in exec form, `cd` would not."""
+    words = [interpreter, "-m", run.module or ""]
+    if run.root != run.base:
+        words = ["env", f"PYTHONPATH={posixpath.relpath(run.root or '.', run.base or '.')}", *words]
+    return words
+
+
+def _stale_run(run: _Run, start: int, end: int, workspace: _Workspace) -> Iterator[Edit]:
+    """A script that cannot run as a module (it was not at a source root's top level): run by path,
+    its folder is sys.path[0]. When its sibling modules moved along with it (a renamed package),
+    the path rule rewrites the path; otherwise its new path is only suggested, for review."""
+    if not workspace.moved_with_its_folder(run.old_path):
+        yield Edit(start, end, _new_path_token(run.token, run.base, run.new_path), certain=False)
+
+
+def _script_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
+    """`python [flags] seed_db.py` becomes `python [flags] -m scripts.seed_db`."""
+    for match in _SCRIPT_RE.finditer(text):
+        run = _run_of(match["path"], _run_folders(text, match.start(), folder, workspace), workspace)
+        if run is None:
+            continue
+        if run.module is None:
+            yield from _stale_run(run, match.start("path"), match.end("path"), workspace)
+            continue
+        yield Edit(match.start(), match.end(), " ".join(_module_words(run, match["python"] + match["flags"])))
+
+
+def _exec_form_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
+    """`["python", "seed_db.py"]` and `["./seed_db.py"]` become `["python", "-m", "scripts.seed_db"]`."""
+    for match in _EXEC_FORM_RE.finditer(text):
+        run = _run_of(match["path"], _run_folders(text, match.start(), folder, workspace), workspace)
+        if run is None:
+            continue
+        if run.module is None:
+            yield from _stale_run(run, match.start("path"), match.end("path"), workspace)
+            continue
+        interpreter, certain = match["python"], True
+        if interpreter is None:
+            interpreter, certain = _shebang_interpreter(workspace.files.get(run.new_path, b""))
+        quote, separator = match["q"] or match["q2"], match["sep"] or ", "
+        words = _module_words(run, interpreter)
+        yield Edit(match.start(), match.end(), separator.join(f"{quote}{word}{quote}" for word in words), certain)
+
+
+def _direct_run_edits(text: str, folder: str, workspace: _Workspace, *, prose: bool) -> Iterator[Edit]:
+    """`./seed_db.py` where a command starts becomes `python3 -m scripts.seed_db` (the interpreter of its
+    shebang); without a python shebang the same command with `python` is only suggested. In prose
+    ("See: backend/seed_db.py") only `./x.py`, which is how a program is run, after no `word:`."""
+    for match in _DIRECT_RUN_RE.finditer(text):
+        if prose and (not match["path"].startswith("./") or ":" in text[match.start():match.start("path")]):
+            continue
+        run = _run_of(match["path"], _run_folders(text, match.start("path"), folder, workspace), workspace)
+        if run is None:
+            continue
+        if run.module is None:
+            yield from _stale_run(run, match.start("path"), match.end("path"), workspace)
+            continue
+        interpreter, certain = _shebang_interpreter(workspace.files.get(run.new_path, b""))
+        yield Edit(match.start("path"), match.end("path"), " ".join(_module_words(run, interpreter)), certain)
+
+
+def _shebang_interpreter(script: bytes) -> tuple[str, bool]:
+    """(interpreter, certain): the python a script's shebang names, else `python` for review."""
+    shebang = _SHEBANG_RE.match(script)
+    return (shebang["python"].decode(errors="replace"), True) if shebang else ("python", False)
+
+
+def _run_folders(text: str, position: int, folder: str, workspace: _Workspace) -> tuple[str, ...]:
+    """Folders a path in a command at `position` is relative to: the folder that `cd x &&` (or `cd x;`)
+    earlier on its line enters, else the file's own folder (where make, a Procfile or compose runs),
+    the workspace root and the source roots."""
+    line_start = text.rfind("\n", 0, position) + 1
+    entered: str | None = None
+    for match in _CD_RE.finditer(text, line_start, position):
+        entered = _joined(folder if entered is None else entered, match["folder"])
+    return (entered,) if entered is not None else workspace.search_folders(folder)
+
+
+# Docker's COPY and ADD
+
+
+# An instruction with its continuation lines; the keyword is case-insensitive, as Docker reads it.
+_COPY_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<keyword>COPY|ADD)[ \t]+(?P<args>(?:[^\\\r\n]|\\\r?\n|\\)*)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"(?:[^\s\\]|\\(?!\r?\n))+")
+_GLOB_CHARACTERS = set("*?[")
+_DOCKERFILE_NAMES = ("Dockerfile*", "Containerfile*", "*.dockerfile")
+
+
+class _Copy(NamedTuple):
+    """What COPY/ADD should do after the moves: each source as it becomes (None: dropped), and the
+    instructions to add, as (sources, destination folder); or only a suggestion (`certain` False)."""
+
+    sources: list[str | None]
+    added: list[tuple[list[str], str]]
+    certain: bool
+
+
+def _copy_edits(path: str, text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
+    """COPY and ADD flatten their sources into the destination: `COPY main.py agent.py ./` with agent.py
+    moved to agents/ would put it at ./agent.py in the image and break the package. The moved files get
+    instructions of their own that keep the package folders (with their `__init__.py`); the rest of
+    the instruction stays. `COPY . .` and folder copies name no moved file and stay as they are."""
+    if not any(fnmatchcase(posixpath.basename(path), name) for name in _DOCKERFILE_NAMES):
+        return
+    for match in _COPY_RE.finditer(text):
+        args_start, args = match.start("args"), match["args"].rstrip()
+        bracket = args.find("[")
+        # Exec form: flags, then a JSON array (a shell-form glob such as `file[12].py` has a word before it).
+        json_form = bracket >= 0 and args.endswith("]") and all(
+            word.startswith("--") for word in _WORD_RE.findall(args[:bracket]))
+        words = [(args_start + word.start(), args_start + word.end(), word.group())
+                 for word in _WORD_RE.finditer(args[:bracket] if json_form else args)]
+        flags = [word for word in words if word[2].startswith("--")]
+        if words[:len(flags)] != flags or any(word[2].startswith("--from") for word in flags):
+            continue  # another stage's files are not the build context's
+        arguments = _json_words(args[bracket:]) if json_form else [word[2] for word in words[len(flags):]]
+        if arguments is None or len(arguments) < 2 or any(word.startswith("<<") for word in arguments):
+            continue  # heredocs are no files of the context
+        copy = _copy_after_moves(arguments[:-1], arguments[-1], folder, workspace)
+        if copy is None:
+            continue
+        flag_text = "".join(f"{word[2]} " for word in flags)
+        kept = [source for source in copy.sources if source is not None]
+        if json_form:
+            lines = [f"{match['keyword']} {flag_text}{json.dumps(sources + [target])}"
+                     for sources, target in ([(kept, arguments[-1])] if kept else []) + copy.added]
+        else:
+            lines = [f"{match['keyword']} {flag_text}{' '.join(added)} {target}" for added, target in copy.added]
+            if kept:
+                lines.insert(0, _kept_sources(text, match, words, len(flags), copy.sources))
+        newline = "\r\n" if text.startswith("\r\n", match.end("args")) else "\n"
+        yield Edit(match.start("keyword"), match.end(), (newline + match["indent"]).join(lines), copy.certain)
+
+
+def _json_words(array: str) -> list[str] | None:
+    """The strings of a JSON array (exec form), continuation lines included; None if it is none."""
+    try:
+        words = json.loads(re.sub(r"\\\r?\n", " ", array))
+    except ValueError:
+        return None
+    return words if isinstance(words, list) and all(isinstance(word, str) for word in words) else None
+
+
+def _kept_sources(text: str, match: re.Match[str], words: list[tuple[int, int, str]], flags: int,
+                  sources: list[str | None]) -> str:
+    """The instruction as written, with dropped sources taken out (with the space before them)."""
+    previous_ends = [match.end("keyword"), *(end for _, end, _ in words)]
+    edits = []
+    for index, new in enumerate(sources, start=flags):
+        start, end, old = words[index]
+        if new is None:
+            edits.append(Edit(previous_ends[index] - match.start("keyword"), end - match.start("keyword"), ""))
+        elif new != old:
+            edits.append(Edit(start - match.start("keyword"), end - match.start("keyword"), new))
+    return _spliced(text[match.start("keyword"):match.end()], edits)
+
+
+def _copy_after_moves(sources: list[str], destination: str, folder: str, workspace: _Workspace) -> _Copy | None:
+    folders = workspace.search_folders(folder)
+    copied: list[tuple[int, str, str]] = []  # (source index, folder it is relative to, old path)
+    for index, source in enumerate(sources):
+        if _GLOB_CHARACTERS & set(source):
+            copied += [(index, base, old) for base, old in workspace.resolve_glob(source, folders)
+                       if not _glob_matches(workspace.path_map[old], _joined(base, source))]
+        elif (found := workspace.resolve_path(source, folders)) is not None:
+            copied.append((index, *found))
+    if not copied:
+        return None
+    into_folder = (len(sources) > 1 or destination.endswith("/") or destination in (".", "..")
+                   or any(_GLOB_CHARACTERS & set(source) for source in sources))
+    new_sources: list[str | None] = list(sources)
+    for index, base, old in copied:
+        new_sources[index] = None if not _GLOB_CHARACTERS & set(sources[index]) else sources[index]
+    below_copied = {old: posixpath.relpath(posixpath.dirname(workspace.path_map[old]), posixpath.dirname(old))
+                    for _, _, old in copied}
+    renamed = not into_folder and posixpath.basename(destination) != posixpath.basename(copied[0][2])
+    if renamed or any(below.startswith("..") for below in below_copied.values()):
+        # `COPY agent.py /app/main_agent.py`, or a file moved out of the copied folder: where it
+        # belongs in the image is unknown, so the new path is only suggested.
+        suggested: list[str | None] = list(sources)
+        for index, base, old in copied:
+            if not _GLOB_CHARACTERS & set(sources[index]):
+                suggested[index] = _new_path_token(sources[index], base, workspace.path_map[old])
+        return _Copy(suggested, [], False)
+    if not into_folder:
+        destination = posixpath.dirname(destination) or "."
+    added: dict[str, list[str]] = {}  # destination folder in the image -> sources, in order
+    for index, base, old in copied:
+        new, below = workspace.path_map[old], below_copied[old]
+        if below == ".":
+            new_sources[index] = _new_path_token(sources[index], base, new)  # renamed in its folder
+            continue
+        for level in _folder_levels(below):
+            init = _joined(posixpath.dirname(old), f"{level}/__init__.py")
+            if init in workspace.files:
+                _add_once(added, _image_folder(destination, level), posixpath.relpath(init, base or "."))
+        _add_once(added, _image_folder(destination, below), _new_path_token(sources[index], base, new))
+    return _Copy(new_sources, [(files, target) for target, files in added.items()], True)
+
+
+def _folder_levels(folder: str) -> list[str]:
+    """"app/api" -> ["app", "app/api"]: COPY puts each folder's files in one destination."""
+    parts = folder.split("/")
+    return ["/".join(parts[:length]) for length in range(1, len(parts) + 1)]
+
+
+def _image_folder(destination: str, below: str) -> str:
+    return posixpath.join(destination, below) + "/"
+
+
+def _add_once(added: dict[str, list[str]], target: str, source: str) -> None:
+    files = added.setdefault(target, [])
+    if source not in files:
+        files.append(source)
+
+
+# module names in commands and settings
 
 
 def _module_option_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
@@ -768,24 +1106,110 @@ def _module_option_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
         for match in pattern.finditer(text):
             new_module = workspace.rename_module(match["module"])
             if new_module is not None:
-                yield match.start("module"), match.end("module"), new_module
+                yield Edit(match.start("module"), match.end("module"), new_module)
+    for runner in _RUNNER_RE.finditer(text):
+        for match in _APP_OPTION_RE.finditer(text, runner.start(), runner.end()):
+            new_module = _renamed_reference(match["module"], match["attr"], workspace, trusted=True)
+            if new_module is not None:
+                yield Edit(match.start("module"), match.end("module"), new_module)
+
+
+def _renamed_reference(module: str, attr: str | None, workspace: _Workspace, *, trusted: bool) -> str | None:
+    """New name of what a module setting holds: `module`, `module.attr` or (with `attr`) `module:attr`."""
+    if attr is not None:
+        return workspace.rename_entry(module, attr, trusted=trusted)
+    return workspace.rename_module(module) or workspace.rename_qualified(module, trusted=trusted)
 
 
 def _entry_point_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
     for match in _COLON_RE.finditer(text):
         new_module = workspace.rename_entry(match["module"], match["attr"], trusted=False)
         if new_module is not None:
-            yield match.start("module"), match.end("module"), new_module
+            yield Edit(match.start("module"), match.end("module"), new_module)
 
 
-def _setting_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
-    for match in _SETTING_RE.finditer(text):
-        key_words = set(re.split(r"[_.-]", match["key"].lower()))
-        if not key_words & _SETTING_KEY_WORDS:
-            continue  # role = "agent" is a word, not a module
-        new_module = workspace.rename_module(match["module"])
-        if new_module is not None:
-            yield match.start("module"), match.end("module"), new_module
+_SETTING_KEY_RE = re.compile(
+    r"^(?P<lead>[ \t]*(?:-[ \t]+)?(?:(?:ENV|export|set)[ \t]+)?)(?P<q>[\"']?)(?P<key>[\w.-]+|\(\))(?P=q)"
+    r"[ \t]*(?:::?=|[?+]?=|:(?!\S))[ \t]*",  # `=`, YAML's or INI's `: `, make's `:=`, `?=`, `+=`
+    re.MULTILINE,
+)
+_SECTION_RE = re.compile(r"^[ \t]*\[\[?[ \t]*(?P<name>[^\]\r\n]+?)[ \t]*\]", re.MULTILINE)
+# Items are one to a line or separated by commas; a space inside one makes it a sentence or a command.
+_VALUE_ITEM_RE = re.compile(r"[ \t\[]*(?P<item>[^,\[\]]*?)[ \t\]]*(?:,|$)")
+_MODULE_ITEM_RE = re.compile(rf"(?P<q>[\"']?)(?P<module>{_DOTTED})(?::(?P<attr>{_DOTTED}))?(?P=q)")
+_COMMENT_RE = re.compile(r"(?:^|[ \t])[#;]")
+# A key names modules when its last word does (`module`, `APP_MODULE`, `FLASK_APP`, `CELERY_APP`, `py-modules`,
+# `wsgi`), or any of its words is `module` (`MODULE_NAME`): `APP_NAME` and `role` do not.
+_MODULE_KEY_LAST_WORDS = {"module", "modules", "app", "application", "wsgi", "asgi"}
+# Coverage's `source` holds module names (or folders) in its own sections; elsewhere `source` is anything.
+_COVERAGE_SECTIONS = {"run", "coverage:run", "tool.coverage.run"}
+_COVERAGE_KEYS = {"source", "source_pkgs"}
+# A logging config names a handler's, formatter's or filter's class, or a factory, by its dotted path.
+_FACTORY_KEYS = {"class", "()"}
+_INI_NAMES = ("*.ini", "*.cfg", "*.conf", ".coveragerc")
+
+
+def _setting_edits(path: str, text: str, workspace: _Workspace) -> Iterator[Edit]:
+    """Settings whose key says they name modules (`APP_MODULE=main:app`, `CELERY_APP=worker`,
+    `py-modules = ["agent"]`, coverage's `source`, a logging handler's `class=`). Every item of
+    the value must look like a module reference, or the value is something else (a command, a
+    path) and stays."""
+    ini = any(fnmatchcase(posixpath.basename(path), name) for name in _INI_NAMES)
+    sections = [(match.start(), match["name"].strip().lower()) for match in _SECTION_RE.finditer(text)]
+    for match in _SETTING_KEY_RE.finditer(text):
+        factory = match["key"].lower() in _FACTORY_KEYS
+        if not factory and not _names_modules(match["key"], sections, match.start()):
+            continue
+        items = _value_items(text, match.end(), ini)
+        if items is None:
+            continue
+        for start, item in items:
+            new_module = _renamed_reference(item["module"], item["attr"], workspace, trusted=not factory)
+            if new_module is not None:
+                yield Edit(start + item.start("module"), start + item.end("module"), new_module)
+
+
+def _names_modules(key: str, sections: list[tuple[int, str]], position: int) -> bool:
+    words = re.split(r"[_.-]", key.lower())
+    if words[-1] in _MODULE_KEY_LAST_WORDS or "module" in words:
+        return True
+    return key.lower() in _COVERAGE_KEYS and _section_at(sections, position) in _COVERAGE_SECTIONS
+
+
+def _section_at(sections: list[tuple[int, str]], position: int) -> str:
+    """The INI section or TOML table `position` is in ("" before the first header)."""
+    index = bisect.bisect_left(sections, (position, ""))
+    return sections[index - 1][1] if index else ""
+
+
+def _value_items(text: str, start: int, ini: bool) -> list[tuple[int, re.Match[str]]] | None:
+    """(offset, match) of each module-like item of the value at `start`: one value, a TOML array
+    (over lines), or an INI value with its continuation lines. None if any item is no module name."""
+    if text.startswith("[", start):
+        close = text.find("]", start)
+        end = close if close >= 0 else start
+    else:
+        end = _line_end(text, start)
+        while ini and (following := re.match(r"\r?\n[ \t]+\S", text[end:end + 200])) is not None:
+            end = _line_end(text, end + following.end())
+    items: list[tuple[int, re.Match[str]]] = []
+    for line in re.finditer(r"[^\r\n]+", text[start:end]):
+        comment = _COMMENT_RE.search(line.group())
+        content = line.group()[:comment.start()] if comment else line.group()
+        for piece in _VALUE_ITEM_RE.finditer(content):
+            if not piece["item"]:
+                continue  # a trailing comma, or the end of the line
+            item = _MODULE_ITEM_RE.fullmatch(piece["item"])
+            if item is None:
+                return None
+            items.append((start + line.start() + piece.start("item"), item))
+    return items or None
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    end = len(text) if end < 0 else end
+    return end - 1 if end > position and text[end - 1] == "\r" else end
 
 
 def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
@@ -793,45 +1217,57 @@ def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
         name = match["module"]
         new_module = workspace.rename_module(name)
         if new_module is not None and (name in workspace.module_map or workspace.is_module(new_module)):
-            yield match.start("module"), match.end("module"), new_module
+            yield Edit(match.start("module"), match.end("module"), new_module)
+
+
+# paths of moved files
 
 
 def _path_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
     for match in _PATH_TOKEN_RE.finditer(text):
         token = match.group()
-        found = workspace.resolve_path(token, folder)
-        if found is None:
-            continue
-        base, old_path = found
-        new_token = posixpath.relpath(workspace.path_map[old_path], base or ".")
-        if token.startswith("./") and not new_token.startswith("../"):
-            new_token = "./" + new_token
-        yield match.start(), match.end(), new_token
+        found = workspace.resolve_path(token, _run_folders(text, match.start(), folder, workspace))
+        if found is not None:
+            base, old_path = found
+            yield Edit(match.start(), match.end(), _new_path_token(token, base, workspace.path_map[old_path]))
+
+
+def _new_path_token(token: str, base: str, new_path: str) -> str:
+    """The moved file's path relative to the same folder; a leading `./` stays."""
+    new_token = posixpath.relpath(new_path, base or ".")
+    if token.startswith("./") and not new_token.startswith("../"):
+        new_token = "./" + new_token
+    return new_token
 
 
 def _outside_tree_lines(text: str, edits: list[Edit]) -> list[Edit]:
     tree_spans = [match.span() for match in _TREE_LINE_RE.finditer(text)]
-    return [edit for edit in edits if not any(start <= edit[0] < end for start, end in tree_spans)]
+    return [edit for edit in edits if not any(start <= edit.start < end for start, end in tree_spans)]
 
 
-def _apply_edits(text: str, edits: list[Edit]) -> str:
-    """Apply edits in priority order; an edit overlapping an accepted one is dropped."""
-    starts: list[int] = []  # accepted edits, sorted by start; they never overlap
-    accepted: list[Edit] = []
-    for start, end, new in edits:
-        if text[start:end] == new:
+def _accepted(text: str, edits: list[Edit]) -> list[Edit]:
+    """The edits kept, sorted by start: in priority order, an edit overlapping a kept one is dropped."""
+    accepted: list[Edit] = []  # sorted by start; they never overlap
+    starts: list[int] = []
+    for edit in edits:
+        if text[edit.start:edit.end] == edit.new:
             continue
-        index = bisect.bisect_left(starts, start)
-        if index > 0 and accepted[index - 1][1] > start:
+        index = bisect.bisect_left(starts, edit.start)
+        if index > 0 and accepted[index - 1].end > edit.start:
             continue
-        if index < len(accepted) and accepted[index][0] < end:
+        if index < len(accepted) and (accepted[index].start < edit.end or accepted[index].start == edit.start):
             continue
-        starts.insert(index, start)
-        accepted.insert(index, (start, end, new))
+        starts.insert(index, edit.start)
+        accepted.insert(index, edit)
+    return accepted
+
+
+def _spliced(text: str, edits: list[Edit]) -> str:
+    """`text` with non-overlapping edits, sorted by start, applied."""
     pieces, position = [], 0
-    for start, end, new in accepted:
-        pieces += [text[position:start], new]
-        position = end
+    for edit in edits:
+        pieces += [text[position:edit.start], edit.new]
+        position = edit.end
     return "".join(pieces) + text[position:]
 
 
@@ -857,14 +1293,14 @@ def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Itera
         if from_match is not None:
             new_module = workspace.rename_module(from_match["module"])
             if new_module is not None:
-                yield offset + from_match.start("module"), offset + from_match.end("module"), new_module
+                yield Edit(offset + from_match.start("module"), offset + from_match.end("module"), new_module)
             continue
         import_match = _IMPORT_RE.match(line)
         if import_match is not None:
             statement = _rewritten_import(import_match["items"], workspace)
             if statement is not None:
                 start, end = import_match.span("statement")
-                yield offset + start, offset + end, statement
+                yield Edit(offset + start, offset + end, statement)
 
 
 def _rewritten_import(items: str, workspace: _Workspace) -> str | None:
