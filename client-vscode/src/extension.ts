@@ -1,5 +1,5 @@
 // Entry point: one language server for the window, started when a Python file opens or a
-// command runs, and restarted when the interpreter it runs on changes.
+// command runs, and restarted when the interpreter it runs on (or the project's) changes.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { onInterpreterChange } from './python';
@@ -17,8 +17,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   }));
   // In the background: waking the Python extension must not delay this one.
   void onInterpreterChange(() => {
-    // Only a server running on the Python extension's choice (or the fallback) follows it.
-    if (running.interpreter && running.interpreter.source !== 'setting') void running.restart();
+    // The server is told the project's interpreter when it starts (and may run on it), so a
+    // running server follows the Python extension's choice.
+    if (running.interpreter) void running.restart();
   }).then((listener) => listener && context.subscriptions.push(listener));
   void running.ready(); // not awaited: activation must not wait for Python
 }

@@ -49,6 +49,16 @@ export function isSupported(version: readonly [number, number]): boolean {
   return major > MINIMUM_PYTHON[0] || (major === MINIMUM_PYTHON[0] && minor >= MINIMUM_PYTHON[1]);
 }
 
+/**
+ * What the server is told at start: the project's interpreter (the Python extension's active
+ * one), where the project's installed packages are looked up. Its `python` setting, and the
+ * project's own `python` key, win over this.
+ */
+export function initializationOptions(projectPython: string | undefined): { python?: string } {
+  const python = projectPython?.trim();
+  return python ? { python } : {};
+}
+
 export type RenamePolicy = 'prompt' | 'always' | 'never';
 
 /** `organizeBackend.updateImportsOnFileMove`; anything unexpected means ask. */

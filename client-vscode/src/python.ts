@@ -37,6 +37,11 @@ async function activeInterpreterPath(resource?: vscode.Uri): Promise<string | un
   }
 }
 
+/** The project's own interpreter, as the Python extension has it for `resource`; undefined without it. */
+export function projectInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
+  return activeInterpreterPath(resource);
+}
+
 /** The interpreters worth trying for `resource`'s workspace, best first. */
 export async function interpreterChoices(resource?: vscode.Uri): Promise<Interpreter[]> {
   const setting = vscode.workspace.getConfiguration('organizeBackend', resource).get('interpreter');

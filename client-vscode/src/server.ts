@@ -5,8 +5,10 @@ import * as vscode from 'vscode';
 import {
   ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions,
 } from 'vscode-languageclient/node';
-import { hasChanges, Interpreter, RENAME_ANSWERS, renameOutcome, renamePolicy } from './logic';
-import { findInterpreter } from './python';
+import {
+  hasChanges, initializationOptions, Interpreter, RENAME_ANSWERS, renameOutcome, renamePolicy,
+} from './logic';
+import { findInterpreter, projectInterpreter } from './python';
 
 const CLIENT_ID = 'organizeBackend'; // also the prefix of the `organizeBackend.trace.server` setting
 const MOVE_QUESTION = 'Update imports for the moved Python file(s)?';
@@ -63,7 +65,10 @@ export class Server implements vscode.Disposable {
       return undefined;
     }
     this.log(`starting the server with ${found.command.join(' ')} (${found.source})`);
-    const client = new LanguageClient(CLIENT_ID, 'Organize Backend', this.serverOptions(found, folder), this.clientOptions());
+    const projectPython = await projectInterpreter(folder?.uri);
+    if (projectPython) this.log(`the project's interpreter, from the Python extension: ${projectPython}`);
+    const client = new LanguageClient(
+      CLIENT_ID, 'Organize Backend', this.serverOptions(found, folder), this.clientOptions(projectPython));
     try {
       await client.start();
     } catch (error) {
@@ -87,9 +92,10 @@ export class Server implements vscode.Disposable {
     return { command: executable, args: [...args, ...server], options: { cwd: folder?.uri.fsPath, env } };
   }
 
-  private clientOptions(): LanguageClientOptions {
+  private clientOptions(projectPython: string | undefined): LanguageClientOptions {
     return {
       documentSelector: [{ scheme: 'file', language: 'python' }],
+      initializationOptions: initializationOptions(projectPython),
       synchronize: { configurationSection: 'organizeBackend' },
       outputChannel: this.output,
       middleware: { workspace: { willRenameFiles: (event, next) => confirmImportUpdates(event, next) } },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  commandFromSetting, hasChanges, interpreterCandidates, isSupported, parseVersion,
+  commandFromSetting, hasChanges, initializationOptions, interpreterCandidates, isSupported, parseVersion,
   renameOutcome, renamePolicy,
 } from '../src/logic';
 
@@ -63,4 +63,11 @@ test('an edit is worth asking about only if it changes something', () => {
   assert.ok(!hasChanges({ size: 0 }));
   assert.ok(!hasChanges(null));
   assert.ok(!hasChanges(undefined));
+});
+
+test("the server is told the project's interpreter only when the Python extension names one", () => {
+  assert.deepEqual(initializationOptions('/work/app/.venv/bin/python'), { python: '/work/app/.venv/bin/python' });
+  assert.deepEqual(initializationOptions(' /opt/My Python/bin/python3 '), { python: '/opt/My Python/bin/python3' });
+  assert.deepEqual(initializationOptions(undefined), {});
+  assert.deepEqual(initializationOptions('  '), {});
 });

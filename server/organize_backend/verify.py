@@ -6,8 +6,9 @@ Python would resolve it with the source roots on `sys.path`:
 
 - workspace modules and packages (regular or namespace) in the source roots come first,
   so a local `logging.py` shadows the standard library, as it does at run time;
-- then the standard library and installed distributions, found with the import system's
-  own finders (finding a spec runs no code) and, for submodules, by looking on disk;
+- then the standard library and installed distributions of the project's environment
+  (`environment.py`: the project's interpreter, which may not be the one running this),
+  looked up on disk in that interpreter's `sys.path`;
 - `from X import name` accepts a submodule or a name that X binds at module level; the
   attributes of installed modules are not checked (their code may build them).
 
@@ -17,6 +18,13 @@ they name the workspace's own modules (relative imports, a top-level name the wo
 holds, or one of `first_party`, the old names of modules just moved), since there a failure
 would be silent. Every other import is checked, in functions and `if TYPE_CHECKING:` alike.
 
+Two severities. An import of the workspace's own modules that fails breaks the application:
+an error. Its own: a relative import, a top-level name the workspace imports from (or held
+before a move), or the name of a module it holds elsewhere (moved by hand, importers not
+updated). Any other import that the environment lacks is a warning ("not installed in
+<python>"): the project may run in another environment than the one found, and a module
+found nowhere at all may be a dependency not installed yet.
+
 Parsing is the cost (see bench/bench_check.py), so the facts of a file are cached by
 content: a second check of a mostly unchanged workspace parses only what changed.
 """
@@ -25,22 +33,26 @@ from __future__ import annotations
 
 import ast
 import gc
-import importlib.machinery
 import os
 import posixpath
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+from organize_backend.environment import (
+    MODULE_SUFFIXES,
+    Environment,
+    InstalledModules,
+    own_environment,
+)
 from organize_backend.snapshot import join, parent_of
 
 SKIPPED_FOLDERS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", "build", "dist"})
-STANDARD_LIBRARY = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
 # A `try:` whose handler catches one of these is written to cope with a missing module.
 IMPORT_ERROR_CATCHERS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-MODULE_SUFFIXES = tuple(importlib.machinery.all_suffixes())  # .py, .pyc, extension modules
+ERROR = "error"  # the workspace's own import fails: the application breaks
+WARNING = "warning"  # not installed in the environment the check used
 
 
 @dataclass(frozen=True)
@@ -49,26 +61,39 @@ class UnresolvedImport:
     line: int  # 1-based
     module: str  # what was imported, as written: "agents.agent", ".prompts", "database.get_db"
     message: str  # "import agents.agent: not found"
+    severity: str = ERROR
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
 
 def find_unresolved_imports(files: Mapping[str, bytes], source_roots: Sequence[str],
-                            first_party: Iterable[str] = (), workspace_package: str | None = None
-                            ) -> list[UnresolvedImport]:
+                            first_party: Iterable[str] = (), workspace_package: str | None = None,
+                            environment: Environment | None = None) -> list[UnresolvedImport]:
     """Every import in `files` that would fail with `source_roots` on sys.path, by path and line.
 
     `workspace_package`: the name a workspace that is itself a package (an `__init__.py` at
-    its root) is imported by, from the folder above it (`import shop.orders`)."""
+    its root) is imported by, from the folder above it (`import shop.orders`).
+    `environment`: where installed modules are looked up; the tool's own Python by default."""
+    environment = environment or own_environment()
     python_files = sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path))
     with _garbage_collection_paused():
         facts = {path: _facts_of_source(bytes(files[path])) for path in python_files}
-    resolver = _Resolver(_Workspace(python_files), source_roots, facts,
+    resolver = _Resolver(_Workspace(python_files), source_roots, facts, environment.installed(),
                          first_party=frozenset(name.partition(".")[0] for name in first_party),
                          workspace_package=workspace_package if "__init__.py" in files else None)
     problems = [problem for path in python_files for problem in _check_file(path, facts[path], resolver)]
     return sorted(problems, key=lambda problem: (problem.path, problem.line))
+
+
+def absolute_imports(files: Mapping[str, bytes]) -> dict[str, tuple[str, int]]:
+    """Each top-level name the workspace imports absolutely, with the first (path, line) that does."""
+    found: dict[str, tuple[str, int]] = {}
+    for path in sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path)):
+        for site in _facts_of_source(bytes(files[path])).imports:
+            if not site.level and site.module:
+                found.setdefault(site.module.partition(".")[0], (path, site.line))
+    return found
 
 
 # --- what one file imports and defines -----------------------------------------------------
@@ -331,6 +356,8 @@ class _Workspace:
                 folder = parent_of(folder)
         # Every folder here holds .py files or subfolders with them: a namespace package.
         self.folders = frozenset(folders)
+        # The last part of every module and package name, wherever it lives.
+        self.module_names = frozenset(posixpath.basename(path).removesuffix(".py") for path in self.files | folders)
 
 
 @dataclass(frozen=True)
@@ -351,15 +378,26 @@ class _Resolver:
     """Resolves module names against the workspace, then the environment; caches every answer."""
 
     def __init__(self, workspace: _Workspace, source_roots: Sequence[str], facts: Mapping[str, _FileFacts],
-                 first_party: frozenset[str] = frozenset(), workspace_package: str | None = None) -> None:
+                 installed: InstalledModules, first_party: frozenset[str] = frozenset(),
+                 workspace_package: str | None = None) -> None:
         self.first_party = first_party  # top-level names of the workspace's own, beyond what it holds now
         self.workspace_package = workspace_package  # the workspace's own name, when it is a package
         self._workspace = workspace
         self._roots = tuple(dict.fromkeys(_normalize_root(root) for root in source_roots)) or ("",)
         self._facts = facts
+        self._installed = installed
+        self.python = installed.environment.interpreter.executable
         self._absolute: dict[str, _Module | None] = {}
         self._children: dict[tuple[_Module, str], _Module | None] = {}
-        self._listings: dict[str, frozenset[str] | None] = {}
+
+    def is_own(self, importer: str, top_level: str) -> bool:
+        """Whether an absolute import's top-level name is the workspace's own (from `importer`):
+        a module it imports as such, or one it holds somewhere else (moved, or misplaced), so
+        that `import agent` after a hand-made move to agents/agent.py is an error."""
+        if self.is_first_party(top_level) or top_level in self._workspace.module_names:
+            return True
+        found = self.absolute_for(importer, top_level)
+        return found is not None and not found.external
 
     def is_first_party(self, top_level: str) -> bool:
         return (top_level in self.first_party or top_level == self.workspace_package
@@ -371,7 +409,7 @@ class _Resolver:
             if not parent_name and name == self.workspace_package:
                 found = _Module(("",), "__init__.py")
             elif not parent_name:
-                found = self._in_workspace(self._roots, name) or _installed_top_level(name)
+                found = self._in_workspace(self._roots, name) or self._installed_top_level(name)
             else:
                 parent = self.absolute(parent_name)
                 found = None if parent is None else self.child(parent, name)
@@ -474,46 +512,13 @@ class _Resolver:
         return _Module(tuple(portions), external=True) if portions else None
 
     def _listing(self, folder: str) -> frozenset[str] | None:
-        if folder not in self._listings:
-            try:
-                self._listings[folder] = frozenset(os.listdir(folder))
-            except OSError:
-                self._listings[folder] = None
-        return self._listings[folder]
+        return self._installed.listing(folder)
 
-
-def _installed_top_level(name: str) -> _Module | None:
-    spec = _find_installed_spec(name)
-    if spec is None:
-        # Platform-only modules (winreg on Linux) are still part of the standard library.
-        return _OPAQUE_EXTERNAL if name in STANDARD_LIBRARY else None
-    return _Module(tuple(spec.submodule_search_locations or ()) or None, external=True)
-
-
-def _find_installed_spec(name: str) -> importlib.machinery.ModuleSpec | None:
-    """`importlib.util.find_spec` for a top-level name, minus two things that describe this
-    process rather than the checked app: modules it already imported, and the current
-    directory on sys.path (it may hold the very workspace whose old layout we must not see)."""
-    search_path = _environment_path()
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        if find_spec is None:
-            continue
-        try:
-            spec = find_spec(name, search_path if finder is importlib.machinery.PathFinder else None)
-        except Exception:  # a third-party finder failing says nothing about the module
-            continue
-        if spec is not None:
-            return spec
-    return None
-
-
-def _environment_path() -> list[str]:
-    try:
-        current = os.getcwd()
-    except OSError:
-        current = None
-    return [entry for entry in sys.path if entry and os.path.abspath(entry) != current]
+    def _installed_top_level(self, name: str) -> _Module | None:
+        found = self._installed.find(name)
+        if found is None:
+            return None
+        return _Module(found.package_dirs, external=True) if found.package_dirs else _OPAQUE_EXTERNAL
 
 
 # --- checking --------------------------------------------------------------------------------
@@ -541,10 +546,20 @@ def _check_site(path: str, site: _ImportSite, resolver: _Resolver) -> Iterator[U
     else:
         module = resolver.absolute_for(path, site.module or "")
     if module is None:
-        yield UnresolvedImport(path, site.line, written, f"{site.statement()}: not found")
+        yield _not_found(path, site, resolver)
         return
     for imported in site.names:
         if imported.name != "*" and not resolver.has_attribute(module, imported.name):
             separator = "" if written.endswith(".") else "."
             yield UnresolvedImport(path, imported.line, f"{written}{separator}{imported.name}",
                                    f"{site.statement([imported.name])}: {imported.name} not found in {written}")
+
+
+def _not_found(path: str, site: _ImportSite, resolver: _Resolver) -> UnresolvedImport:
+    """An error for the workspace's own modules; a warning for what the environment lacks."""
+    top_level = (site.module or "").partition(".")[0]
+    if site.level or resolver.is_own(path, top_level):
+        return UnresolvedImport(path, site.line, site.written_module, f"{site.statement()}: not found")
+    missing = "not installed in" if resolver.absolute(top_level) is None else "not found in"
+    return UnresolvedImport(path, site.line, site.written_module, f"{site.statement()}: {missing} {resolver.python}",
+                            WARNING)

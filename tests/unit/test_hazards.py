@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import runpy
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from helpers import copy_fixture
+from organize_backend.cli import main
 from organize_backend.model import Hazard
+from organize_backend.pipeline import open_workspace, plan_organize
 from organize_backend.planning.hazards import (
     COMPUTED_IMPORT,
     FILE_RELATIVE,
     RUN_BY_PATH,
+    SHADOWING,
     adjust_file_relative_paths,
     find_hazards,
 )
+from test_environment import install_fake_package, make_venv
 
 
 def kinds(source: str) -> list[tuple[int, str]]:
@@ -214,3 +220,79 @@ def test_adjusted_module_finds_the_same_folder(tmp_path: Path, expression: str, 
     before = Path(runpy.run_path(str(original))["BASE"]).resolve()
     after = Path(runpy.run_path(str(moved))["BASE"]).resolve()
     assert before == after == original.parent.resolve()
+
+
+# --- shadowing: a new package named like a module Python imports today -------------------------
+
+
+@pytest.fixture
+def chat_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example backend, its agent using the OpenAI Agents SDK installed in its .venv."""
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    root = copy_fixture("chat_backend", tmp_path)
+    agent = root / "agent.py"
+    agent.write_text(agent.read_text().replace("import agent_tools\n", "import agent_tools\nfrom agents import Agent\n", 1))
+    install_fake_package(make_venv(root / ".venv"), "agents", "openai_agents", "class Agent:\n    pass\n")
+    return root
+
+
+def organize_plan(root: Path):
+    return plan_organize(open_workspace(root))
+
+
+def test_a_layout_package_named_like_an_installed_package_keeps_its_modules_out(chat_backend: Path) -> None:
+    plan = organize_plan(chat_backend)
+
+    assert not any(move.destination.startswith("agents/") for move in plan.moves)
+    kept = {item.path: item.reason for item in plan.kept}
+    python = chat_backend / ".venv" / "bin" / "python"
+    assert kept["agent.py"] == f"package agents/ would hide the package agents (openai_agents) installed in {python}"
+    assert "agent_tools.py" in kept
+    [hazard] = [hazard for hazard in plan.hazards if hazard.kind == SHADOWING]
+    assert hazard.path == "agent.py" and "`import agents` would load the new folder instead" in hazard.message
+    assert any(move.destination == "chatkit/chatkit_server.py" for move in plan.moves)  # chatkit is not installed
+
+
+def test_after_apply_the_installed_package_is_still_the_one_imported(chat_backend: Path, capsys) -> None:
+    assert main(["apply", str(chat_backend)]) == 0
+    assert not (chat_backend / "agents").exists() and (chat_backend / "agent.py").is_file()
+    capsys.readouterr()
+    assert main(["check", str(chat_backend)]) == 0
+    out = capsys.readouterr().out
+    assert "every workspace import resolves" in out and "agents" not in out  # only pytest is missing from .venv
+
+
+def test_without_the_installed_package_the_layout_places_modules_in_agents(chat_backend: Path) -> None:
+    shutil.rmtree(next(chat_backend.glob(".venv/lib/python*/site-packages/agents")))
+    shutil.rmtree(next(chat_backend.glob(".venv/lib/python*/site-packages/openai_agents-*.dist-info")))
+    (chat_backend / "agent.py").write_text((chat_backend / "agent.py").read_text().replace("from agents import Agent\n", ""))
+
+    plan = organize_plan(chat_backend)
+    assert any(move.destination == "agents/agent.py" for move in plan.moves)
+    assert not [hazard for hazard in plan.hazards if hazard.kind == SHADOWING]
+
+
+def test_a_name_the_workspace_imports_from_outside_itself_is_not_hidden_either(chat_backend: Path) -> None:
+    main_py = chat_backend / "main.py"
+    main_py.write_text("import chatkit\n" + main_py.read_text())  # the ChatKit SDK, not installed in this .venv
+
+    kept = {item.path: item.reason for item in organize_plan(chat_backend).kept}
+    assert kept["chatkit_server.py"] == "package chatkit/ would hide the module chatkit that main.py:1 imports from " \
+                                        "outside the workspace"
+
+
+def test_a_package_named_like_the_standard_library_keeps_its_modules_out(chat_backend: Path) -> None:
+    (chat_backend / "pyproject.toml").write_text('[tool.organize-backend.packages]\nemail = ["auth_middleware.py"]\n')
+
+    kept = {item.path: item.reason for item in organize_plan(chat_backend).kept}
+    assert kept["auth_middleware.py"] == "package email/ would hide the standard library module email"
+
+
+def test_an_explicit_move_into_a_shadowing_package_is_made_with_the_hazard_named(chat_backend: Path) -> None:
+    (chat_backend / "organize-backend.toml").write_text(
+        'layout = "none"\n[[move]]\nfrom = "agent.py"\nto = "agents/agent.py"\n')
+
+    plan = organize_plan(chat_backend)
+    assert [(move.source, move.destination) for move in plan.moves] == [("agent.py", "agents/agent.py")]
+    [hazard] = [hazard for hazard in plan.hazards if hazard.kind == SHADOWING]
+    assert hazard.message.endswith("(moved all the same: the configuration asks for this move explicitly)")

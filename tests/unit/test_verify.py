@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from textwrap import dedent
 
 import pytest
@@ -10,8 +11,9 @@ from organize_backend.verify import UnresolvedImport, find_unresolved_imports
 
 
 def check(files: dict[str, str] | dict[str, bytes], roots: tuple[str, ...] = ("",)) -> list[str]:
+    """Problems as printed; the tool's own Python, where installed modules are looked up, shows as PYTHON."""
     encoded = {path: text if isinstance(text, bytes) else dedent(text).encode() for path, text in files.items()}
-    return [str(problem) for problem in find_unresolved_imports(encoded, list(roots))]
+    return [str(problem).replace(sys.executable, "PYTHON") for problem in find_unresolved_imports(encoded, list(roots))]
 
 
 FLAT_BACKEND = {
@@ -59,9 +61,10 @@ def test_the_updated_imports_after_a_move_resolve() -> None:
 
 
 def test_the_result_carries_path_line_module_and_message() -> None:
-    [problem] = find_unresolved_imports({"app/main.py": b"\n\nimport agents.agent\n"}, ["app"])
+    [problem] = find_unresolved_imports({"app/main.py": b"\n\nimport agents.agent\n", "app/agents/__init__.py": b""},
+                                        ["app"])
 
-    assert problem == UnresolvedImport("app/main.py", 3, "agents.agent", "import agents.agent: not found")
+    assert problem == UnresolvedImport("app/main.py", 3, "agents.agent", "import agents.agent: not found", "error")
     assert str(problem) == "app/main.py:3: import agents.agent: not found"
 
 
@@ -159,7 +162,7 @@ def test_a_module_with_a_star_import_accepts_any_name_but_its_source_must_exist(
         "database.py": "def get_db(): pass\n",
         "main.py": "from reexport import whatever\n",
     }
-    assert check(files) == ["reexport.py:2: from vanished import *: not found"]
+    assert check(files) == ["reexport.py:2: from vanished import *: not installed in PYTHON"]
 
 
 def test_a_package_offers_its_submodules_and_the_names_its_init_binds() -> None:
@@ -324,9 +327,9 @@ def test_missing_installed_modules_and_submodules_are_reported() -> None:
             """,
     }
     assert check(files) == [
-        "main.py:1: import no_such_distribution_xyz: not found",
-        "main.py:2: import rope.refactor.no_such_submodule: not found",
-        "main.py:3: from xml.no_such_package import thing: not found",
+        "main.py:1: import no_such_distribution_xyz: not installed in PYTHON",
+        "main.py:2: import rope.refactor.no_such_submodule: not found in PYTHON",
+        "main.py:3: from xml.no_such_package import thing: not found in PYTHON",
     ]
 
 
@@ -337,7 +340,7 @@ def test_the_current_directory_of_the_checking_process_is_not_the_apps_path(
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend("")
     assert check({"main.py": "import stale_module_on_disk\n"}) == [
-        "main.py:1: import stale_module_on_disk: not found",
+        "main.py:1: import stale_module_on_disk: not installed in PYTHON",
     ]
 
 
@@ -357,9 +360,9 @@ def test_imports_inside_functions_and_classes_are_checked() -> None:
             """,
     }
     assert check(files) == [
-        "main.py:2: import agent: not found",
-        "main.py:4: from agent import run: not found",
-        "main.py:7: from agent import tool: not found",
+        "main.py:2: import agent: not installed in PYTHON",
+        "main.py:4: from agent import run: not installed in PYTHON",
+        "main.py:7: from agent import tool: not installed in PYTHON",
     ]
 
 
@@ -371,7 +374,7 @@ def test_type_checking_imports_are_checked() -> None:
                 from agent import Agent
             """,
     }
-    assert check(files) == ["main.py:3: from agent import Agent: not found"]
+    assert check(files) == ["main.py:3: from agent import Agent: not installed in PYTHON"]
 
 
 def test_both_branches_of_a_version_check_are_checked() -> None:
@@ -384,7 +387,7 @@ def test_both_branches_of_a_version_check_are_checked() -> None:
                 import tomli_missing_backport
             """,
     }
-    assert check(files) == ["main.py:5: import tomli_missing_backport: not found"]
+    assert check(files) == ["main.py:5: import tomli_missing_backport: not installed in PYTHON"]
 
 
 @pytest.mark.parametrize("handler", [
@@ -398,7 +401,7 @@ def test_imports_guarded_by_an_import_error_handler_are_optional(handler: str) -
 
 def test_a_try_that_does_not_catch_import_errors_guards_nothing() -> None:
     source = "try:\n    import agent\nexcept ValueError:\n    pass\n"
-    assert check({"main.py": source}) == ["main.py:2: import agent: not found"]
+    assert check({"main.py": source}) == ["main.py:2: import agent: not installed in PYTHON"]
 
 
 def test_the_handlers_else_and_finally_of_an_import_guard_are_checked() -> None:
@@ -413,15 +416,15 @@ def test_the_handlers_else_and_finally_of_an_import_guard_are_checked() -> None:
             import finally_missing
         """
     assert check({"main.py": source}) == [
-        "main.py:4: import agent: not found",
-        "main.py:6: import helpers_missing: not found",
-        "main.py:8: import finally_missing: not found",
+        "main.py:4: import agent: not installed in PYTHON",
+        "main.py:6: import helpers_missing: not installed in PYTHON",
+        "main.py:8: import finally_missing: not installed in PYTHON",
     ]
 
 
 def test_a_function_defined_inside_an_import_guard_is_not_guarded() -> None:
     source = "try:\n    def load():\n        import agent\nexcept ImportError:\n    pass\n"
-    assert check({"main.py": source}) == ["main.py:3: import agent: not found"]
+    assert check({"main.py": source}) == ["main.py:3: import agent: not installed in PYTHON"]
 
 
 def test_contextlib_suppress_of_import_errors_makes_imports_optional() -> None:
@@ -481,10 +484,10 @@ def test_results_are_sorted_by_path_then_line() -> None:
         "a.py": "\nimport missing_c\nimport missing_d\n",
     }
     assert check(files) == [
-        "a.py:2: import missing_c: not found",
-        "a.py:3: import missing_d: not found",
-        "z.py:1: import missing_b: not found",
-        "z.py:2: import missing_a: not found",
+        "a.py:2: import missing_c: not installed in PYTHON",
+        "a.py:3: import missing_d: not installed in PYTHON",
+        "z.py:1: import missing_b: not installed in PYTHON",
+        "z.py:2: import missing_a: not installed in PYTHON",
     ]
 
 

@@ -13,6 +13,14 @@ Three kinds, each a `Hazard` for the plan:
 
 String-literal imports (`import_module("indexer")`) are not hazards: they are module
 names in strings, which the reference rewriting pass updates.
+
+One more is about where a module goes, not what it holds:
+
+- "shadowing": a new package at the import root named like a module Python imports today
+  (the standard library, a package installed in the project's environment, or a name the
+  workspace imports from outside itself). The application's folder comes first on
+  sys.path, so the new folder would be imported instead: `agents/` hides the OpenAI
+  Agents SDK. `ShadowedNames` tells which destinations would.
 """
 
 from __future__ import annotations
@@ -20,14 +28,19 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Iterator
 
-from organize_backend.model import Hazard
+from organize_backend.environment import Environment
+from organize_backend.model import Hazard, Snapshot
+from organize_backend.snapshot import join, source_roots
 from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
+from organize_backend.verify import absolute_imports
 
 FILE_RELATIVE = "file-relative path"
 COMPUTED_IMPORT = "computed import"
 RUN_BY_PATH = "run by path"
+SHADOWING = "shadowing"
 
 _BOM = "\ufeff"
 _SHOWN_CHARS = 80  # longer source excerpts in messages are cut
@@ -159,6 +172,57 @@ def _is_argv_zero(node: ast.AST) -> bool:
         and isinstance(node.slice, ast.Constant)
         and node.slice.value == 0
     )
+
+
+# --- new packages that hide a module of the same name ---------------------------------
+
+
+class ShadowedNames:
+    """Which new top-level packages would hide a module Python imports today by that name."""
+
+    def __init__(self, snapshot: Snapshot, environment: Environment) -> None:
+        self._snapshot = snapshot
+        self._installed = environment.installed()
+        self._python = environment.interpreter.executable
+        self._import_root = source_roots(snapshot)[0]
+        self._workspace_imports: dict[str, tuple[str, int]] | None = None  # parsed only when needed
+
+    def new_package(self, destination: str) -> str | None:
+        """The package at the import root that a move to `destination` creates, if it is new."""
+        root = self._import_root
+        if root and not destination.startswith(root + "/"):
+            return None
+        parts = PurePosixPath(destination[len(root) + 1:] if root else destination).parts
+        if len(parts) < 2:
+            return None  # a module at the import root, not a package
+        folder = join(root, parts[0])
+        if folder + ".py" in self._snapshot.files or any(p.startswith(folder + "/") for p in self._snapshot.files):
+            return None  # already there: nothing new is hidden
+        return parts[0]
+
+    def what_it_hides(self, package: str) -> str | None:
+        """What a new top-level `package` would hide, in words; None when nothing is."""
+        found = self._installed.find(package)
+        if found is not None and found.standard_library:
+            return f"the standard library module {package}"
+        if found is not None:
+            distributions = self._installed.distributions_of(package)
+            by = f" ({', '.join(distributions)})" if distributions else ""
+            return f"the package {package}{by} installed in {self._python}"
+        if self._workspace_imports is None:
+            self._workspace_imports = absolute_imports(self._snapshot.files)
+        where = self._workspace_imports.get(package)
+        if where is not None:
+            return f"the module {package} that {where[0]}:{where[1]} imports from outside the workspace"
+        return None
+
+    def hazard(self, package: str, hidden: str, path: str) -> Hazard:
+        message = (
+            f"a new package {package}/ at the import root would hide {hidden}: the application's folder comes "
+            f"first on sys.path, so `import {package}` would load the new folder instead; name another package "
+            "for these modules in [tool.organize-backend.packages]"
+        )
+        return Hazard(path, 1, SHADOWING, message)
 
 
 # --- recognising __file__-relative folders --------------------------------------------
