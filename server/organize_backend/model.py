@@ -101,6 +101,9 @@ class Plan:
     hazards: tuple[Hazard, ...] = ()
     notes: tuple[str, ...] = ()  # what else the change does and why (pytest, README, ...)
     whole_folder: bool = True  # an organize (README structure section) rather than single moves
+    organizing: str = ""  # which folder is organized and why ("backend/: 23 modules that import ...")
+    packages_after: tuple[str, ...] = ()  # the packages just below the organized folder after the moves
+    package_imports: tuple[tuple[str, str], ...] = ()  # (A, B): package A imports B after the moves; "" the root
 
     @property
     def is_empty(self) -> bool:

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from organize_backend.model import Category, ChangeSet, Plan, Suggestion
+from organize_backend.planning.import_graph import edges_in_cycles, import_cycles
 
 
 def plan_as_data(plan: Plan, changes: ChangeSet | None) -> dict[str, Any]:
@@ -16,6 +17,10 @@ def plan_as_data(plan: Plan, changes: ChangeSet | None) -> dict[str, Any]:
         "new_packages": list(plan.new_packages),
         "hazards": [{"path": h.path, "line": h.line, "kind": h.kind, "message": h.message} for h in plan.hazards],
         "notes": list(plan.notes),
+        "organizing": plan.organizing,
+        "package_imports": [{"from": _node_name(a), "to": _node_name(b)} for a, b in plan.package_imports],
+        "import_cycles": [[_node_name(node) for node in cycle] for cycle in import_cycles(_between_packages(plan))],
+        "mermaid": "\n".join(render_mermaid(plan)),
         "changes": change_counts(changes) if changes is not None else None,
         "not_in_place": list(changes.warnings) if changes is not None else [],
         "review": [_review_entry(suggestion) for suggestion in changes.suggestions()] if changes is not None else [],
@@ -42,7 +47,8 @@ def change_counts(changes: ChangeSet) -> dict[str, int]:
 
 
 def render_plan(plan: Plan, changes: ChangeSet | None) -> str:
-    lines = [f"Moves ({len(plan.moves)}):"]
+    lines = [f"Organizing {plan.organizing}"] if plan.organizing else []
+    lines.append(f"Moves ({len(plan.moves)}):")
     width = max((len(m.source) for m in plan.moves), default=0)
     lines += [f"  {m.source:<{width}} -> {m.destination}   ({m.reason})" for m in plan.moves] or ["  none"]
     lines.append(f"Stay in place ({len(plan.kept)}):")
@@ -67,7 +73,42 @@ def render_plan(plan: Plan, changes: ChangeSet | None) -> str:
     if plan.notes:
         lines.append("Notes:")
         lines += [f"  {note}" for note in plan.notes]
+    if plan.package_imports:
+        lines.append("Imports between packages after the moves (A --> B: A imports B):")
+        lines += ["```mermaid", *render_mermaid(plan), "```"]
+        lines += [f"Import cycle: {' -> '.join(_node_name(node) for node in cycle)}"
+                  for cycle in import_cycles(_between_packages(plan))]
     return "\n".join(lines)
+
+
+ROOT_NODE = "root modules"  # the modules left directly in the organized folder
+
+
+def render_mermaid(plan: Plan) -> list[str]:
+    """The packages and the imports between them as a Mermaid flowchart, without the fence.
+    Edges inside an import cycle between packages are red and dashed. The modules left at the
+    root are one node, left out of the cycles: entry points there import the packages whose
+    modules import the root's leftovers (config), which is no cycle between packages."""
+    if not plan.package_imports:
+        return []
+    nodes = sorted({node for pair in plan.package_imports for node in pair} | set(plan.packages_after))
+    ids = {node: f"pkg_{node}" if node else "root" for node in nodes}  # prefixed: `end` is a Mermaid word
+    lines = ["graph LR"]
+    lines += [f'    {ids[node]}["{_node_name(node)}"]' for node in nodes]
+    lines += [f"    {ids[a]} --> {ids[b]}" for a, b in plan.package_imports]
+    cyclic = edges_in_cycles(_between_packages(plan))
+    marked = [str(index) for index, pair in enumerate(plan.package_imports) if pair in cyclic]
+    if marked:
+        lines.append(f"    linkStyle {','.join(marked)} stroke:red,stroke-width:2px,stroke-dasharray:5 5")
+    return lines
+
+
+def _between_packages(plan: Plan) -> list[tuple[str, str]]:
+    return [(a, b) for a, b in plan.package_imports if a and b]
+
+
+def _node_name(node: str) -> str:
+    return f"{node}/" if node else ROOT_NODE
 
 
 def render_review(changes: ChangeSet) -> list[str]:

@@ -28,7 +28,7 @@ def listing(tmp_path: Path, monkeypatch, warm: bool) -> tuple[list, list]:
     root = write_tree(tmp_path / "ws", FILES)
     ls = lsp_server.OrganizeServer()
     ls.root, ls.profile = root, ClientProfile(resource_operations=True, resolve_edit=True, disabled_actions=True)
-    monkeypatch.setattr(ls, "workspace_view", lambda: open_workspace(root))
+    monkeypatch.setattr(ls, "workspace_view", lambda near=None: open_workspace(root, near=near))
     monkeypatch.setattr(lsp_server, "WARM_UP_WAIT_SECONDS", 0.01)
     prepared: list[str] = []
     monkeypatch.setattr(ls.preparer, "start", lambda key, work: prepared.append(key))
@@ -54,6 +54,6 @@ def test_picking_the_unchecked_action_checks(tmp_path: Path, monkeypatch) -> Non
     listed, _ = listing(tmp_path, monkeypatch, warm=False)
     ls = lsp_server.OrganizeServer()
     root = tmp_path / "ws"
-    monkeypatch.setattr(ls, "workspace_view", lambda: open_workspace(root))
+    monkeypatch.setattr(ls, "workspace_view", lambda near=None: open_workspace(root, near=near))
     with pytest.raises(lsp_server.OrganizeError, match="auth.py:1: syntax error"):
         lsp_server.changes_for(ls, listed[0].data)
