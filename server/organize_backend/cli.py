@@ -5,43 +5,60 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Sequence
 
 from organize_backend import __version__
 from organize_backend.model import OrganizeError
-from organize_backend.pipeline import Workspace, compute, open_workspace, plan_move, plan_organize
+from organize_backend.pipeline import (
+    Workspace, compute, open_workspace, plan_move, plan_organize, project_environment)
+from organize_backend.planning.plan_file import write_plan
 from organize_backend.report import plan_as_data, render_plan, render_review
 from organize_backend.sinks.diff import render_diff
-from organize_backend.sinks.disk import apply_changes, undo_last
+from organize_backend.sinks.disk import apply_changes, describe_interruption, undo_last
+from organize_backend.sinks.journal import interrupted_journal, interrupted_message, journal_states
 from organize_backend.snapshot import source_roots, workspace_package
-from organize_backend.verify import find_unresolved_imports
+from organize_backend.verify import ERROR, find_unresolved_imports
 
 EXIT_OK = 0
-EXIT_CHECK_FAILED = 1  # `check` found imports that do not resolve
+EXIT_CHECK_FAILED = 1  # the workspace's own imports do not resolve (`check`, or after `apply`/`move`)
 EXIT_REFUSED = 2  # bad input or a refused operation; nothing was changed
 EXIT_NOTHING_TO_DO = 3
+EXIT_INTERRUPTED = 4  # Ctrl-C or SIGTERM after the workspace changed: the message says what is true
 
 DESCRIPTION = """\
 Reorganize a flat Python backend into packages with rope, fixing every import,
 string reference, config line and doc that points at the moved modules.
 
-exit codes: 0 done, 1 `check` found unresolved imports, 2 bad input or refused
-(nothing changed), 3 nothing to organize."""
+Installed packages are looked up in the project's Python: --python, else the
+`python` config key, else $VIRTUAL_ENV, else a .venv or venv folder, else this one.
+
+exit codes: 0 done, 1 an import of the workspace's own modules does not resolve
+(`check`, or after `apply`/`move`; imports missing from the project's Python are
+warnings), 2 bad input or refused (nothing changed), 3 nothing to organize,
+4 interrupted after the workspace changed (the message says what to run)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    root = _journal_root(args)
+    states_before = journal_states(root) if root is not None else {}
     try:
-        return args.run(args)
+        with _terminate_as_interrupt(args.command != "lsp"):
+            return args.run(args)
     except OrganizeError as error:
         print(f"organize-backend: {error}", file=sys.stderr)
         return EXIT_NOTHING_TO_DO if str(error).startswith("nothing to organize") else EXIT_REFUSED
     except KeyboardInterrupt:
-        print("organize-backend: interrupted; nothing was changed", file=sys.stderr)
-        return EXIT_REFUSED
+        # what the journals say, not where the interrupt landed: it may come just after a commit
+        changed, message = describe_interruption(root, states_before) if root else (False, "interrupted")
+        print(f"organize-backend: {message}", file=sys.stderr)
+        return EXIT_INTERRUPTED if changed else EXIT_REFUSED
     except BrokenPipeError:
         _silence_stdout()  # `plan | head`: the reader left; Python's exit flush must not complain
         return EXIT_OK
@@ -56,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     plan = _command(commands, "plan", _plan, "show what would move where and why; changes nothing")
     _workspace_arguments(plan)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument("--write", action="store_true",
+                      help="also write the plan into the configuration as explicit moves, with layout = \"none\", "
+                           "so that `apply` makes exactly them (edit them first if you like); "
+                           "a new --write replaces them")
 
     apply = _command(commands, "apply", _apply, "reorganize the workspace (all or nothing, undoable)")
     _workspace_arguments(apply)
@@ -89,12 +110,16 @@ def _workspace_arguments(command: argparse.ArgumentParser) -> None:
                          help="the workspace: where pyproject.toml or organize-backend.toml is read (default: .)")
     command.add_argument("--root", dest="organize_root", metavar="FOLDER",
                          help="the flat folder to organize, inside the workspace (config key `root`)")
-    command.add_argument("--layout", choices=("skill", "layered", "none"),
+    command.add_argument("--layout", choices=("auto", "skill", "layered", "none"),
                          help="the layout preset (config key `layout`; default: skill)")
+    command.add_argument("--python", metavar="PYTHON",
+                         help="the project's interpreter or virtual environment, where installed packages are "
+                              "looked up (config key `python`; default: $VIRTUAL_ENV, then a .venv or venv folder)")
 
 
 def _open(args) -> Workspace:
-    flags = {key: value for key, value in (("root", args.organize_root), ("layout", args.layout)) if value}
+    flags = {key: value for key, value in (("root", args.organize_root), ("layout", args.layout),
+                                           ("python", args.python)) if value}
     return open_workspace(args.root, flags=flags)
 
 
@@ -103,12 +128,17 @@ def _open(args) -> Workspace:
 
 def _plan(args) -> int:
     workspace = _open(args)
-    plan = plan_organize(workspace)
+    plan = plan_organize(workspace, for_report=True)
     changes = compute(workspace, plan) if not plan.is_empty else None
     if args.json:
         print(json.dumps(plan_as_data(plan, changes), indent=2))
     else:
         print(render_plan(plan, changes))
+    if args.write and plan.is_empty:  # the moves written before stay, done or not, as a record
+        print("organize-backend: nothing written: the plan moves nothing", file=sys.stderr)
+    elif args.write:
+        written = write_plan(workspace.snapshot.root, workspace.config, plan, workspace.snapshot.organize_root)
+        print(f"organize-backend: {written.summary()}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -138,7 +168,7 @@ def _carry_out(workspace: Workspace, plan, dry_run: bool) -> int:
     print(f"organize-backend: {journal.summary()}; `organize-backend undo` reverts it")
     _report_review(changes, sys.stdout)
     return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=True,
-                              moved_names=changes.module_map)
+                              moved_names=changes.module_map, organized=workspace.snapshot.organize_root)
 
 
 def _report_review(changes, stream) -> None:
@@ -149,26 +179,45 @@ def _report_review(changes, stream) -> None:
 
 def _check(args) -> int:
     workspace = _open(args)
-    return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=False)
+    return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=False,
+                              organized=workspace.snapshot.organize_root)
 
 
-def _report_unresolved(root: Path, config, after_apply: bool, moved_names=()) -> int:
-    snapshot = open_workspace(root, {"root": config.root} if config.root else None).snapshot
+def _report_unresolved(root: Path, config, after_apply: bool, moved_names=(), organized: str = "") -> int:
+    """Errors (the workspace's own imports) fail; what the project's environment lacks is a warning.
+    `organized`: the folder organized, named again (a search for it after the moves could differ)."""
+    flags = {key: value for key, value in (("root", organized or "."), ("python", config.python)) if value}
+    workspace = open_workspace(root, flags=flags)
+    snapshot, environment = workspace.snapshot, project_environment(workspace)
+    print(f"organize-backend: imports checked with {environment.interpreter}")
     problems = find_unresolved_imports(snapshot.files, source_roots(snapshot), first_party=moved_names,
-                                       workspace_package=workspace_package(snapshot))
-    for problem in problems:
+                                       workspace_package=workspace_package(snapshot), environment=environment)
+    errors = [problem for problem in problems if problem.severity == ERROR]
+    warnings = [problem for problem in problems if problem.severity != ERROR]
+    for problem in errors:
         print(problem)
-    if problems:
-        print(f"organize-backend: {len(problems)} import(s) do not resolve", file=sys.stderr)
+    for problem in warnings:
+        print(f"{problem.path}:{problem.line}: warning: {problem.message}")
+    if warnings:
+        print(f"organize-backend: warning: {len(warnings)} import(s) not installed in "
+              f"{environment.interpreter.executable}", file=sys.stderr)
+    if errors:
+        print(f"organize-backend: {len(errors)} import(s) do not resolve", file=sys.stderr)
         return EXIT_CHECK_FAILED
     if not after_apply:
-        print(f"organize-backend: every import resolves ({len(snapshot.python_files())} files)")
+        what = "every workspace import resolves" if warnings else "every import resolves"
+        print(f"organize-backend: {what} ({len(snapshot.python_files())} files)")
     return EXIT_OK
 
 
 def _undo(args) -> int:
+    interrupted = interrupted_journal(args.root.resolve())
     journal = undo_last(args.root.resolve())
-    print(f"organize-backend: undone: {journal.summary()}")
+    if interrupted is not None:  # its summary is what was planned, not what got done
+        print(f"organize-backend: restored the original files; {interrupted_message(interrupted).split(';')[0]} "
+              f"(it would have {journal.summary()})")
+    else:
+        print(f"organize-backend: undone: {journal.summary()}")
     return EXIT_OK
 
 
@@ -188,6 +237,30 @@ def _lsp(args) -> int:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _journal_root(args) -> Path | None:
+    """The workspace whose journals tell what an interrupt left (None for `lsp`)."""
+    root = getattr(args, "workspace", None) or getattr(args, "root", None)
+    return Path(root).resolve() if isinstance(root, Path) else None
+
+
+@contextmanager
+def _terminate_as_interrupt(enabled: bool):
+    """SIGTERM (a CI timeout, a closed terminal) takes the same orderly path as Ctrl-C: the
+    disk sink rolls back what is not committed, and `main` says what is true afterwards."""
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _relative(path: str, root: Path) -> str:

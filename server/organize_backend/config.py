@@ -20,9 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-LAYOUTS = ("skill", "layered", "none")
+LAYOUTS = ("auto", "skill", "layered", "none")
 CONFIG_FILES = ("pyproject.toml", "organize-backend.toml")
-KEYS = {"root", "layout", "keep", "packages", "move"}
+KEYS = {"root", "layout", "keep", "packages", "move", "python"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Config:
     keep: tuple[str, ...] = ()
     packages: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ordered: first match wins
     moves: tuple[tuple[str, str], ...] = ()
+    python: str = ""  # the project's interpreter (or its virtual environment); "" finds one
     source: str = "defaults"  # where the settings came from, for messages
 
 
@@ -72,6 +73,7 @@ def _parse(table: Mapping[str, Any], source: str) -> Config:
         keep=tuple(_strings(table.get("keep", []), f"{source}: keep")),
         packages=_packages(table.get("packages", {}), source),
         moves=_moves(table.get("move", []), source),
+        python=_string(table, "python", source, ""),
         source=source,
     )
 

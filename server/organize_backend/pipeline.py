@@ -10,8 +10,12 @@ from typing import Any, Mapping
 
 from organize_backend.changes.compute import compute_changes
 from organize_backend.config import Config, load_config
+from organize_backend.environment import Environment, choose_interpreter, environment_of
 from organize_backend.model import ChangeSet, OrganizeError, Plan, Snapshot
 from organize_backend.planning.plan import make_plan
+from organize_backend.planning.import_graph import package_imports
+from organize_backend.planning.roots import find_root, package_name
+from organize_backend.sinks.journal import refuse_if_interrupted
 from organize_backend.snapshot import inside_workspace, take_snapshot
 
 
@@ -19,6 +23,9 @@ from organize_backend.snapshot import inside_workspace, take_snapshot
 class Workspace:
     snapshot: Snapshot
     config: Config
+    editor_python: str = ""  # the interpreter the editor picked for the project, if any
+    organizing: str = ""  # which folder is organized and why, for the plan report
+    unsure_root: str = ""  # why no folder could be chosen to organize (an organize then refuses)
 
 
 def open_workspace(
@@ -27,16 +34,50 @@ def open_workspace(
     buffers: Mapping[str, str] | None = None,
     buffer_versions: Mapping[str, int] | None = None,
     flags: Mapping[str, Any] | None = None,
+    editor_python: str = "",
+    near: str | None = None,
 ) -> Workspace:
+    """`near`: the file an editor has in hand; it picks the folder to organize when the
+    configuration names none and the workspace holds several candidates (planning/roots.py)."""
+    refuse_if_interrupted(Path(root))  # a half-moved tree would plan wrong: say why and what to run
     config = load_config(Path(root), overrides, flags)
     snapshot = take_snapshot(Path(root), config.root, buffers, buffer_versions)
-    return Workspace(snapshot, config)
+    if config.root or config.layout == "none":  # named, or nothing but the configured moves: no search
+        return Workspace(snapshot, config, editor_python, _named_root(snapshot, config))
+    try:
+        choice = find_root(snapshot.files, near)
+    except OrganizeError as error:  # only an organize needs the folder: a check or a move goes on
+        return Workspace(snapshot, config, editor_python, unsure_root=str(error))
+    return Workspace(replace(snapshot, organize_root=choice.folder), config, editor_python, choice.reason)
 
 
-def plan_organize(workspace: Workspace, check_syntax: bool = True) -> Plan:
+def _named_root(snapshot: Snapshot, config: Config) -> str:
+    shown = f"{snapshot.organize_root}/" if snapshot.organize_root else "./"
+    if config.root:
+        return f"{shown}: the root the settings name (`root`, --root)"
+    return f"{shown}: the workspace folder (layout = \"none\": only the configured moves are made)"
+
+
+def project_environment(workspace: Workspace) -> Environment:
+    """The Python the project runs on (see environment.py for the order), and its sys.path."""
+    snapshot = workspace.snapshot
+    return environment_of(choose_interpreter(snapshot.root, snapshot.organize_root, workspace.config.python,
+                                             workspace.editor_python))
+
+
+def plan_organize(workspace: Workspace, check_syntax: bool = True, for_report: bool = False) -> Plan:
     """The organize plan; `check_syntax=False` only for a listing of the action, never for
-    a plan that is computed (the engine relies on every file parsing)."""
-    return make_plan(workspace.snapshot, workspace.config, check_syntax)
+    a plan that is computed (the engine relies on every file parsing). `for_report`: the plan
+    is shown, with the imports between its packages (they take a read of every module)."""
+    if workspace.unsure_root:
+        raise OrganizeError(workspace.unsure_root)
+    snapshot = workspace.snapshot
+    plan = make_plan(snapshot, workspace.config, check_syntax, environment=project_environment(workspace))
+    if not for_report:
+        return replace(plan, organizing=workspace.organizing)
+    packages, imports = package_imports(snapshot.files, snapshot.organize_root,
+                                        package_name(snapshot.files, snapshot.organize_root), plan.moves)
+    return replace(plan, organizing=workspace.organizing, packages_after=packages, package_imports=imports)
 
 
 def plan_folder(workspace: Workspace, folder: str) -> Plan:
@@ -45,7 +86,8 @@ def plan_folder(workspace: Workspace, folder: str) -> Plan:
     folder = inside_workspace(snapshot.root, folder, what="folder")
     if folder and not _is_folder(snapshot, folder):
         raise OrganizeError(f"{folder} is not a folder of the workspace")
-    return make_plan(replace(snapshot, organize_root=folder), workspace.config)
+    return make_plan(replace(snapshot, organize_root=folder), workspace.config,
+                     environment=project_environment(workspace))
 
 
 def plan_move(workspace: Workspace, source: str, destination: str) -> Plan:
@@ -59,7 +101,7 @@ def plan_move(workspace: Workspace, source: str, destination: str) -> Plan:
     if destination == source:
         raise OrganizeError(f"{source} is already there")
     single = Config(layout="none", moves=((source, destination),), source=workspace.config.source)
-    return make_plan(snapshot, single, whole_folder=False)
+    return make_plan(snapshot, single, whole_folder=False, environment=project_environment(workspace))
 
 
 def compute(workspace: Workspace, plan: Plan) -> ChangeSet:
@@ -73,7 +115,8 @@ def content_key(workspace: Workspace, request: Mapping[str, Any]) -> str:
     configuration and the request. Equal keys give equal change sets, so one can be reused."""
     snapshot = workspace.snapshot
     digest = hashlib.blake2b(digest_size=20)
-    header = [str(snapshot.root), snapshot.organize_root, repr(workspace.config), json.dumps(request, sort_keys=True)]
+    header = [str(snapshot.root), snapshot.organize_root, repr(workspace.config), workspace.editor_python,
+              json.dumps(request, sort_keys=True)]
     digest.update("\0".join(header).encode())
     for path, file_digest in sorted(snapshot.digests.items()):
         digest.update(b"\0" + path.encode() + b"\0" + file_digest)

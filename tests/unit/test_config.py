@@ -168,7 +168,7 @@ def test_overrides_are_checked_too(tmp_path: Path) -> None:
         pytest.param('[tool.organize-backend]\nlayuot = "none"\nrooot = "b"\n',
                      r"unknown key\(s\) in \[tool\.organize-backend\]: layuot, rooot", id="two unknown keys"),
         pytest.param('[tool.organize-backend]\nlayout = "flat"\n',
-                     r"pyproject\.toml: layout = 'flat': expected one of skill, layered, none", id="bad layout"),
+                     r"pyproject\.toml: layout = 'flat': expected one of auto, skill, layered, none", id="bad layout"),
         pytest.param('[tool.organize-backend]\nlayout = 3\n',
                      r"pyproject\.toml: layout must be a string, not 3", id="layout not a string"),
         pytest.param('[tool.organize-backend]\nroot = ["backend"]\n',

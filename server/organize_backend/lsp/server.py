@@ -27,14 +27,15 @@ from organize_backend.lsp.prepare import Preparer
 from organize_backend.model import ChangeSet, OrganizeError, Plan
 from organize_backend.config import Config
 from organize_backend.pipeline import (
-    Workspace, compute, content_key, nothing_to_organize, open_workspace, plan_folder, plan_move, plan_organize)
+    Workspace, compute, content_key, nothing_to_organize, open_workspace, plan_folder, plan_move, plan_organize,
+    project_environment)
 from organize_backend.planning.plan import make_plan, parse_in_children
 from organize_backend.report import render_plan
 from organize_backend.sinks.disk import apply_changes, undo_last
 from organize_backend.sinks.journal import Journal
 from organize_backend.sinks.lsp_edit import EditTarget, to_workspace_edit
 from organize_backend.snapshot import source_roots, workspace_package
-from organize_backend.verify import find_unresolved_imports
+from organize_backend.verify import ERROR, find_unresolved_imports
 
 log = logging.getLogger("organize-backend")
 # Progress is reported for computations longer than this (seconds; the variable is for tests).
@@ -63,6 +64,7 @@ class OrganizeServer(LanguageServer):
         self.profile = ClientProfile()
         self.root: Path | None = None
         self.settings: dict[str, Any] = {}
+        self.initial_python = ""  # the project's interpreter the client named when it started us
         self.own_renames: set[tuple[str, str]] = set()  # renames our own edits will cause
         self.diagnosed: set[str] = set()  # URIs that carry our diagnostics
         self.outdated: set[str] = set()  # open documents whose text predates our own disk writes
@@ -73,7 +75,9 @@ class OrganizeServer(LanguageServer):
 
     # --- the workspace as the editor has it --------------------------------------------
 
-    def workspace_view(self) -> Workspace:
+    def workspace_view(self, near: str | None = None) -> Workspace:
+        """`near`: the document in hand, which picks the folder to organize when no setting
+        names one and the workspace holds several candidates (planning/roots.py)."""
         if self.root is None:
             raise OrganizeError("no workspace folder is open")
         buffers, versions = {}, {}
@@ -82,7 +86,13 @@ class OrganizeServer(LanguageServer):
             if path is not None and uri not in self.outdated:
                 buffers[path], versions[path] = document.source, document.version
         overrides = {key: self.settings[key] for key in SETTINGS_KEYS if self.settings.get(key)}
-        return open_workspace(self.root, overrides, buffers, versions)
+        return open_workspace(self.root, overrides, buffers, versions, editor_python=self.editor_python(), near=near)
+
+    def editor_python(self) -> str:
+        """The editor's interpreter for the project: the `python` setting, else the one the
+        client passed at start (VS Code: the Python extension's active interpreter)."""
+        setting = self.settings.get("python")
+        return setting if isinstance(setting, str) and setting else self.initial_python
 
     def relative(self, uri: str) -> str | None:
         """The workspace path of a URI, or None when it lies outside the workspace."""
@@ -166,6 +176,8 @@ def initialize(ls: OrganizeServer, params: lsp.InitializeParams) -> None:
     options = params.initialization_options
     if isinstance(options, dict):
         ls.settings.update(options.get("organizeBackend", options))
+        python = options.get("python") or ls.settings.get("python")
+        ls.initial_python = python if isinstance(python, str) else ""
     log.info("client %s, %s", ls.profile.name or "unnamed", ls.profile)
     warm_up(ls)  # now, so that no listing can start parsing beside it
 
@@ -239,7 +251,7 @@ def list_actions(ls: OrganizeServer, uri: str, path: str, only) -> list:
     # beside it: it plans without the syntax check, and picking the action checks.
     checked = ls.warm.wait(timeout=WARM_UP_WAIT_SECONDS)
     try:
-        workspace = ls.workspace_view()
+        workspace = ls.workspace_view(near=path)
         if not _inside(path, workspace.snapshot.organize_root):
             return []
         plan = plan_organize(workspace, check_syntax=checked)
@@ -277,7 +289,8 @@ def changes_for(ls: OrganizeServer, payload: Any) -> tuple[Workspace, ChangeSet]
     request on the same content was computed before (prepared in the background, or asked twice)."""
     if not isinstance(payload, dict) or payload.get("action") not in ("organize", "folder", "move"):
         raise OrganizeError("this code action carries no change to compute")
-    workspace = ls.workspace_view()
+    uri = payload.get("uri")
+    workspace = ls.workspace_view(near=ls.relative(uri) if isinstance(uri, str) else None)
     key = content_key(workspace, _request_of(payload))
     prepared = ls.preparer.take(key)
     if prepared is not None:
@@ -452,7 +465,7 @@ async def undo(ls: OrganizeServer, *_: Any) -> dict:
 async def show_plan(ls: OrganizeServer, *_: Any) -> str:
     def report() -> str:
         workspace = ls.workspace_view()
-        plan = plan_organize(workspace)
+        plan = plan_organize(workspace, for_report=True)
         return render_plan(plan, compute(workspace, plan) if not plan.is_empty else None)
 
     try:
@@ -521,20 +534,28 @@ async def did_save(ls: OrganizeServer, params: lsp.DidSaveTextDocumentParams) ->
 
 
 async def publish_diagnostics(ls: OrganizeServer) -> None:
-    """Imports that no longer resolve, as diagnostics, so a broken move shows at once."""
+    """Imports that no longer resolve, as diagnostics, so a broken move shows at once: an
+    error for the workspace's own modules, a warning for what the project's Python lacks."""
     try:
         workspace = ls.workspace_view()
     except OrganizeError:
         return
+    try:
+        environment = await asyncio.to_thread(project_environment, workspace)
+    except OrganizeError as error:  # a broken interpreter: said, rather than every import flagged
+        ls.tell(f"organize-backend: imports not checked: {error}", lsp.MessageType.Warning)
+        return
+    log.info("imports checked with %s", environment.interpreter)
     snapshot = workspace.snapshot
     problems = await asyncio.to_thread(find_unresolved_imports, snapshot.files, source_roots(snapshot),
-                                       workspace_package=workspace_package(snapshot))
+                                       workspace_package=workspace_package(snapshot), environment=environment)
     by_uri: dict[str, list[lsp.Diagnostic]] = {}
     for problem in problems:
         position = lsp.Position(line=max(problem.line - 1, 0), character=0)
+        severity = lsp.DiagnosticSeverity.Error if problem.severity == ERROR else lsp.DiagnosticSeverity.Warning
         by_uri.setdefault(from_fs_path(str(snapshot.root / problem.path)), []).append(lsp.Diagnostic(
             range=lsp.Range(start=position, end=lsp.Position(line=position.line + 1, character=0)),
-            message=problem.message, severity=lsp.DiagnosticSeverity.Error, source="organize-backend"))
+            message=problem.message, severity=severity, source="organize-backend"))
     for uri in ls.diagnosed - set(by_uri):
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
     for uri, diagnostics in by_uri.items():
