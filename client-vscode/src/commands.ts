@@ -1,6 +1,10 @@
 // The palette and explorer commands: each picks its target and runs one server command.
 // The server itself tells the user the outcome (window/showMessage), so nothing is shown twice.
 import * as vscode from 'vscode';
+import {
+  destinationFromInput, destinationItems, EditablePlan, isEditablePlan, isEdited, isWritten, Move, OTHER, planItems,
+  plannedMoves, withDestination,
+} from './planEdit';
 import { Server } from './server';
 
 /** Server-side command names (registered by the server through executeCommandProvider). */
@@ -8,6 +12,8 @@ const SERVER = {
   organizeFolder: 'organizeBackend.organizeFolder',
   moveTo: 'organizeBackend.moveTo',
   showPlan: 'organizeBackend.showPlan',
+  planMoves: 'organizeBackend.planMoves',
+  writePlan: 'organizeBackend.writePlan',
   undo: 'organizeBackend.undo',
 };
 
@@ -45,6 +51,56 @@ async function showPlan(server: Server, plans: PlanDocuments): Promise<void> {
   if (typeof plan !== 'string') return;
   const document = await vscode.workspace.openTextDocument(plans.show(plan));
   await vscode.window.showTextDocument(document, { preview: true });
+  await editPlan(server);
+}
+
+/**
+ * Beside the report, the user may change where modules go before anything is computed: a
+ * quick pick of the modules, then of a destination, as often as they like; then organize.
+ * An edited plan is written into the configuration first (layout = "none" and the moves), so
+ * the organize makes exactly those moves, now and whenever it runs again.
+ */
+async function editPlan(server: Server): Promise<void> {
+  const plan = await busy('Planning the backend layout', server.execute(SERVER.planMoves));
+  if (!isEditablePlan(plan)) return; // the server has said why
+  let moves = plannedMoves(plan);
+  for (;;) {
+    const picked = await vscode.window.showQuickPick(planItems(plan, moves), {
+      placeHolder: 'Pick a module to change where it goes, or organize with these moves (Esc: leave it)',
+      matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true,
+    });
+    if (!picked) return;
+    if (picked.path === undefined) break;
+    const to = await pickDestination(plan, moves, picked.path);
+    if (to !== undefined) moves = withDestination(moves, picked.path, to);
+  }
+  await organizeWith(server, plan, moves);
+}
+
+/** The module's new path, null for "not moved", undefined when the user gave up. */
+async function pickDestination(plan: EditablePlan, moves: Move[], path: string): Promise<string | null | undefined> {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const picked = await vscode.window.showQuickPick(destinationItems(plan, moves, path), {
+    placeHolder: `Where does ${name} go?`, ignoreFocusOut: true,
+  });
+  if (!picked || picked.to !== OTHER) return picked?.to;
+  const check = (input: string) => destinationFromInput(plan.root, path, input);
+  const typed = await vscode.window.showInputBox({
+    prompt: `A package folder or a new module path for ${name}, relative to ${plan.root ? `${plan.root}/` : 'the workspace folder'}`,
+    placeHolder: 'core/ or core/text.py',
+    ignoreFocusOut: true,
+    validateInput: (input) => { const result = check(input); return 'error' in result ? result.error : undefined; },
+  });
+  const result = typed === undefined ? undefined : check(typed);
+  return result && 'to' in result ? result.to : undefined;
+}
+
+async function organizeWith(server: Server, plan: EditablePlan, moves: Move[]): Promise<void> {
+  if (isEdited(plan, moves)) {
+    const written = await busy('Writing the edited plan', server.execute(SERVER.writePlan, [{ moves }]));
+    if (!isWritten(written)) return; // refused, nothing written: the server has said why
+  }
+  await busy('Organizing the backend', server.execute(SERVER.organizeFolder, [plan.folder]));
 }
 
 /**

@@ -1,5 +1,6 @@
 """`plan --write` (planning/plan_file.py): the plan as explicit moves in the configuration,
-every other byte of the user's file kept, and `apply` then making exactly the written moves."""
+every other byte of the user's file kept, and `apply` then making exactly the written moves;
+and the same for a plan the user edited in an editor."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from helpers import write_tree
 from organize_backend.cli import main
 from organize_backend.config import Config, load_config
 from organize_backend.model import Move, OrganizeError, Plan
-from organize_backend.planning.plan_file import BEGIN, END, write_plan
+from organize_backend.pipeline import open_workspace, plan_organize
+from organize_backend.planning.plan_file import BEGIN, END, editable_plan, write_edited_moves, write_plan
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -184,3 +186,86 @@ def test_a_plan_that_moves_nothing_leaves_the_written_moves_as_a_record(tmp_path
     assert main(["plan", str(root), "--write"]) == 0
     assert "nothing written" in capsys.readouterr().err
     assert (root / "pyproject.toml").read_text() == written
+
+
+# --- a plan edited in an editor (the language server's planMoves and writePlan) -------------
+
+
+def edited_backend(tmp_path: Path, pyproject: str = PYPROJECT) -> Path:
+    return write_tree(tmp_path / "repo", {**BACKEND, "backend/legacy/__init__.py": "", "pyproject.toml": pyproject})
+
+
+def test_the_editable_plan_lists_moves_kept_modules_and_packages_below_the_root(tmp_path: Path) -> None:
+    root = edited_backend(tmp_path)
+    write_tree(root, {"tools/__init__.py": ""})  # a package outside the organized folder: no destination
+    workspace = open_workspace(root)
+    data = editable_plan(workspace.snapshot, plan_organize(workspace))
+    assert data["root"] == "backend"
+    assert [(move["from"], move["to"]) for move in data["moves"]] == [
+        ("backend/agent.py", "backend/agents/agent.py"), ("backend/database.py", "backend/database/database.py"),
+        ("backend/text_utils.py", "backend/utils/text_utils.py")]
+    assert [kept["path"] for kept in data["kept"]] == ["backend/main.py"]
+    assert data["packages"] == ["backend/agents", "backend/database", "backend/legacy", "backend/utils"]
+
+
+def test_edited_moves_are_written_and_apply_makes_exactly_them(tmp_path: Path) -> None:
+    root = edited_backend(tmp_path)
+    workspace = open_workspace(root)
+    edited = [{"from": "backend/agent.py", "to": "backend/legacy/agent.py"},  # another package
+              {"from": "backend/text_utils.py", "to": "backend/core"}]  # a folder: the module keeps its name
+    written = write_edited_moves(workspace.snapshot, workspace.config, edited, None)  # database.py: left out
+    assert written.moves == 2 and "exactly these moves" in written.editor_summary()
+    assert read_back(root / "pyproject.toml")["move"] == [
+        {"from": "backend/agent.py", "to": "backend/legacy/agent.py"},
+        {"from": "backend/text_utils.py", "to": "backend/core/text_utils.py"}]
+    assert main(["apply", str(root)]) == 0
+    files = python_files(root)
+    assert {"backend/legacy/agent.py", "backend/core/text_utils.py", "backend/database.py"} <= set(files)
+    assert "backend/agent.py" not in files and "backend/database/database.py" not in files
+    assert (root / "backend/main.py").read_text().startswith("from legacy.agent import run\nimport database\n")
+
+
+@pytest.mark.parametrize("data, message", [
+    ([], "moves nothing"),
+    (None, "moves nothing"),
+    ([{"from": "backend/agent.py"}], "move #1 needs a 'from' and a 'to'"),
+    ([{"from": "backend/agent.py", "to": ""}], "move #1 needs"),
+    ([{"from": "backend/nothing.py", "to": "backend/agents"}], "no such module"),
+    ([{"from": "backend/agent.py", "to": "backend/x"}, {"from": "backend/agent.py", "to": "backend/y"}], "moved twice"),
+    ([{"from": "backend/agent.py", "to": "backend/class/agent.py"}], "not a valid Python name"),
+    ([{"from": "backend/agent.py", "to": "../elsewhere/agent.py"}], "outside the workspace"),
+])
+def test_an_edited_plan_that_cannot_be_made_is_not_written(tmp_path: Path, data, message) -> None:
+    root = edited_backend(tmp_path)
+    workspace = open_workspace(root)
+    with pytest.raises(OrganizeError, match=message):
+        write_edited_moves(workspace.snapshot, workspace.config, data, None)
+    assert (root / "pyproject.toml").read_text() == PYPROJECT
+
+
+def test_a_packages_rule_that_would_still_move_a_left_out_module_is_refused(tmp_path: Path) -> None:
+    pyproject = PYPROJECT + '\n[tool.organize-backend.packages]\ncore = ["text_*.py"]\n'
+    root = edited_backend(tmp_path, pyproject)
+    before = (root / "pyproject.toml").read_text()
+    workspace = open_workspace(root)
+    left_out = [{"from": "backend/agent.py", "to": "backend/agents"}]
+    with pytest.raises(OrganizeError, match=r"packages. rules would still move: backend/text_utils.py -> "
+                                            r"backend/core/text_utils.py"):
+        write_edited_moves(workspace.snapshot, workspace.config, left_out, None)
+    assert (root / "pyproject.toml").read_text() == before
+    placed = left_out + [{"from": "backend/text_utils.py", "to": "backend/utils"}]
+    write_edited_moves(workspace.snapshot, workspace.config, placed, None)  # every module placed: written
+    assert len(load_config(root).moves) == 2
+
+
+def test_an_unsaved_configuration_in_the_editor_is_not_overwritten(tmp_path: Path) -> None:
+    root = edited_backend(tmp_path)
+    typed = PYPROJECT.replace('keep = ["main.py"]', 'keep = ["main.py", "text_utils.py"]')
+    workspace = open_workspace(root, buffers={"pyproject.toml": typed}, buffer_versions={"pyproject.toml": 3})
+    with pytest.raises(OrganizeError, match="pyproject.toml has unsaved changes in the editor: save it first"):
+        write_edited_moves(workspace.snapshot, workspace.config, [{"from": "backend/agent.py", "to": "backend/a"}],
+                           None)
+    assert (root / "pyproject.toml").read_text() == PYPROJECT
+    saved = open_workspace(root, buffers={"pyproject.toml": PYPROJECT}, buffer_versions={"pyproject.toml": 4})
+    assert write_edited_moves(saved.snapshot, saved.config, [{"from": "backend/agent.py", "to": "backend/a"}],
+                              None).moves == 1

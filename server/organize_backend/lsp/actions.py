@@ -20,6 +20,8 @@ MOVE_TO_COMMAND = "organizeBackend.moveTo"
 EXPLAIN_COMMAND = "organizeBackend.explain"  # says why an action cannot run
 UNDO_COMMAND = "organizeBackend.undo"
 SHOW_PLAN_COMMAND = "organizeBackend.showPlan"
+PLAN_MOVES_COMMAND = "organizeBackend.planMoves"  # the plan as data, for the user to edit
+WRITE_PLAN_COMMAND = "organizeBackend.writePlan"  # the edited moves into the configuration
 ORGANIZE_FOLDER_COMMAND = "organizeBackend.organizeFolder"  # a folder the user picked, e.g. in the explorer
 
 

@@ -30,6 +30,7 @@ from organize_backend.pipeline import (
     Workspace, compute, content_key, nothing_to_organize, open_workspace, plan_folder, plan_move, plan_organize,
     project_environment)
 from organize_backend.planning.plan import make_plan, parse_in_children
+from organize_backend.planning.plan_file import destination_packages, editable_plan, write_edited_moves
 from organize_backend.report import render_plan
 from organize_backend.sinks.disk import apply_changes, undo_last
 from organize_backend.sinks.journal import Journal
@@ -437,11 +438,7 @@ async def deliver(ls: OrganizeServer, payload: dict) -> dict:
 
 def package_choices(workspace: Workspace, plan: Plan) -> list[str]:
     """Existing packages and the packages the plan would create, as folders."""
-    snapshot = workspace.snapshot
-    existing = {p.rsplit("/", 1)[0] for p in snapshot.files if p.endswith("/__init__.py")}
-    planned = {str(Path(m.destination).parent) for m in plan.moves} | set(plan.new_packages)
-    inside = [f for f in existing | planned if _inside(f, snapshot.organize_root) and f != "."]
-    return [f"{folder}/" for folder in sorted(inside)]
+    return [f"{folder}/" for folder in destination_packages(workspace.snapshot, plan)]
 
 
 @server.command(actions.EXPLAIN_COMMAND)
@@ -472,6 +469,45 @@ async def show_plan(ls: OrganizeServer, *_: Any) -> str:
         return await run_engine(ls, "Organize backend: plan", report)
     except OrganizeError as error:
         return f"organize-backend: {error}"
+
+
+@server.command(actions.PLAN_MOVES_COMMAND)
+async def plan_moves(ls: OrganizeServer, *_: Any) -> dict:
+    """The plan as data, for the user to change destinations before anything is computed;
+    `folder` is the organized folder's URI (for organizeFolder once the edit is written)."""
+
+    def editable() -> dict:
+        workspace = ls.workspace_view()
+        data = editable_plan(workspace.snapshot, plan_organize(workspace))
+        return {**data, "folder": from_fs_path(str(workspace.snapshot.root / data["root"]))}
+
+    try:
+        return await run_engine(ls, "Organize backend: plan", editable)
+    except OrganizeError as error:
+        return ls.refuse(error)
+
+
+@server.command(actions.WRITE_PLAN_COMMAND)
+async def write_plan_moves(ls: OrganizeServer, *arguments: Any) -> dict:
+    """`{"moves": [{"from": ..., "to": ...}]}` into the configuration with layout = "none", so
+    that the organize action (and `apply`) then make exactly those moves."""
+    payload = arguments[0] if arguments and isinstance(arguments[0], dict) else {}
+
+    def write():
+        workspace = ls.workspace_view()
+        environment = project_environment(workspace)
+        return workspace, write_edited_moves(workspace.snapshot, workspace.config, payload.get("moves"), environment)
+
+    try:
+        workspace, written = await run_engine(ls, "Organize backend: writing the plan", write)
+    except OrganizeError as error:
+        return ls.refuse(error, written=False)
+    # The editor's buffer of the file, if open, predates the write until the editor reloads it.
+    ls.outdated |= {uri for uri in ls.workspace.text_documents if ls.relative(uri) == written.path.name}
+    ls.tell(f"organize-backend: {written.editor_summary()}")
+    snapshot = workspace.snapshot
+    return {"written": True, "moves": written.moves, "file": written.path.name,
+            "folder": from_fs_path(str(snapshot.root / snapshot.organize_root)), "message": written.editor_summary()}
 
 
 # --- moves from the file explorer ------------------------------------------------------------

@@ -10,6 +10,10 @@ rewriting the whole file would reformat it. Lines are edited where they are: the
 `layout` and `root` lines of the table (inserted below its header when missing), and any move
 tables written by hand, whose moves are in the plan and so in the block. What is written is
 read back with the TOML parser before it replaces the file; a mismatch leaves the file as it was.
+
+Editors write a plan the user edited (`write_edited_moves`, the language server's
+`organizeBackend.writePlan`): the moves come as data, and are planned with the settings that
+`apply` will then read before a byte is written, so that what is written is what is made.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from organize_backend.config import CONFIG_FILES, Config
-from organize_backend.model import OrganizeError, Plan
+from organize_backend.environment import Environment
+from organize_backend.model import OrganizeError, Plan, Snapshot
+from organize_backend.planning.plan import make_plan
+from organize_backend.snapshot import inside_workspace, parent_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,6 +54,10 @@ class Written:
         return (f"wrote {self.moves} move(s) to {self.path.name} with layout = \"none\": edit them if you like, "
                 "then run `organize-backend apply`, which makes exactly these moves")
 
+    def editor_summary(self) -> str:
+        return (f"wrote {self.moves} move(s) to {self.path.name} with layout = \"none\": "
+                "organizing the backend now makes exactly these moves")
+
 
 def write_plan(workspace: Path, config: Config, plan: Plan, organize_root: str) -> Written:
     """Write `plan` into the workspace's configuration file (see the module docstring)."""
@@ -62,6 +73,69 @@ def write_plan(workspace: Path, config: Config, plan: Plan, organize_root: str) 
     _check(new_text, table, plan, organize_root or ".", path.name)
     _replace(path, new_text)
     return Written(path, len(plan.moves))
+
+
+# --- a plan edited in an editor ------------------------------------------------------------
+
+
+def editable_plan(snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
+    """What an editor shows the user to edit: the moves, the modules that stay, and the packages
+    a module may go to."""
+    return {
+        "root": snapshot.organize_root,
+        "moves": [{"from": move.source, "to": move.destination, "reason": move.reason} for move in plan.moves],
+        "kept": [{"path": kept.path, "reason": kept.reason} for kept in plan.kept],
+        "packages": destination_packages(snapshot, plan),
+    }
+
+
+def destination_packages(snapshot: Snapshot, plan: Plan) -> list[str]:
+    """The packages below the organized folder that exist, and those the plan creates."""
+    existing = {parent_of(path) for path in snapshot.files if path.endswith("/__init__.py")}
+    planned = {parent_of(move.destination) for move in plan.moves} | set(plan.new_packages)
+    root = snapshot.organize_root
+    return sorted(folder for folder in existing | planned if folder and (not root or folder.startswith(root + "/")))
+
+
+def write_edited_moves(snapshot: Snapshot, config: Config, data: Any, environment: Environment | None) -> Written:
+    """Write the moves an editor sends (`[{"from": ..., "to": ...}]`, workspace-relative), after
+    checking that `apply` will make exactly them; else an OrganizeError and nothing written."""
+    path, _ = _target(snapshot.root, config)
+    name = path.relative_to(snapshot.root).as_posix()
+    if name in snapshot.open_documents and path.is_file() and snapshot.files.get(name) != path.read_bytes():
+        raise OrganizeError(f"{name} has unsaved changes in the editor: save it first, nothing was written")
+    plan = edited_plan(snapshot, config, moves_from_data(data), environment)
+    return write_plan(snapshot.root, config, plan, snapshot.organize_root)
+
+
+def moves_from_data(data: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(data, list) or not data:
+        raise OrganizeError("the edited plan moves nothing: nothing was written")
+    moves = []
+    for index, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) and entry[key] for key in ("from", "to")):
+            raise OrganizeError(f"the edited plan: move #{index} needs a 'from' and a 'to' path, not {entry!r}")
+        moves.append((entry["from"], entry["to"]))
+    return tuple(moves)
+
+
+def edited_plan(snapshot: Snapshot, config: Config, moves: tuple[tuple[str, str], ...],
+                environment: Environment | None) -> Plan:
+    """The plan `apply` makes once `moves` are written: the settings it will read (layout none,
+    this root, the project's `packages` rules and `keep`), planned now. The moves must be all
+    of it: a `packages` rule that would still move a module the user left out is refused."""
+    written = replace(config, layout="none", root=snapshot.organize_root or ".", moves=moves)
+    plan = make_plan(snapshot, written, environment=environment)
+    asked = {inside_workspace(snapshot.root, source, what="move source") for source, _ in moves}
+    made = {move.source for move in plan.moves}
+    if asked - made:
+        raise OrganizeError(f"the edited plan: already moved, nothing was written: {', '.join(sorted(asked - made))}")
+    extra = [move for move in plan.moves if move.source not in asked]
+    if extra:
+        listed = ", ".join(f"{move.source} -> {move.destination} ({move.reason})" for move in extra)
+        raise OrganizeError("the edited plan leaves out modules that the project's `packages` rules would still "
+                            f"move: {listed}; give them a move, or change the rules; nothing was written")
+    return plan
 
 
 def _target(workspace: Path, config: Config) -> tuple[Path, str]:
