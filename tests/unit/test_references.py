@@ -799,3 +799,22 @@ def test_this_tools_own_configuration_keeps_the_old_layouts_paths() -> None:
     assert 'from = "backend/seed_db.py"' in after
     assert '--cov=agents.agent' in after and 'script = "backend/scripts/seed_db.py"' in after
     assert rewrite("organize-backend.toml", b'[[move]]\nfrom = "backend/seed_db.py"\nto = "x/seed_db.py"\n') is None
+
+
+def test_rules_and_dash_lines_are_read_in_linear_time() -> None:
+    """A Markdown table rule or a line of dashes once sent the command pattern into exponential
+    backtracking (a 40-dash line: days). Read in a child process, so a regression fails by timeout
+    instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    script = (
+        "from organize_backend.changes.references import rewrite_references\n"
+        "doc = ('| a | b |\\n|' + '-' * 60 + '|' + '-' * 60 + '|\\n' + '-' * 80 + '\\n'"
+        " + '- - - - - - - - - - - - - - - - - - - - - - - - - - - - - -\\n' + 'Run ./seed_db.py\\n').encode()\n"
+        "files = {'README.md': doc, 'scripts/seed_db.py': b'print(1)\\n'}\n"
+        "steps = rewrite_references(files, {'seed_db': 'scripts.seed_db'}, {'seed_db.py': 'scripts/seed_db.py'}, [''])\n"
+        "print(len(list(steps)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -778,10 +778,12 @@ _SCRIPT_RE = re.compile(
 )
 # Where a shell command starts: a line, `&&`, `;`, `|`, `$(`, `sh -c "`, then any of a Makefile's `@`,
 # a Procfile's or YAML's `key:` or list dash, Docker's RUN/CMD, `exec`, `env`, `VAR=value`, `poetry run`.
+# Possessive quantifiers (`*+`, `++`): a prefix once read is never read again another way. With
+# plain ones, a line of dashes or a Markdown table rule took exponential time to fail to match.
 _COMMAND_START = (
-    r"(?:^|&&|\|\||[;|`]|\$\(|-c[ \t]+[\"'])[ \t]*"
-    r"(?:(?:[@+-]+|(?:RUN|CMD|ENTRYPOINT|exec|then|do|else|sudo|nohup|time|env)[ \t]+"
-    r"|[A-Za-z_]\w*=[^\s;&|]*[ \t]+|(?:poetry|pipenv|uv|pdm|hatch|rye)[ \t]+run[ \t]+|[\w.-]+:[ \t]+)[ \t]*)*"
+    r"(?:^|&&|\|\||[;|`]|\$\(|-c[ \t]+[\"'])[ \t]*+(?:[@+-]++[ \t]*+)?+"
+    r"(?:(?:(?:RUN|CMD|ENTRYPOINT|exec|then|do|else|sudo|nohup|time|env)[ \t]++"
+    r"|[A-Za-z_]\w*+=[^\s;&|]*+[ \t]++|(?:poetry|pipenv|uv|pdm|hatch|rye)[ \t]++run[ \t]++|[\w.-]++:[ \t]++))*+"
 )
 # A script run as a program by its path (`./seed_db.py`, `backend/seed_db.py`): its shebang names the interpreter.
 _DIRECT_RUN_RE = re.compile(rf"{_COMMAND_START}(?P<path>(?:[\w.-]+/)+[\w-][\w.-]*\.py){_TOKEN_END}", re.MULTILINE)
@@ -896,48 +898,50 @@ def _stale_run(run: _Run, start: int, end: int, workspace: _Workspace) -> Iterat
 
 def _script_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
     """`python [flags] seed_db.py` becomes `python [flags] -m scripts.seed_db`."""
-    for match in _SCRIPT_RE.finditer(text):
-        run = _run_of(match["path"], _run_folders(text, match.start(), folder, workspace), workspace)
+    stale: list[Edit] = []
+    for match, run in _module_runs(_SCRIPT_RE.finditer(text), text, folder, workspace, stale):
+        yield Edit(match.start(), match.end(), " ".join(_module_words(run, match["python"] + match["flags"])))
+    yield from stale
+
+
+def _module_runs(matches: Iterable[re.Match[str]], text: str, folder: str, workspace: _Workspace,
+                 stale: list[Edit]) -> Iterator[tuple[re.Match[str], _Run]]:
+    """The scripts run by path that `matches` name and that can now run as modules; for the
+    others (see `_stale_run`) what may be suggested is added to `stale`."""
+    for match in matches:
+        run = _run_of(match["path"], _run_folders(text, match.start("path"), folder, workspace), workspace)
         if run is None:
             continue
         if run.module is None:
-            yield from _stale_run(run, match.start("path"), match.end("path"), workspace)
+            stale.extend(_stale_run(run, match.start("path"), match.end("path"), workspace))
             continue
-        yield Edit(match.start(), match.end(), " ".join(_module_words(run, match["python"] + match["flags"])))
+        yield match, run
 
 
 def _exec_form_edits(text: str, folder: str, workspace: _Workspace) -> Iterator[Edit]:
     """`["python", "seed_db.py"]` and `["./seed_db.py"]` become `["python", "-m", "scripts.seed_db"]`."""
-    for match in _EXEC_FORM_RE.finditer(text):
-        run = _run_of(match["path"], _run_folders(text, match.start(), folder, workspace), workspace)
-        if run is None:
-            continue
-        if run.module is None:
-            yield from _stale_run(run, match.start("path"), match.end("path"), workspace)
-            continue
+    stale: list[Edit] = []
+    for match, run in _module_runs(_EXEC_FORM_RE.finditer(text), text, folder, workspace, stale):
         interpreter, certain = match["python"], True
         if interpreter is None:
             interpreter, certain = _shebang_interpreter(workspace.files.get(run.new_path, b""))
         quote, separator = match["q"] or match["q2"], match["sep"] or ", "
         words = _module_words(run, interpreter)
         yield Edit(match.start(), match.end(), separator.join(f"{quote}{word}{quote}" for word in words), certain)
+    yield from stale
 
 
 def _direct_run_edits(text: str, folder: str, workspace: _Workspace, *, prose: bool) -> Iterator[Edit]:
     """`./seed_db.py` where a command starts becomes `python3 -m scripts.seed_db` (the interpreter of its
     shebang); without a python shebang the same command with `python` is only suggested. In prose
     ("See: backend/seed_db.py") only `./x.py`, which is how a program is run, after no `word:`."""
-    for match in _DIRECT_RUN_RE.finditer(text):
-        if prose and (not match["path"].startswith("./") or ":" in text[match.start():match.start("path")]):
-            continue
-        run = _run_of(match["path"], _run_folders(text, match.start("path"), folder, workspace), workspace)
-        if run is None:
-            continue
-        if run.module is None:
-            yield from _stale_run(run, match.start("path"), match.end("path"), workspace)
-            continue
+    commands = (match for match in _DIRECT_RUN_RE.finditer(text)
+                if not prose or (match["path"].startswith("./") and ":" not in text[match.start():match.start("path")]))
+    stale: list[Edit] = []
+    for match, run in _module_runs(commands, text, folder, workspace, stale):
         interpreter, certain = _shebang_interpreter(workspace.files.get(run.new_path, b""))
         yield Edit(match.start("path"), match.end("path"), " ".join(_module_words(run, interpreter)), certain)
+    yield from stale
 
 
 def _shebang_interpreter(script: bytes) -> tuple[str, bool]:
