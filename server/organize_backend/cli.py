@@ -14,14 +14,25 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from organize_backend import __version__
+from organize_backend.config import LAYOUTS
 from organize_backend.model import OrganizeError
 from organize_backend.pipeline import (
-    Workspace, compute, open_workspace, plan_move, plan_organize, project_environment)
+    Workspace,
+    compute,
+    open_workspace,
+    plan_move,
+    plan_organize,
+    project_environment,
+)
 from organize_backend.planning.plan_file import write_plan
 from organize_backend.report import plan_as_data, render_plan, render_review
 from organize_backend.sinks.diff import render_diff
 from organize_backend.sinks.disk import apply_changes, describe_interruption, undo_last
-from organize_backend.sinks.journal import interrupted_journal, interrupted_message, journal_states
+from organize_backend.sinks.journal import (
+    interrupted_journal,
+    interrupted_message,
+    journal_states,
+)
 from organize_backend.snapshot import source_roots, workspace_package
 from organize_backend.verify import ERROR, find_unresolved_imports
 
@@ -110,8 +121,8 @@ def _workspace_arguments(command: argparse.ArgumentParser) -> None:
                          help="the workspace: where pyproject.toml or organize-backend.toml is read (default: .)")
     command.add_argument("--root", dest="organize_root", metavar="FOLDER",
                          help="the flat folder to organize, inside the workspace (config key `root`)")
-    command.add_argument("--layout", choices=("auto", "skill", "layered", "none"),
-                         help="the layout preset (config key `layout`; default: skill)")
+    command.add_argument("--layout", choices=LAYOUTS,
+                         help="how modules are placed: auto reads the folder (names, families, code, imports); skill and layered are the seed presets; none makes only the configured moves (config key `layout`; default: auto)")
     command.add_argument("--python", metavar="PYTHON",
                          help="the project's interpreter or virtual environment, where installed packages are "
                               "looked up (config key `python`; default: $VIRTUAL_ENV, then a .venv or venv folder)")

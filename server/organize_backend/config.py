@@ -22,16 +22,17 @@ else:  # pragma: no cover
 
 LAYOUTS = ("auto", "skill", "layered", "none")
 CONFIG_FILES = ("pyproject.toml", "organize-backend.toml")
-KEYS = {"root", "layout", "keep", "packages", "move", "python"}
+KEYS = {"root", "layout", "keep", "packages", "move", "python", "strip_affixes"}
 
 
 @dataclass(frozen=True)
 class Config:
     root: str = ""
-    layout: str = "skill"
+    layout: str = "auto"
     keep: tuple[str, ...] = ()
     packages: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ordered: first match wins
     moves: tuple[tuple[str, str], ...] = ()
+    strip_affixes: bool = False  # the auto layout renames user_service.py to services/user.py
     python: str = ""  # the project's interpreter (or its virtual environment); "" finds one
     source: str = "defaults"  # where the settings came from, for messages
 
@@ -64,7 +65,7 @@ def _parse(table: Mapping[str, Any], source: str) -> Config:
     unknown = sorted(set(table) - KEYS)
     if unknown:
         raise OrganizeError(f"{source}: unknown key(s) in [tool.organize-backend]: {', '.join(unknown)}")
-    layout = _string(table, "layout", source, "skill")
+    layout = _string(table, "layout", source, "auto")
     if layout not in LAYOUTS:
         raise OrganizeError(f"{source}: layout = {layout!r}: expected one of {', '.join(LAYOUTS)}")
     return Config(
@@ -74,6 +75,7 @@ def _parse(table: Mapping[str, Any], source: str) -> Config:
         packages=_packages(table.get("packages", {}), source),
         moves=_moves(table.get("move", []), source),
         python=_string(table, "python", source, ""),
+        strip_affixes=_boolean(table, "strip_affixes", source),
         source=source,
     )
 
@@ -82,6 +84,13 @@ def _string(table: Mapping[str, Any], key: str, source: str, default: str) -> st
     value = table.get(key, default)
     if not isinstance(value, str):
         raise OrganizeError(f"{source}: {key} must be a string, not {value!r}")
+    return value
+
+
+def _boolean(table: Mapping[str, Any], key: str, source: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise OrganizeError(f"{source}: {key} must be true or false, not {value!r}")
     return value
 
 

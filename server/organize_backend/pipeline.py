@@ -12,8 +12,8 @@ from organize_backend.changes.compute import compute_changes
 from organize_backend.config import Config, load_config
 from organize_backend.environment import Environment, choose_interpreter, environment_of
 from organize_backend.model import ChangeSet, OrganizeError, Plan, Snapshot
-from organize_backend.planning.plan import make_plan
 from organize_backend.planning.import_graph import package_imports
+from organize_backend.planning.plan import make_plan
 from organize_backend.planning.roots import find_root, package_name
 from organize_backend.sinks.journal import refuse_if_interrupted
 from organize_backend.snapshot import inside_workspace, take_snapshot

@@ -14,6 +14,8 @@ FILES = {
     "test_agent.py": "from unittest import mock\n\nimport agent\n\n\ndef test_run():\n"
                      "    with mock.patch(\"agent.run\", return_value='fake'):\n        assert agent.run() == 'fake'\n",
     "main_events.py": "ANSWERED = \"agent.run\"  # an event name\n",
+    # the seed preset keeps main_events.py where it is, so its string is reviewed in place
+    "organize-backend.toml": 'layout = "skill"\n',
 }
 REVIEW = [
     'agents/agent.py:3: "agent" -> "agents.agent"',

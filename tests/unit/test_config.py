@@ -58,7 +58,7 @@ def assert_full_table(config: Config) -> None:
 def test_defaults_without_any_configuration_file(tmp_path: Path) -> None:
     config = load_config(tmp_path)
     assert config == Config()
-    assert (config.root, config.layout, config.keep, config.packages, config.moves) == ("", "skill", (), (), ())
+    assert (config.root, config.layout, config.keep, config.packages, config.moves) == ("", "auto", (), (), ())
     assert config.source == "defaults"
 
 

@@ -293,6 +293,7 @@ SHOP = {
     "views.py": "from services import place_order\n\n\ndef index():\n    return place_order()\n",
     "local_settings.py": "DEBUG = True\n",
     "conftest.py": "",
+    "organize-backend.toml": 'layout = "skill"\n',  # views.py stays, as the team's prose expects
     ".gitignore": "# the developers' own settings\nlocal_settings.py\n/generated/\n",
     "generated/__init__.py": "",
     "generated/client.py": "from models import Order\n",

@@ -68,6 +68,31 @@ def folder_edges(index: PythonFiles, folder: str, package: str | None) -> list[E
     return [edge for path in index.modules(folder) for edge in _edges_of(index, path, folder, package)]
 
 
+@dataclass(frozen=True)
+class ModuleGraph:
+    """Who imports whom among the modules directly in a folder, by stem ("auth" for auth.py)."""
+
+    imports: Mapping[str, frozenset[str]]  # stem -> stems it imports
+    importers: Mapping[str, frozenset[str]]  # stem -> stems importing it
+
+    def neighbours(self, stem: str) -> frozenset[str]:
+        return self.imports.get(stem, frozenset()) | self.importers.get(stem, frozenset())
+
+
+def module_graph(files: Mapping[str, bytes], folder: str, package: str | None) -> ModuleGraph:
+    """The imports between the modules directly in `folder` (its packages left out)."""
+    index = PythonFiles(files)
+    stems = {path: path.rsplit("/", 1)[-1][:-3] for path in index.modules(folder)}
+    imports: dict[str, set[str]] = {stem: set() for stem in stems.values()}
+    importers: dict[str, set[str]] = {stem: set() for stem in stems.values()}
+    for edge in folder_edges(index, folder, package):
+        if edge.target in stems:
+            imports[stems[edge.importer]].add(stems[edge.target])
+            importers[stems[edge.target]].add(stems[edge.importer])
+    return ModuleGraph({stem: frozenset(names) for stem, names in imports.items()},
+                       {stem: frozenset(names) for stem, names in importers.items()})
+
+
 def package_imports(files: Mapping[str, bytes], folder: str, package: str | None, moves: Iterable[Move]
                     ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """The packages directly below `folder` once `moves` are made, and (A, B) for each package A

@@ -28,6 +28,9 @@ from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
 from organize_backend.model import OrganizeError
+from organize_backend.planning.signals import imports_any, is_main_block, last_name
+
+AUTO = "auto"  # the layout read from the folder as a whole: planning/placement.py
 
 PRESETS: dict[str, tuple[str, ...]] = {
     # seed 000, the "backend structure organizer" skill
@@ -60,6 +63,8 @@ _NO_RULES: Mapping[str, Sequence[str]] = MappingProxyType({})
 class Placement:
     package: str | None  # None = stays where it is
     reason: str  # human-readable, names the rule or signal that decided
+    file_name: str | None = None  # a new file name (`strip_affixes`), else the module keeps its own
+    affix: str = ""  # the words of the name the package says already: "service" in services/
 
 
 # --- what a module imports and defines ------------------------------------------------
@@ -88,7 +93,7 @@ def read_facts(source: str) -> ModuleFacts | None:
         functions=tuple(node.name for node in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))),
         classes=tuple(node for node in body if isinstance(node, ast.ClassDef)),
         factories=tuple(_factory_assignments(body)),
-        has_main_block=any(_is_main_block(node) for node in body),
+        has_main_block=any(is_main_block(node) for node in body),
     )
 
 
@@ -118,26 +123,6 @@ def _called_name(call: ast.Call) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else ""
-
-
-def _is_main_block(node: ast.stmt) -> bool:
-    if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)):
-        return False
-    test = node.test
-    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = [test.left, test.comparators[0]]
-    has_name = any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides)
-    has_main = any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides)
-    return has_name and has_main
-
-
-def _imports_any(facts: ModuleFacts, libraries: Sequence[str]) -> str | None:
-    """The first of `libraries` the module imports (the library itself or a submodule)."""
-    for library in libraries:
-        if any(name == library or name.startswith(library + ".") for name in facts.imports):
-            return library
-    return None
 
 
 # --- content signals: each returns the evidence for the reason, or None ---------------
@@ -173,16 +158,16 @@ def defines_agent(facts: ModuleFacts) -> str | None:
 
 
 def imports_auth_library(facts: ModuleFacts) -> str | None:
-    library = _imports_any(facts, _AUTH_LIBRARIES)
+    library = imports_any(facts, _AUTH_LIBRARIES)
     return f"imports {library}" if library else None
 
 
 def imports_chatkit(facts: ModuleFacts) -> str | None:
-    return "imports chatkit" if _imports_any(facts, ("chatkit",)) else None
+    return "imports chatkit" if imports_any(facts, ("chatkit",)) else None
 
 
 def imports_database_driver(facts: ModuleFacts) -> str | None:
-    driver = _imports_any(facts, _DATABASE_DRIVERS)
+    driver = imports_any(facts, _DATABASE_DRIVERS)
     return f"imports {driver}" if driver else None
 
 
@@ -212,22 +197,14 @@ def defines_only_model_classes(facts: ModuleFacts) -> str | None:
 
 def _is_model_class(cls: ast.ClassDef, local_models: Sequence[str]) -> bool:
     # `class UserCreate(UserBase)` is a model when UserBase, defined above, is one.
-    base_names = {_last_name(base) for base in cls.bases}
+    base_names = {last_name(base) for base in cls.bases}
     if base_names & (_MODEL_BASES | set(local_models)):
         return True
-    return any(_last_name(decorator) == "dataclass" for decorator in cls.decorator_list)
-
-
-def _last_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else ""
+    return any(last_name(decorator) == "dataclass" for decorator in cls.decorator_list)
 
 
 def imports_data_library(facts: ModuleFacts) -> str | None:
-    library = _imports_any(facts, _DATA_LIBRARIES)
+    library = imports_any(facts, _DATA_LIBRARIES)
     return f"imports {library}" if library else None
 
 

@@ -8,23 +8,43 @@ that would make the change unsafe is refused here, before rope runs.
 from __future__ import annotations
 
 import ast
-import operator
 import keyword
+import operator
 from pathlib import PurePosixPath
 
 from organize_backend.config import Config
+from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
-from organize_backend.planning.hazards import FILE_RELATIVE, adjust_file_relative_paths, find_hazards
-from organize_backend.planning.layouts import classify
-from organize_backend.snapshot import inside_workspace, join, parent_of, relocated
+from organize_backend.planning.hazards import (
+    FILE_RELATIVE,
+    ShadowedNames,
+    adjust_file_relative_paths,
+    find_hazards,
+)
+from organize_backend.planning.import_graph import module_graph
+from organize_backend.planning.layouts import AUTO, Placement, classify
+from organize_backend.planning.placement import Folder, place_folder
+from organize_backend.planning.roots import (
+    package_name,
+    refuse_namespace_relative_imports,
+)
+from organize_backend.snapshot import (
+    inside_workspace,
+    join,
+    parent_of,
+    relocated,
+)
 from organize_backend.two_processes import Child, can_split, split_work
 
 MAX_REPORTED_ERRORS = 10
 
 
-def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True, whole_folder: bool = True) -> Plan:
+def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True, whole_folder: bool = True,
+              environment: Environment | None = None) -> Plan:
     """`whole_folder`: the organize of a folder, which also documents the new structure in
-    its README; a single move or an explorer rename changes references only."""
+    its README; a single move or an explorer rename changes references only.
+    `environment`: the project's Python, so that no new package hides an installed one;
+    None skips that check (a rename the user already made in the editor)."""
     if with_syntax_check:
         check_syntax(snapshot)
     done = {index for index in range(len(config.moves)) if _already_done(snapshot, config.moves, index)}
@@ -37,9 +57,11 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
     taken = {move.destination for move in explicit}
     placed, kept = _place_flat_modules(snapshot, config, claimed, taken)
     placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)
-    hazards = _explicit_hazards(snapshot, explicit) + hazards
+    placed, kept, shadowing = _keep_out_of_shadowing(snapshot, environment, explicit, placed, kept)
+    hazards = _explicit_hazards(snapshot, explicit) + hazards + shadowing
     placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
     moves = tuple(explicit + placed)
+    refuse_namespace_relative_imports(snapshot.files, moves)
     return Plan(
         moves=moves,
         kept=tuple(sorted(kept, key=lambda item: item.path)),
@@ -183,15 +205,13 @@ def _place_flat_modules(
     snapshot: Snapshot, config: Config, claimed: set[str], taken: set[str]
 ) -> tuple[list[Move], list[Kept]]:
     placed, kept = [], []
-    for path in _flat_modules(snapshot):
-        if path in claimed:
-            continue
+    placements = _placements(snapshot, config, [path for path in _flat_modules(snapshot) if path not in claimed])
+    for path, placement in placements.items():
         name = PurePosixPath(path).name
-        placement = classify(name, snapshot.text(path), config.layout, dict(config.packages), config.keep)
         if placement.package is None:
             kept.append(Kept(path, placement.reason))
             continue
-        destination = join(snapshot.organize_root, f"{placement.package.replace('.', '/')}/{name}")
+        destination = join(snapshot.organize_root, f"{placement.package.replace('.', '/')}/{placement.file_name or name}")
         if destination in snapshot.files:
             kept.append(Kept(path, f"{destination} exists already"))
             continue
@@ -200,6 +220,37 @@ def _place_flat_modules(
             continue
         placed.append(Move(path, destination, placement.reason))
     return placed, kept
+
+
+def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[str, Placement]:
+    """The layout's answer for each module: the auto layout reads the folder as a whole,
+    a preset each file on its own."""
+    if config.layout != AUTO:
+        return {path: classify(PurePosixPath(path).name, snapshot.text(path), config.layout, dict(config.packages),
+                               config.keep) for path in paths}
+    names = {PurePosixPath(path).name: path for path in paths}
+    folder_name = package_name(snapshot.files, snapshot.organize_root)
+    folder = Folder(
+        modules={name: snapshot.text(path) for name, path in names.items()},
+        graph=module_graph(snapshot.files, snapshot.organize_root, folder_name),
+        existing_packages=frozenset(_existing_packages(snapshot)),
+        name=PurePosixPath(snapshot.organize_root).name if snapshot.organize_root else snapshot.root.name,
+        is_package=folder_name is not None,
+    )
+    placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
+    return {names[name]: placement for name, placement in placements.items()}
+
+
+def _existing_packages(snapshot: Snapshot) -> set[str]:
+    """Names of the folders directly in the flat folder that hold Python modules."""
+    root = snapshot.organize_root
+    found = set()
+    for path in snapshot.python_files():
+        relative = path[len(root) + 1:] if root else path
+        parts = PurePosixPath(relative).parts
+        if len(parts) > 1 and parts[0].isidentifier() and (not root or path.startswith(root + "/")):
+            found.add(parts[0])
+    return found
 
 
 def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
@@ -245,6 +296,33 @@ def _adjusted(hazard: Hazard) -> Hazard:
     return Hazard(hazard.path, hazard.line, hazard.kind, hazard.message + " (adjusted to point at the same folder)")
 
 
+def _keep_out_of_shadowing(snapshot: Snapshot, environment: Environment | None, explicit: list[Move],
+                           placed: list[Move], kept: list[Kept]):
+    """A layout's package must not hide a module of the same name: its modules stay. Explicit
+    moves are made as asked, with the hazard named."""
+    if environment is None:
+        return placed, kept, []
+    names = ShadowedNames(snapshot, environment)
+    hazards: dict[str, Hazard] = {}  # one per package
+    made_anyway: set[str] = set()  # by an explicit move: the layout's modules may join it
+    for move in explicit:
+        package = names.new_package(move.destination)
+        hidden = names.what_it_hides(package) if package else None
+        if package and hidden:
+            hazards.setdefault(package, _moved_anyway(names.hazard(package, hidden, move.source)))
+            made_anyway.add(package)
+    safe = []
+    for move in placed:
+        package = names.new_package(move.destination)
+        hidden = names.what_it_hides(package) if package and package not in made_anyway else None
+        if hidden is None:
+            safe.append(move)
+            continue
+        hazards.setdefault(package, names.hazard(package, hidden, move.source))
+        kept.append(Kept(move.source, f"package {package}/ would hide {hidden}"))
+    return safe, kept, list(hazards.values())
+
+
 def _keep_clashing_with_kept_modules(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
     """A package cannot share its name with a module that stays beside it."""
     staying = {PurePosixPath(k.path).stem for k in kept if parent_of(k.path) == snapshot.organize_root}
@@ -288,5 +366,6 @@ def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool) -> t
                      "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
     readme = join(snapshot.organize_root, "README.md")
     if readme in snapshot.files and moves and whole_folder:
-        notes.append(f"{readme} gets a 'Project structure' section with the new tree")
+        notes.append(f"{readme} gets the new tree in a block the tool owns (in its 'Project structure' section; "
+                     "no other line of the README changes)")
     return tuple(notes)

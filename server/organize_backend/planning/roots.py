@@ -21,7 +21,14 @@ from typing import Iterable, Mapping
 
 from organize_backend.model import Move, OrganizeError
 from organize_backend.planning.import_graph import (
-    BARE, PACKAGE, RELATIVE, Edge, PythonFiles, folder_edges, relative_edges)
+    BARE,
+    PACKAGE,
+    RELATIVE,
+    Edge,
+    PythonFiles,
+    folder_edges,
+    relative_edges,
+)
 from organize_backend.snapshot import join, parent_of, relocated
 
 # Folders that hold no application: their modules may import each other (test helpers), but

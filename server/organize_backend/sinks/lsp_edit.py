@@ -33,7 +33,7 @@ LABELS = {
     Category.STRINGS: "Update module paths in strings",
     Category.CONFIG: "Update configuration files",
     Category.DOCS: "Update documentation",
-    Category.STRUCTURE: "README: add the project structure section",
+    Category.STRUCTURE: "README: the project structure tree (a block of its own)",
     Category.REVIEW: "Review: strings that may not name a module",
 }
 

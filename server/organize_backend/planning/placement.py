@@ -1,0 +1,472 @@
+"""The `auto` layout: where each module of the flat folder goes, decided for the folder as a whole.
+
+A preset (`layouts.classify`) looks at one file at a time. Maintainers who reorganize a
+folder by hand look at all of it: which modules share a name (`filesystem_ext4.py`,
+`filesystem_xfs.py`), which packages exist already, what each module does, and who
+imports whom. This layout does the same, in this order; the first answer wins:
+
+1. what the user said (keep globs, package rules) and what must stay (entry points, files
+   that can only be run by path, modules with a `__main__` block or that build the app);
+2. tests, and seed/migration scripts;
+3. names: a word of the module's name that names a kind of module (`user_service` ->
+   services, `db_helper` -> utils) or a package that exists already (`git_ops` -> git/);
+4. families: two or more modules sharing the first word of their names (`bootloader_*` ->
+   bootloader/) or the last one (`*_emulator` -> emulators/);
+5. what the code is (`signals.py`): routes -> api, ORM tables -> models, a settings class ->
+   config, database set-up -> database, a client of an outside API -> clients, ...;
+6. the import graph: a module goes where most of the modules it talks to went;
+7. what is left: modules only the entry points use stay beside them; the rest goes to
+   core/ (or the folder's existing core, lib or utils package).
+
+Every placement carries its reason, naming the signal that decided it.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from typing import Callable, Iterable, Mapping, Sequence
+
+from organize_backend.planning.import_graph import ModuleGraph
+from organize_backend.planning.layouts import ENTRY_POINTS, PRESETS, Placement, classify
+from organize_backend.planning.signals import STRONG, ModuleFacts, read_module
+
+# A word of a module's name -> the package that kind of module goes to. Where a word is in two
+# kinds, the first listed wins.
+VOCABULARY: tuple[tuple[str, frozenset[str]], ...] = (
+    ("chatkit", frozenset({"chatkit"})),
+    ("agents", frozenset({"agent", "agents"})),
+    ("auth", frozenset({"auth", "authentication", "authorization", "login", "logout", "jwt", "password",
+                        "passwords", "permission", "permissions", "oauth", "oauth2", "security", "signup"})),
+    ("config", frozenset({"config", "configs", "configuration", "settings", "conf", "constants", "consts", "env"})),
+    ("data", frozenset({"vector", "vectors", "embedding", "embeddings", "indexer", "index", "ingest", "ingestion",
+                        "loader", "loaders", "storage", "cache"})),
+    ("models", frozenset({"model", "models", "schema", "schemas", "entity", "entities", "dto", "dtos"})),
+    ("database", frozenset({"db", "database", "databases", "repository", "repositories", "repo", "repos", "crud",
+                            "dao", "sqlite", "orm", "migration", "migrations"})),
+    ("api", frozenset({"api", "apis", "route", "routes", "router", "routers", "endpoint", "endpoints", "view",
+                       "views", "controller", "controllers", "urls", "websocket", "webhook", "webhooks"})),
+    ("services", frozenset({"service", "services", "rag"})),
+    ("clients", frozenset({"client", "clients", "sdk"})),
+    ("utils", frozenset({"util", "utils", "utility", "utilities", "helper", "helpers", "common", "misc"})),
+)
+# Kinds that are what a module is about, wherever the word sits in its name.
+TOPICS = frozenset({"chatkit", "agents", "auth", "config"})
+# Packages a folder may already have under another name: the project's own word wins.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "config": ("config", "configs", "configuration", "settings", "conf", "core.config"),
+    "models": ("models", "model", "schemas", "schema", "entities"),
+    "database": ("database", "db", "repositories", "repository", "storage", "persistence"),
+    "api": ("api", "routes", "routers", "endpoints", "views", "controllers", "handlers"),
+    "services": ("services", "service"),
+    "clients": ("clients", "client", "integrations", "providers"),
+    "utils": ("utils", "util", "utilities", "helpers", "common", "lib"),
+    "core": ("core", "lib", "common", "app", "domain"),
+    "tests": ("tests", "test"),
+    "scripts": ("scripts", "bin", "tools"),
+    "agents": ("agents", "agent"),
+    "auth": ("auth", "security"),
+    "data": ("data", "storage"),
+}
+# What a role read from the code (signals.py) means for where the module goes.
+ROLE_PACKAGES = {
+    "api": "api", "models": "models", "schemas": "models", "db": "database", "config": "config",
+    "clients": "clients", "auth": "auth", "agents": "agents", "data": "data", "chatkit": "chatkit",
+    "services": "services", "tests": "tests",
+}
+# First words that say nothing about what a module is about.
+_NOT_A_FAMILY = frozenset({
+    "base", "common", "core", "get", "set", "my", "new", "old", "main", "app", "test", "tests", "run", "do",
+    "make", "simple", "basic", "default", "abstract", "generic", "py",
+})
+# Fewer modules named alike are a coincidence more often than a package (measured on bench/reorgs).
+FAMILY_SIZE = 3
+# Last words that make no family: `*_utils` are utils (a kind), `*_base` bases of many families.
+_NOT_A_SUFFIX_FAMILY = frozenset({"base", "py", "main", "test", "v1", "v2", "old", "new"})
+_SCRIPT_NAMES = ("seed_*", "seed", "init_db*", "migrate*", "*_script", "populate_*", "reset_db*")
+_SCRIPT_LIKE_NAMES = (
+    "run_*", "create_*", "manage_*", "update_*", "generate_*", "export_*", "import_*", "backfill_*",
+    "cleanup_*", "reset_*", "load_*", "setup_*",
+)
+_TEST_NAMES = ("test_*", "*_test", "tests", "conftest")
+
+
+@dataclass(frozen=True)
+class Folder:
+    """The flat folder as the planner sees it."""
+
+    modules: Mapping[str, str]  # file name -> source
+    graph: ModuleGraph  # who imports whom among them
+    existing_packages: frozenset[str] = frozenset()  # names of packages (folders) already in the folder
+    name: str = ""  # the folder's own name: "utils" for backend/utils/
+    is_package: bool = False  # imported as a package (`shop.orders`), not a folder of top-level modules
+
+    @property
+    def kind(self) -> str | None:
+        """What the folder itself is, by its name (`utils/` is the utils package)."""
+        return _kind_of(self.name.lower()) or ("core" if self.name.lower() in SYNONYMS["core"] else None)
+
+
+def place_folder(folder: Folder, rules: Mapping[str, Sequence[str]] = {}, keep: Sequence[str] = (),
+                 strip_affixes: bool = False) -> dict[str, Placement]:
+    """A placement for every module of `folder`, by file name."""
+    stems = {name: name[:-3] for name in folder.modules}
+    facts = {stem: read_module(name, folder.modules[name]) for name, stem in stems.items()}
+    planner = _Planner(folder, facts, folder.graph, rules, keep)
+    placements = planner.run()
+    if strip_affixes:
+        placements = _without_affixes(placements)
+    return {name: placements[stems[name]] for name in folder.modules}
+
+
+# --- words of a name ------------------------------------------------------------------------
+
+
+def words(stem: str) -> list[str]:
+    """`user_service` -> [user, service]; `BiblesSqlite` -> [bibles, sqlite]; `HTTPClient` -> [http, client]."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", stem)
+    return [word.lower() for word in re.split(r"[_\W]+", spaced) if word]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word if word.endswith("s") else word + "s"
+
+
+def _matches(stem: str, patterns: Iterable[str]) -> str | None:
+    return next((pattern for pattern in patterns if fnmatchcase(stem, pattern)), None)
+
+
+# --- the planner ------------------------------------------------------------------------------
+
+
+class _Planner:
+    def __init__(self, folder: Folder, facts: Mapping[str, ModuleFacts | None], graph: ModuleGraph,
+                 rules: Mapping[str, Sequence[str]], keep: Sequence[str]) -> None:
+        self.folder = folder
+        self.facts = facts
+        self.graph = graph
+        self.rules = {package: (patterns,) if isinstance(patterns, str) else tuple(patterns)
+                      for package, patterns in rules.items()}
+        self.keep = keep
+        self.placed: dict[str, Placement] = {}
+        self.families = _families(list(facts))
+        self.skill = _skill_preset_if_it_fits(folder)
+
+    def run(self) -> dict[str, Placement]:
+        steps: tuple[Callable[[str], Placement | None], ...] = (
+            self._kept_by_user, self._user_rule, self._must_stay, self._test_or_script, self._by_skill_preset,
+            self._by_existing_package, self._by_family, self._by_name, self._by_code,
+        )
+        for step in steps:
+            for stem in self.facts:
+                if stem not in self.placed:
+                    placement = step(stem)
+                    if placement is not None:
+                        self.placed[stem] = placement
+        self._by_graph()
+        for stem in self.facts:
+            self.placed.setdefault(stem, self._left_over(stem))
+        return self.placed
+
+    def package(self, kind: str) -> str:
+        """The folder's own package for a kind of module, else the kind's usual name."""
+        for name in SYNONYMS.get(kind, (kind,)):
+            if name in self.folder.existing_packages:
+                return name
+        return kind
+
+    # --- what the user said, what must stay ---
+
+    def _kept_by_user(self, stem: str) -> Placement | None:
+        pattern = _matches(f"{stem}.py", self.keep) or _matches(stem, self.keep)
+        return Placement(None, f'kept by keep glob "{pattern}"') if pattern else None
+
+    def _user_rule(self, stem: str) -> Placement | None:
+        for package, patterns in self.rules.items():
+            pattern = _matches(f"{stem}.py", patterns) or _matches(stem, patterns)
+            if pattern and not (f"{stem}.py" in ENTRY_POINTS and pattern not in (stem, f"{stem}.py")):
+                return Placement(package, f'package rule "{package}": "{pattern}"')
+        return None
+
+    def _must_stay(self, stem: str) -> Placement | None:
+        facts = self.facts[stem]
+        if not stem.isidentifier() or keyword.iskeyword(stem):
+            return Placement(None, f'"{stem}.py" is not an importable module name: it can only be run by path')
+        if stem == "setup" and facts is not None and not facts.imports & {"setuptools", "distutils.core"}:
+            return None  # a module named setup that is not a setup script is an ordinary module
+        if f"{stem}.py" in ENTRY_POINTS:
+            return Placement(None, "entry point: kept at the root")
+        if facts is None:
+            return None
+        app = next((role for role in facts.roles if role.name == "app"), None)
+        if app is not None:
+            return Placement(None, f"entry point: {app.evidence}")
+        if facts.has_main_block and not self.graph.importers.get(stem) and not _matches(stem, _SCRIPT_NAMES):
+            return Placement(None, "entry point: has a __main__ block and no module imports it")
+        return None
+
+    def _test_or_script(self, stem: str) -> Placement | None:
+        facts = self.facts[stem]
+        pattern = _matches(stem, _TEST_NAMES)
+        if pattern:
+            return Placement(self.package("tests"), f'a test module (name matches "{pattern}.py")')
+        role = next((role for role in facts.roles if role.name == "tests"), None) if facts else None
+        if role is not None:
+            return Placement(self.package("tests"), role.evidence)
+        pattern = _matches(stem, _SCRIPT_NAMES)
+        if pattern is None and facts is not None and facts.has_main_block:
+            pattern = _matches(stem, _SCRIPT_LIKE_NAMES)
+        if pattern:
+            return Placement(self.package("scripts"), f'a script (name matches "{pattern}.py")')
+        return None
+
+    # --- names ---
+
+    def _by_skill_preset(self, stem: str) -> Placement | None:
+        return self.skill.get(stem)
+
+    def _by_existing_package(self, stem: str) -> Placement | None:
+        """A word of the name that names a package the folder has (`git_ops` -> git/, `NoteSqlite` -> db/)."""
+        name_words = words(stem)
+        for word in name_words:
+            for candidate in (word, _plural(word), _singular(word)):
+                if candidate in self.folder.existing_packages:
+                    return Placement(candidate, f'name says "{word}": the folder has {candidate}/')
+        for word in reversed(name_words):  # the kind is said last: NoteSqlite, user_service
+            kind = _kind_of(word)
+            package = self.package(kind) if kind else None
+            if package in self.folder.existing_packages and kind != self.folder.kind:
+                return Placement(package, f'name says "{word}": the folder has {package}/ for those')
+        return None
+
+    def _by_name(self, stem: str) -> Placement | None:
+        """A topic word anywhere (`auth_middleware`, `model_routing_config`), else the last word
+        that names a kind: names say the kind last (`db_helper` is a helper, `user_model` a model)."""
+        name_words = words(stem)
+        topical = [word for word in name_words if _kind_of(word) in TOPICS]
+        kinds = [word for word in reversed(name_words) if _kind_of(word)]
+        word = next(iter(topical + kinds), None)
+        if word is None:
+            return None
+        kind = _kind_of(word)
+        if kind == self.folder.kind:
+            return None  # a util in utils/ is where it belongs
+        return Placement(self.package(kind), f'name says "{word}"', affix=word)
+
+    def _by_family(self, stem: str) -> Placement | None:
+        family = self.families.get(stem)
+        if family is None:
+            return None
+        top = self.package(_kind_of(family.package[0]) or family.package[0])
+        if top == self.folder.kind:
+            return None  # utils/ is already the utils package: its families stay together in it
+        package = ".".join((top, *family.package[1:]))
+        members = family.members
+        shown = ", ".join(f"{member}.py" for member in sorted(members)[:3]) + (", ..." if len(members) > 3 else "")
+        return Placement(package, f"a family of {len(members)} modules named alike ({shown})", affix=family.affix)
+
+    # --- the code ---
+
+    def _by_code(self, stem: str) -> Placement | None:
+        facts = self.facts[stem]
+        if facts is None:
+            return None
+        for role in sorted(facts.roles, key=lambda role: -role.strength):
+            if role.strength >= STRONG and role.name in ROLE_PACKAGES:
+                if ROLE_PACKAGES[role.name] == self.folder.kind:
+                    return None
+                return Placement(self.package(ROLE_PACKAGES[role.name]), role.evidence)
+        return None
+
+    def _by_graph(self) -> None:
+        """Modules no name or code signal placed join the package most of their neighbours went to.
+
+        Repeated until nothing changes, so a chain of helpers follows the module it serves."""
+        changed = True
+        while changed:
+            changed = False
+            for stem in self.facts:
+                if stem in self.placed:
+                    continue
+                placement = self._joining_neighbours(stem)
+                if placement is not None:
+                    self.placed[stem] = placement
+                    changed = True
+
+    def _joining_neighbours(self, stem: str) -> Placement | None:
+        votes: Counter[str] = Counter()
+        for neighbour in self.graph.neighbours(stem):
+            placement = self.placed.get(neighbour)
+            if placement is not None and placement.package is not None and placement.package != "tests":
+                votes[placement.package] += 1
+        if not votes:
+            return None
+        (package, count), = votes.most_common(1)
+        talking = len([n for n in self.graph.neighbours(stem) if self.placed.get(n, Placement(None, "")).package
+                       != "tests"])
+        if count * 2 <= talking:
+            return None
+        return Placement(package, f"imports or is imported by {count} of the modules in {package}/")
+
+    def _left_over(self, stem: str) -> Placement:
+        importers = self.graph.importers.get(stem, frozenset())
+        entry_points = {name for name in importers if self.placed.get(name, Placement("", "")).package is None}
+        if importers and importers <= entry_points:
+            users = ", ".join(f"{name}.py" for name in sorted(entry_points))
+            return Placement(None, f"used only by {users}, which stays: kept beside it")
+        if self.skill:
+            return Placement(None, "no rule matched: the skill preset, which fits this folder, keeps it at the root")
+        if self.folder.is_package or self.folder.kind is not None:
+            # a package's top level is its own core: what no signal places stays there
+            return Placement(None, f"no name or code signal: stays in {self.folder.name or 'the package'}/, "
+                                   "whose top level is its core")
+        generic = self._existing_generic_package()
+        if generic:
+            return Placement(generic, f"no name or code signal: joins {generic}/, the folder's general package")
+        return Placement("core", "no name or code signal: the application's core (core/), not the top level")
+
+    def _existing_generic_package(self) -> str | None:
+        for name in (*SYNONYMS["core"], *SYNONYMS["utils"]):
+            if name in self.folder.existing_packages:
+                return name
+        return None
+
+
+@dataclass(frozen=True)
+class Family:
+    package: tuple[str, ...]  # ("bootloader", "config"): nested packages, outermost first
+    members: tuple[str, ...]  # stems of every module named alike, the whole family
+    affix: str  # the words the package makes redundant in a member's name: "bootloader_config"
+
+
+# The skill preset (seed 000) is the default where it fits: where its name rules speak for
+# most of the folder, the folder is the kind of backend the preset was written for.
+SKILL_FITS = 0.6
+# ... and the folder is the kind it was written for, an AI chat backend: agents, chatkit, vector data.
+SKILL_SIGNATURE = frozenset({"agents", "chatkit", "data"})
+
+
+def _skill_preset_if_it_fits(folder: Folder) -> dict[str, Placement]:
+    """stem -> the skill preset's placement by name, for every module its name rules place, when
+    they place at least SKILL_FITS of the folder's modules (tests and entry points aside) and two of
+    its signature packages, or the folder has three of the preset's packages already; else {}."""
+    by_name: dict[str, Placement] = {}
+    counted = 0
+    for name, source in folder.modules.items():
+        stem = name[:-3]
+        if name in ENTRY_POINTS or _matches(stem, _TEST_NAMES):
+            continue
+        counted += 1
+        placement = classify(name, "", "skill")  # no source: its name rules alone
+        if "name matches" in placement.reason:
+            by_name[stem] = placement
+    organized_already = folder.existing_packages & set(PRESETS["skill"])
+    signature = {placement.package for placement in by_name.values()} & SKILL_SIGNATURE
+    if len(organized_already) >= 3:  # an earlier organize made these: the preset fits still
+        share = f"the folder has {', '.join(f'{name}/' for name in sorted(organized_already))}"
+    elif counted and len(by_name) >= SKILL_FITS * counted and len(signature) >= 2:
+        share = f"{len(by_name)} of {counted} modules"
+    else:
+        return {}
+    return {stem: Placement(p.package, f"{p.reason.replace('(skill preset)', '(skill preset: ' + share + ')')}")
+            for stem, p in by_name.items()}
+
+
+def _families(stems: Sequence[str]) -> dict[str, Family]:
+    """stem -> Family for modules named alike, at least FAMILY_SIZE of them.
+
+    A shared first word makes a package of that name (`filesystem.py`, `filesystem_xfs.py` ->
+    filesystem/), named by the words all members share (`package_manager_*` -> package_manager/);
+    inside it, members sharing the next word as well form a nested package
+    (`bootloader_config_*` -> bootloader/config/). A shared last word makes a package of its
+    plural (`lfi_emulator.py`, `xss_emulator.py` -> emulators/). First words win."""
+    named = {stem: words(stem) for stem in stems if words(stem) and not _matches(stem, _TEST_NAMES)}
+    families: dict[str, Family] = {}
+    by_first: dict[str, list[str]] = {}
+    for stem, name_words in named.items():
+        by_first.setdefault(_singular(name_words[0]), []).append(stem)
+    for word, members in by_first.items():
+        if len(members) >= FAMILY_SIZE and word not in _NOT_A_FAMILY and any(len(named[m]) > 1 for m in members):
+            common = _common_prefix([named[m] for m in members])
+            for member in members:
+                families[member] = _nested(member, named, members, common)
+    by_last: dict[str, list[str]] = {}
+    for stem, name_words in named.items():
+        if stem not in families and len(name_words) > 1:
+            by_last.setdefault(_singular(name_words[-1]), []).append(stem)
+    for word, members in by_last.items():
+        if len(members) >= FAMILY_SIZE and word not in _NOT_A_SUFFIX_FAMILY:
+            for member in members:
+                families[member] = Family((_kind_of(word) or _plural(word),), tuple(members), named[member][-1])
+    return families
+
+
+def _nested(member: str, named: Mapping[str, list[str]], members: Sequence[str], common: list[str]) -> Family:
+    """The family package of `member`, one level deeper where two or more share the next word."""
+    depth = len(common)
+    own = named[member]
+    if len(own) > depth + 1 or (len(own) == depth + 1 and own[-1] not in ("base",)):
+        next_word = own[depth]
+        siblings = [m for m in members if len(named[m]) > depth and named[m][depth] == next_word]
+        if len(siblings) >= 2 and len(siblings) < len(members):
+            return Family(("_".join(common), next_word), tuple(siblings), "_".join(own[:depth + 1]))
+    return Family(("_".join(common),), tuple(members), "_".join(common))
+
+
+def _common_prefix(names: Sequence[list[str]]) -> list[str]:
+    common: list[str] = []
+    for position_words in zip(*names):
+        if len({_singular(word) for word in position_words}) != 1:
+            break
+        common.append(position_words[0])
+    return common or [names[0][0]]
+
+
+def _kind_of(word: str) -> str | None:
+    return next((kind for kind, vocabulary in VOCABULARY if word in vocabulary), None)
+
+
+def _without_affixes(placements: Mapping[str, Placement]) -> dict[str, Placement]:
+    """`user_service` in services/ -> services/user.py, `filesystem_ext4` in filesystem/ -> ext4.py:
+    the package says what the words said. A name that would be empty, not importable, a standard
+    library module's, or taken in the same package keeps its own name."""
+    renamed = dict(placements)
+    taken: dict[str | None, set[str]] = {}
+    for stem, placement in placements.items():
+        taken.setdefault(placement.package, set()).add(stem)
+    for stem, placement in sorted(placements.items()):
+        if placement.package is None or not placement.affix:
+            continue
+        new_stem = _strip(stem, placement.affix)
+        if new_stem is None or new_stem in taken[placement.package]:
+            continue
+        taken[placement.package].add(new_stem)
+        renamed[stem] = replace(placement, file_name=f"{new_stem}.py",
+                                reason=f"{placement.reason}; renamed: {placement.package.split('.')[-1]}/ says "
+                                       f'"{placement.affix}" (strip_affixes)')
+    return renamed
+
+
+def _strip(stem: str, affix: str) -> str | None:
+    """`stem` without the words of `affix` at its start or end, keeping its own spelling."""
+    for pattern in (rf"^{re.escape(affix)}_+(?P<rest>.+)$", rf"^(?P<rest>.+?)_+{re.escape(affix)}s?$"):
+        match = re.match(pattern, stem, re.IGNORECASE)
+        if match:
+            rest = match["rest"]
+            usable = rest.isidentifier() and not keyword.iskeyword(rest) and rest not in sys.stdlib_module_names
+            return rest if usable else None
+    return None

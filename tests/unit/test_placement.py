@@ -1,0 +1,235 @@
+"""The auto layout: where each module of a flat folder goes, decided for the folder as a whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import write_tree
+from organize_backend.cli import main
+from organize_backend.config import Config
+from organize_backend.planning.import_graph import ModuleGraph, module_graph
+from organize_backend.planning.placement import Folder, place_folder, words
+from organize_backend.planning.plan import make_plan
+from organize_backend.planning.signals import read_module
+from organize_backend.snapshot import take_snapshot
+
+
+def folder(modules: dict[str, str], existing: tuple[str, ...] = (), name: str = "backend",
+           is_package: bool = False) -> Folder:
+    """A Folder whose graph is read the way the plan reads it, from the files themselves."""
+    files = {name_: text.encode() for name_, text in modules.items()}
+    files.update({f"{package}/__init__.py": b"" for package in existing})
+    graph = module_graph(files, "", "backend" if is_package else None)
+    return Folder(modules, graph, frozenset(existing), name, is_package)
+
+
+def packages(placed: dict) -> dict[str, str | None]:
+    return {name: placement.package for name, placement in placed.items()}
+
+
+# --- words of a name ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem, expected", [
+    ("user_service", ["user", "service"]),
+    ("BiblesSqlite", ["bibles", "sqlite"]),
+    ("HTTPClient", ["http", "client"]),
+    ("db2_helper", ["db2", "helper"]),
+])
+def test_words_of_a_name(stem: str, expected: list[str]) -> None:
+    assert words(stem) == expected
+
+
+# --- names: vocabulary, not look-alikes -----------------------------------------------------------
+
+
+def test_a_word_of_the_name_names_the_kind_of_module() -> None:
+    placed = place_folder(folder({
+        "main.py": "", "user_service.py": "", "db_helper.py": "", "routes.py": "", "settings.py": "",
+        "model_routing_config.py": "", "dashboard.py": "", "format_translation.py": "",
+    }))
+    assert packages(placed) | {"dashboard.py": None, "format_translation.py": None} == {
+        "main.py": None, "user_service.py": "services", "db_helper.py": "utils", "routes.py": "api",
+        "settings.py": "config", "model_routing_config.py": "config",
+        "dashboard.py": None, "format_translation.py": None,
+    }
+    # look-alikes are not words: dashboard is not a db, format_translation is not a formatter
+    assert placed["dashboard.py"].package != "database" and placed["format_translation.py"].package != "utils"
+    assert placed["user_service.py"].reason == 'name says "service"'
+
+
+def test_existing_packages_are_destinations_under_their_own_names() -> None:
+    placed = place_folder(folder({"main.py": "", "NoteSqlite.py": "", "git_ops.py": "", "text_helpers.py": ""},
+                                 existing=("db", "git", "util")))
+    assert packages(placed) == {"main.py": None, "NoteSqlite.py": "db", "git_ops.py": "git", "text_helpers.py": "util"}
+    assert "the folder has db/" in placed["NoteSqlite.py"].reason
+
+
+# --- families ------------------------------------------------------------------------------------
+
+
+def test_modules_named_alike_make_a_package_nested_where_they_share_more() -> None:
+    names = ["filesystem.py", "filesystem_ext4.py", "filesystem_xfs.py", "bootloader_config.py",
+             "bootloader_config_grub2.py", "bootloader_config_zipl.py", "bootloader_install_grub2.py",
+             "bootloader_install_zipl.py", "lfi_emulator.py", "xss_emulator.py", "sqli_emulator.py"]
+    placed = place_folder(folder({name: "" for name in names}))
+    assert packages(placed) == {
+        "filesystem.py": "filesystem", "filesystem_ext4.py": "filesystem", "filesystem_xfs.py": "filesystem",
+        "bootloader_config.py": "bootloader.config", "bootloader_config_grub2.py": "bootloader.config",
+        "bootloader_config_zipl.py": "bootloader.config", "bootloader_install_grub2.py": "bootloader.install",
+        "bootloader_install_zipl.py": "bootloader.install",
+        "lfi_emulator.py": "emulators", "xss_emulator.py": "emulators", "sqli_emulator.py": "emulators",
+    }
+    assert placed["lfi_emulator.py"].reason.startswith("a family of 3 modules named alike")
+
+
+def test_two_modules_named_alike_are_no_family() -> None:
+    placed = place_folder(folder({"cli.py": "", "cli_task.py": "", "main.py": "import cli, cli_task\n"}))
+    assert placed["cli.py"].package != "cli"
+
+
+def test_strip_affixes_renames_what_the_package_says_already() -> None:
+    placed = place_folder(folder({"user_service.py": "", "order_service.py": "", "lfi_emulator.py": "",
+                                  "xss_emulator.py": "", "sqli_emulator.py": "", "email_service.py": ""}),
+                          strip_affixes=True)
+    assert {name: (p.package, p.file_name) for name, p in placed.items()} == {
+        "user_service.py": ("services", "user.py"), "order_service.py": ("services", "order.py"),
+        "lfi_emulator.py": ("emulators", "lfi.py"), "xss_emulator.py": ("emulators", "xss.py"),
+        "sqli_emulator.py": ("emulators", "sqli.py"),
+        "email_service.py": ("services", None),  # services/email.py would be the standard library's name
+    }
+
+
+def test_names_are_kept_unless_asked() -> None:
+    placed = place_folder(folder({"user_service.py": ""}))
+    assert placed["user_service.py"].file_name is None
+
+
+# --- what the code is ------------------------------------------------------------------------------
+
+ROUTES = "from fastapi import APIRouter\nrouter = APIRouter()\n\n@router.get('/items')\ndef items():\n    return []\n"
+ORM = ("from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n"
+       "class Item(Base):\n    __tablename__ = 'items'\n    id = Column(Integer, primary_key=True)\n")
+SCHEMAS = "from pydantic import BaseModel\nclass Item(BaseModel):\n    id: int\nclass ItemIn(Item):\n    pass\n"
+SETTINGS = "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n    url: str = ''\n"
+ENGINE = "from sqlalchemy import create_engine\nengine = create_engine('sqlite://')\n"
+CLIENT = "import httpx\nclass WeatherClient:\n    def get(self):\n        return httpx.get('x')\n"
+CLI = "import argparse\n\ndef main():\n    argparse.ArgumentParser()\n\nif __name__ == '__main__':\n    main()\n"
+TESTS = "import pytest\n\ndef test_a():\n    assert True\n"
+APP = "from fastapi import FastAPI\napp = FastAPI()\n"
+
+
+@pytest.mark.parametrize("source, role, evidence", [
+    (ROUTES, "api", "defines 1 route(s) (@router.get, line 4)"),
+    (ORM, "models", "defines ORM tables (Item)"),
+    (SCHEMAS, "schemas", "defines only data classes (Item, ItemIn)"),
+    (SETTINGS, "config", "defines settings (Settings)"),
+    (ENGINE, "db", "imports sqlalchemy and sets up engine (line 2)"),
+    (CLIENT, "clients", "imports httpx and defines WeatherClient"),
+    (CLI, "cli", "a command-line program (argparse, __main__ block)"),
+    (TESTS, "tests", "defines tests (test_a)"),
+    (APP, "app", "creates the application (app = FastAPI(...), line 2)"),
+])
+def test_each_content_signal(source: str, role: str, evidence: str) -> None:
+    facts = read_module("misc.py", source)
+    found = {found.name: found.evidence for found in facts.roles}
+    assert found.get(role) == evidence
+
+
+def test_a_module_that_does_not_parse_has_no_facts() -> None:
+    assert read_module("broken.py", "def oops(:\n") is None
+
+
+@pytest.mark.parametrize("source, package", [
+    (ROUTES, "api"), (ORM, "models"), (SCHEMAS, "models"), (SETTINGS, "config"), (ENGINE, "database"),
+    (CLIENT, "clients"),
+])
+def test_code_places_modules_whose_names_say_nothing(source: str, package: str) -> None:
+    placed = place_folder(folder({"main.py": "import things\n", "things.py": source}))
+    assert placed["things.py"].package == package
+    assert placed["things.py"].reason == read_module("things.py", source).strongest().evidence
+
+
+def test_the_module_that_builds_the_app_stays_as_an_entry_point() -> None:
+    placed = place_folder(folder({"server_app.py": APP, "routes.py": ROUTES}))
+    assert placed["server_app.py"].package is None
+    assert placed["server_app.py"].reason.startswith("entry point: creates the application")
+
+
+def test_a_module_with_a_main_block_that_others_import_is_not_an_entry_point() -> None:
+    demo = "def parse(text):\n    return text\n\nif __name__ == '__main__':\n    print(parse('x'))\n"
+    placed = place_folder(folder({"main.py": "import text_parser\n", "worker.py": "import text_parser\n",
+                                  "text_parser.py": demo, "tool.py": demo}))
+    assert placed["text_parser.py"].package is not None
+    assert placed["tool.py"].reason == "entry point: has a __main__ block and no module imports it"
+
+
+def test_a_setup_module_that_is_no_setup_script_moves() -> None:
+    placed = place_folder(folder({"setup.py": "def configure(app):\n    return app\n", "main.py": "import setup\n",
+                                  "util.py": "import setup\n"}))
+    assert placed["setup.py"].reason != "entry point: kept at the root"
+
+
+# --- the import graph and what is left ---------------------------------------------------------------
+
+
+def test_a_module_joins_the_package_of_the_modules_it_talks_to() -> None:
+    placed = place_folder(folder({
+        "main.py": "import chat_service\n",
+        "chat_service.py": "import prompts\n", "user_service.py": "import prompts\n",
+        "prompts.py": "TEMPLATE = 'x'\n",
+    }))
+    assert placed["prompts.py"].package == "services"
+    assert placed["prompts.py"].reason == "imports or is imported by 2 of the modules in services/"
+
+
+def test_what_only_entry_points_use_stays_beside_them_and_the_rest_goes_to_core() -> None:
+    placed = place_folder(folder({
+        "main.py": "import banner, engine\n", "banner.py": "TEXT = 'hi'\n",
+        "engine.py": "import rules\n", "rules.py": "R = 1\n", "worker.py": "import engine\n",
+    }))
+    assert placed["banner.py"].package is None and placed["banner.py"].reason.startswith("used only by main.py")
+    assert placed["rules.py"].package == "core"
+    assert placed["engine.py"].package == "core"
+
+
+def test_in_a_package_what_no_signal_places_stays_at_its_top_level() -> None:
+    placed = place_folder(folder({"engine.py": "", "rules.py": "", "worker.py": ""},
+                                 name="shop", is_package=True))
+    assert packages(placed) == {"engine.py": None, "rules.py": None, "worker.py": None}
+    assert "stays in shop/" in placed["rules.py"].reason
+
+
+def test_a_folder_that_is_a_kind_already_gets_no_package_of_that_kind() -> None:
+    placed = place_folder(folder({"text_utils.py": "", "dict_utils.py": "", "date_utils.py": ""}, name="utils",
+                                 is_package=True))
+    assert packages(placed) == {"text_utils.py": None, "dict_utils.py": None, "date_utils.py": None}
+
+
+# --- the skill preset where it fits ------------------------------------------------------------------
+
+
+def test_the_skill_preset_decides_where_it_fits_the_folder() -> None:
+    modules = {name: "" for name in ("main.py", "agent.py", "auth.py", "database.py", "models.py",
+                                     "vector_store.py", "rate_limiting.py", "config.py", "plugins.py")}
+    placed = place_folder(folder(modules))
+    assert packages(placed) == {
+        "main.py": None, "agent.py": "agents", "auth.py": "auth", "database.py": "database", "models.py": "models",
+        "vector_store.py": "data", "rate_limiting.py": "utils", "config.py": None, "plugins.py": None,
+    }
+    assert placed["agent.py"].reason == 'name matches "*agent*" (skill preset: 7 of 8 modules)'
+
+
+def test_organizing_the_example_twice_moves_nothing_the_second_time(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "chat_backend"
+    root = write_tree(tmp_path / "chat", {str(p.relative_to(example)): p.read_text()
+                                          for p in example.rglob("*") if p.is_file() and "__pycache__" not in p.parts})
+    assert main(["apply", str(root)]) == 0
+    again = make_plan(take_snapshot(root), Config())
+    assert again.moves == ()
+
+
+def test_an_empty_graph_is_allowed() -> None:
+    placed = place_folder(Folder({"a_thing.py": ""}, ModuleGraph({}, {})))
+    assert placed["a_thing.py"].package == "core"
