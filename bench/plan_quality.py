@@ -160,21 +160,24 @@ from organize_backend.model import OrganizeError
 from organize_backend.pipeline import open_workspace, plan_organize
 from organize_backend.report import plan_as_data
 try:
-    workspace = open_workspace(sys.argv[1], {"root": sys.argv[2]})
+    layout = {"layout": sys.argv[3]} if sys.argv[3:] else {}
+    workspace = open_workspace(sys.argv[1], {"root": sys.argv[2]}, flags=layout)
     print(json.dumps(plan_as_data(plan_organize(workspace), None)))
 except OrganizeError as error:
     sys.exit(f"organize-backend: {error}")
 """
 
 
-def run_plan(python: str, workspace: Path, folder: str, timeout: float, whole_command: bool) -> dict[str, str]:
+def run_plan(python: str, workspace: Path, folder: str, timeout: float, whole_command: bool,
+             layout: str | None = None) -> dict[str, str]:
     """The plan's destinations, module path -> new path; raises RuntimeError with the tool's message.
     `whole_command`: run `organize-backend plan --json` itself, which also computes the edits."""
     root = folder or "."  # named even for the workspace's own folder: left out, the tool guesses one
     if whole_command:
         command = [python, "-m", "organize_backend", "plan", str(workspace), "--json", "--root", root]
+        command += ["--layout", layout] if layout else []
     else:
-        command = [python, "-c", PLAN_ONLY, str(workspace), root]
+        command = [python, "-c", PLAN_ONLY, str(workspace), root, *([layout] if layout else [])]
     try:
         result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -189,7 +192,8 @@ def run_plan(python: str, workspace: Path, folder: str, timeout: float, whole_co
     return {move["from"]: move["to"] for move in plan["moves"]}
 
 
-def score_case(case: dict, mirrors: Path, python: str, timeout: float, whole_command: bool) -> Score:
+def score_case(case: dict, mirrors: Path, python: str, timeout: float, whole_command: bool,
+               layout: str | None = None) -> Score:
     score = new_score(case)
     git_dir = find_mirror(mirrors, case)
     if git_dir is None:
@@ -200,7 +204,7 @@ def score_case(case: dict, mirrors: Path, python: str, timeout: float, whole_com
         workspace = Path(scratch) / PurePosixPath(case["repository"]).name
         export_tree(git_dir, case["parent"], workspace)
         try:
-            destinations = run_plan(python, workspace, case["folder"], timeout, whole_command)
+            destinations = run_plan(python, workspace, case["folder"], timeout, whole_command, layout)
             return score_plan(case, destinations, score)
         except RuntimeError as error:
             score.status, score.message = "failed", str(error)
@@ -314,13 +318,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--case", action="append", default=[], help="only cases whose name contains this")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per plan (default: 600)")
     parser.add_argument("--json", action="store_true", help="print the scores and means as JSON")
+    parser.add_argument("--layout", choices=("auto", "skill", "layered"),
+                        help="the layout to plan with (default: the tool's default)")
     parser.add_argument("--whole-command", action="store_true",
                         help="run `organize-backend plan --json`, which also computes the edits (slower; a failing "
                              "edit computation then scores 0)")
     args = parser.parse_args(argv)
     scores = []
     for case in load_cases(args.split, args.case):
-        scores.append(score_case(case, args.mirrors, args.python, args.timeout, args.whole_command))
+        scores.append(score_case(case, args.mirrors, args.python, args.timeout, args.whole_command, args.layout))
         if not args.json:
             print(f"  {case['name']}: {scores[-1].status}", file=sys.stderr, flush=True)
     if not scores:
