@@ -233,3 +233,24 @@ def test_organizing_the_example_twice_moves_nothing_the_second_time(tmp_path: Pa
 def test_an_empty_graph_is_allowed() -> None:
     placed = place_folder(Folder({"a_thing.py": ""}, ModuleGraph({}, {})))
     assert placed["a_thing.py"].package == "core"
+
+
+def test_a_module_imported_from_elsewhere_in_the_workspace_is_no_entry_point(tmp_path: Path) -> None:
+    """A GUI in gui/ importing a root module by bare name makes that module a library."""
+    demo = "def parse(text):\n    return text\n\nif __name__ == '__main__':\n    print(parse('x'))\n"
+    files = {"main.py": b"import gui.window\n", "parser_tools.py": demo.encode(), "standalone.py": demo.encode(),
+             "gui/__init__.py": b"", "gui/window.py": b"from parser_tools import parse\n"}
+    graph = module_graph(files, "", None)
+    assert graph.used_elsewhere == {"parser_tools"}
+    placed = place_folder(Folder({name: files[name].decode() for name in ("main.py", "parser_tools.py",
+                                                                          "standalone.py")}, graph))
+    assert placed["parser_tools.py"].package is not None
+    assert placed["standalone.py"].package is None
+
+
+def test_scripts_named_alike_move_together() -> None:
+    script = "import sys\n\nif __name__ == '__main__':\n    sys.exit(0)\n"
+    placed = place_folder(folder({f"fetch_{name}.py": script for name in ("currencies", "languages", "units")}
+                                 | {"standalone.py": script}))
+    assert {placed[f"fetch_{name}.py"].package for name in ("currencies", "languages", "units")} == {"fetch"}
+    assert placed["standalone.py"].package is None

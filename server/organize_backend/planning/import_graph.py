@@ -74,13 +74,15 @@ class ModuleGraph:
 
     imports: Mapping[str, frozenset[str]]  # stem -> stems it imports
     importers: Mapping[str, frozenset[str]]  # stem -> stems importing it
+    used_elsewhere: frozenset[str] = frozenset()  # stems that files outside the folder import
 
     def neighbours(self, stem: str) -> frozenset[str]:
         return self.imports.get(stem, frozenset()) | self.importers.get(stem, frozenset())
 
 
 def module_graph(files: Mapping[str, bytes], folder: str, package: str | None) -> ModuleGraph:
-    """The imports between the modules directly in `folder` (its packages left out)."""
+    """The imports between the modules directly in `folder` (its packages left out), and which of
+    them the workspace's other files import (a GUI in `gui/` importing a root module by bare name)."""
     index = PythonFiles(files)
     stems = {path: path.rsplit("/", 1)[-1][:-3] for path in index.modules(folder)}
     imports: dict[str, set[str]] = {stem: set() for stem in stems.values()}
@@ -89,8 +91,11 @@ def module_graph(files: Mapping[str, bytes], folder: str, package: str | None) -
         if edge.target in stems:
             imports[stems[edge.importer]].add(stems[edge.target])
             importers[stems[edge.target]].add(stems[edge.importer])
+    others = [path for path in sorted(files) if path.endswith(".py") and path not in stems]
+    used_elsewhere = {stems[edge.target] for path in others for edge in _edges_of(index, path, folder, package)
+                      if edge.target in stems}
     return ModuleGraph({stem: frozenset(names) for stem, names in imports.items()},
-                       {stem: frozenset(names) for stem, names in importers.items()})
+                       {stem: frozenset(names) for stem, names in importers.items()}, frozenset(used_elsewhere))
 
 
 def package_imports(files: Mapping[str, bytes], folder: str, package: str | None, moves: Iterable[Move]

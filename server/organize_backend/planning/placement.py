@@ -215,9 +215,13 @@ class _Planner:
         app = next((role for role in facts.roles if role.name == "app"), None)
         if app is not None:
             return Placement(None, f"entry point: {app.evidence}")
-        if facts.has_main_block and not self.graph.importers.get(stem) and not _matches(stem, _SCRIPT_NAMES):
+        if facts.has_main_block and not self._imported(stem) and stem not in self.families \
+                and not _matches(stem, _SCRIPT_NAMES):
             return Placement(None, "entry point: has a __main__ block and no module imports it")
         return None
+
+    def _imported(self, stem: str) -> bool:
+        return bool(self.graph.importers.get(stem)) or stem in self.graph.used_elsewhere
 
     def _test_or_script(self, stem: str) -> Placement | None:
         facts = self.facts[stem]
@@ -325,7 +329,7 @@ class _Planner:
     def _left_over(self, stem: str) -> Placement:
         importers = self.graph.importers.get(stem, frozenset())
         entry_points = {name for name in importers if self.placed.get(name, Placement("", "")).package is None}
-        if importers and importers <= entry_points:
+        if importers and importers <= entry_points and stem not in self.graph.used_elsewhere:
             users = ", ".join(f"{name}.py" for name in sorted(entry_points))
             return Placement(None, f"used only by {users}, which stays: kept beside it")
         if self.skill:
