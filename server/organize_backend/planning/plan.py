@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import keyword
 import operator
+import sys
 from pathlib import PurePosixPath
 
 from organize_backend.config import Config
@@ -37,6 +38,7 @@ from organize_backend.snapshot import (
 from organize_backend.two_processes import Child, can_split, split_work
 
 MAX_REPORTED_ERRORS = 10
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True, whole_folder: bool = True,
@@ -85,7 +87,9 @@ def check_syntax(snapshot: Snapshot) -> None:
         errors = [message for _, message in sorted(failures)]
         shown = errors[:MAX_REPORTED_ERRORS]
         more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more)
+        raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more
+                            + f"\n(read as Python {PYTHON_VERSION}, the Python organize-backend runs on: code written "
+                            "for a newer Python needs organize-backend installed in that Python)")
 
 
 def parse_in_children(snapshot: Snapshot) -> None:
