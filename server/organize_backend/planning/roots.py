@@ -16,6 +16,7 @@ planning refuses them with file and line rather than leave them pointing at noth
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -103,13 +104,17 @@ def package_name(files: Mapping[str, bytes], folder: str) -> str | None:
     return ".".join(parts) if parts and all(part.isidentifier() for part in parts) else None
 
 
+_RELATIVE_IMPORT = re.compile(rb"(?m)(?:^|;)[ \t]*from[ \t]*\.")
+
+
 def refuse_namespace_relative_imports(files: Mapping[str, bytes], moves: Iterable[Move]) -> None:
     """A relative import in a folder without __init__.py whose importer or target the moves
     take elsewhere (not both along, as with a whole folder moved) is refused with file and line."""
     moves = list(moves)
     index = PythonFiles(files)
     in_namespaces = [path for path in sorted(files)
-                     if path.endswith(".py") and join(parent_of(path), "__init__.py") not in files]
+                     if path.endswith(".py") and join(parent_of(path), "__init__.py") not in files
+                     and _RELATIVE_IMPORT.search(files[path])]  # parse only what may hold one
     broken = [edge for path in in_namespaces for edge in relative_edges(index, path) if not _kept(edge, moves)]
     if broken:
         folders = sorted({join(parent_of(edge.importer), "__init__.py") for edge in broken})
