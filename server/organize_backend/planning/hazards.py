@@ -219,8 +219,7 @@ class ShadowedNames:
         files with a line that may import it are parsed: a plan at 1,600 modules would otherwise
         parse them all."""
         if package not in self._workspace_imports:
-            may_import = re.compile(rb"(?m)(?:^|;)[ \t]*(?:from[ \t]+" + package.encode() + rb"\b|import[ \t][^\n]*\b"
-                                    + package.encode() + rb"\b)")
+            may_import = re.compile(rb"(?m)^[ \t]*(?:from|import)[ \t][^\n]*\b" + package.encode() + rb"\b")
             mentioning = {path: data for path, data in self._snapshot.files.items() if may_import.search(data)}
             self._workspace_imports[package] = absolute_imports(mentioning).get(package)
         return self._workspace_imports[package]

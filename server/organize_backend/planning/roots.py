@@ -104,7 +104,7 @@ def package_name(files: Mapping[str, bytes], folder: str) -> str | None:
     return ".".join(parts) if parts and all(part.isidentifier() for part in parts) else None
 
 
-_RELATIVE_IMPORT = re.compile(rb"(?m)(?:^|;)[ \t]*from[ \t]*\.")
+_RELATIVE_IMPORT = re.compile(rb"(?m)^[ \t]*from[ \t]*\.")
 
 
 def refuse_namespace_relative_imports(files: Mapping[str, bytes], moves: Iterable[Move]) -> None:
