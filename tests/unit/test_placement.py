@@ -241,7 +241,7 @@ def test_a_module_imported_from_elsewhere_in_the_workspace_is_no_entry_point(tmp
     files = {"main.py": b"import gui.window\n", "parser_tools.py": demo.encode(), "standalone.py": demo.encode(),
              "gui/__init__.py": b"", "gui/window.py": b"from parser_tools import parse\n"}
     graph = module_graph(files, "", None)
-    assert graph.used_elsewhere == {"parser_tools"}
+    assert graph.used_elsewhere == {"parser_tools": {"gui/window.py"}}
     placed = place_folder(Folder({name: files[name].decode() for name in ("main.py", "parser_tools.py",
                                                                           "standalone.py")}, graph))
     assert placed["parser_tools.py"].package is not None
@@ -254,3 +254,35 @@ def test_scripts_named_alike_move_together() -> None:
                                  | {"standalone.py": script}))
     assert {placed[f"fetch_{name}.py"].package for name in ("currencies", "languages", "units")} == {"fetch"}
     assert placed["standalone.py"].package is None
+
+
+def test_a_launcher_a_test_imports_stays_an_entry_point() -> None:
+    launcher = "def port():\n    return 7001\n\nif __name__ == '__main__':\n    import uvicorn\n    uvicorn.run('main:app')\n"
+    files = {"main.py": b"app = object()\n", "start.py": launcher.encode(), "helpers.py": b"X = 1\n",
+             "tests/test_start.py": b"import start\n", "test_helpers.py": b"import start\n"}
+    graph = module_graph(files, "", None)
+    modules = {name: files[name].decode() for name in ("main.py", "start.py", "helpers.py", "test_helpers.py")}
+    placed = place_folder(Folder(modules, graph))
+    assert placed["start.py"].package is None
+    assert placed["start.py"].reason == "entry point: has a __main__ block and no module imports it"
+
+
+@pytest.mark.parametrize("name", ["__version__.py", "__about__.py", "_version.py", "version.py"])
+def test_package_metadata_stays_where_tools_read_it(name: str) -> None:
+    placed = place_folder(folder({name: "__version__ = '1.0'\n", "utils.py": f"from {name[:-3]} import __version__\n",
+                                  "text_utils.py": "", "date_utils.py": ""}))
+    assert placed[name].package is None and placed[name].reason.startswith("package metadata")
+
+
+def test_a_published_package_is_told_its_users_paths_change(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "ws", {"pyproject.toml": '[project]\nname = "sgpt"\n', "sgpt/__init__.py": "",
+                                        "sgpt/config.py": "X = 1\n", "sgpt/app.py": "from sgpt.config import X\n"})
+    snapshot = take_snapshot(root, "sgpt")
+    plan = make_plan(snapshot, Config(root="sgpt"))
+    assert any(move.source == "sgpt/config.py" for move in plan.moves)
+    assert ("sgpt is a published package: moving its modules changes the paths its users import "
+            "(`sgpt.config` becomes `sgpt.config.config`); keep public modules with `keep`, or re-export them "
+            "from their old place") in plan.notes
+    (root / "pyproject.toml").write_text("[tool.ruff]\n")
+    assert not [note for note in make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt")).notes
+                if "published" in note]

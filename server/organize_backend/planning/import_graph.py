@@ -9,7 +9,7 @@ content), resolved the way the folder's modules reach each other: by bare top-le
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
 from organize_backend.model import Move
@@ -74,7 +74,7 @@ class ModuleGraph:
 
     imports: Mapping[str, frozenset[str]]  # stem -> stems it imports
     importers: Mapping[str, frozenset[str]]  # stem -> stems importing it
-    used_elsewhere: frozenset[str] = frozenset()  # stems that files outside the folder import
+    used_elsewhere: Mapping[str, frozenset[str]] = field(default_factory=dict)  # stem -> files outside importing it
 
     def neighbours(self, stem: str) -> frozenset[str]:
         return self.imports.get(stem, frozenset()) | self.importers.get(stem, frozenset())
@@ -91,11 +91,15 @@ def module_graph(files: Mapping[str, bytes], folder: str, package: str | None) -
         if edge.target in stems:
             imports[stems[edge.importer]].add(stems[edge.target])
             importers[stems[edge.target]].add(stems[edge.importer])
-    others = [path for path in sorted(files) if path.endswith(".py") and path not in stems]
-    used_elsewhere = {stems[edge.target] for path in others for edge in _edges_of(index, path, folder, package)
-                      if edge.target in stems}
+    used_elsewhere: dict[str, set[str]] = {}
+    for path in sorted(files):
+        if path.endswith(".py") and path not in stems:
+            for edge in _edges_of(index, path, folder, package):
+                if edge.target in stems:
+                    used_elsewhere.setdefault(stems[edge.target], set()).add(path)
     return ModuleGraph({stem: frozenset(names) for stem, names in imports.items()},
-                       {stem: frozenset(names) for stem, names in importers.items()}, frozenset(used_elsewhere))
+                       {stem: frozenset(names) for stem, names in importers.items()},
+                       {stem: frozenset(paths) for stem, paths in used_elsewhere.items()})
 
 
 def package_imports(files: Mapping[str, bytes], folder: str, package: str | None, moves: Iterable[Move]

@@ -29,6 +29,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
 from typing import Callable, Iterable, Mapping, Sequence
 
 from organize_backend.planning.import_graph import ModuleGraph
@@ -93,6 +94,13 @@ _SCRIPT_LIKE_NAMES = (
     "cleanup_*", "reset_*", "load_*", "setup_*",
 )
 _TEST_NAMES = ("test_*", "*_test", "tests", "conftest")
+# Modules that tools and users read where they are: `pkg.__version__`, build backends' version files.
+PACKAGE_METADATA = frozenset({"__version__", "__about__", "_version", "version", "__meta__"})
+
+
+def _is_test_file(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return any(part in ("tests", "test") for part in parts[:-1]) or bool(_matches(PurePosixPath(path).stem, _TEST_NAMES))
 
 
 @dataclass(frozen=True)
@@ -210,6 +218,8 @@ class _Planner:
             return None  # a module named setup that is not a setup script is an ordinary module
         if f"{stem}.py" in ENTRY_POINTS:
             return Placement(None, "entry point: kept at the root")
+        if stem in PACKAGE_METADATA:
+            return Placement(None, f"package metadata: read at the top of its package (`{stem}`)")
         if facts is None:
             return None
         app = next((role for role in facts.roles if role.name == "app"), None)
@@ -221,7 +231,11 @@ class _Planner:
         return None
 
     def _imported(self, stem: str) -> bool:
-        return bool(self.graph.importers.get(stem)) or stem in self.graph.used_elsewhere
+        """Imported by a module of the application: a test importing a launcher to test it does not
+        make the launcher a library."""
+        importers = [name for name in self.graph.importers.get(stem, ()) if not _matches(name, _TEST_NAMES)]
+        elsewhere = [path for path in self.graph.used_elsewhere.get(stem, ()) if not _is_test_file(path)]
+        return bool(importers or elsewhere)
 
     def _test_or_script(self, stem: str) -> Placement | None:
         facts = self.facts[stem]
@@ -329,7 +343,7 @@ class _Planner:
     def _left_over(self, stem: str) -> Placement:
         importers = self.graph.importers.get(stem, frozenset())
         entry_points = {name for name in importers if self.placed.get(name, Placement("", "")).package is None}
-        if importers and importers <= entry_points and stem not in self.graph.used_elsewhere:
+        if importers and importers <= entry_points and not self.graph.used_elsewhere.get(stem):
             users = ", ".join(f"{name}.py" for name in sorted(entry_points))
             return Placement(None, f"used only by {users}, which stays: kept beside it")
         if self.skill:

@@ -372,4 +372,28 @@ def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool) -> t
     if readme in snapshot.files and moves and whole_folder:
         notes.append(f"{readme} gets the new tree in a block the tool owns (in its 'Project structure' section; "
                      "no other line of the README changes)")
+    notes += _published_paths(snapshot, moves)
     return tuple(notes)
+
+
+def _published_paths(snapshot: Snapshot, moves: tuple[Move, ...]) -> list[str]:
+    """A package the project publishes (pyproject.toml's [project], setup.py, setup.cfg) has users
+    who import its modules by path: moving them changes that path for them, which no edit here fixes."""
+    package = package_name(snapshot.files, snapshot.organize_root)
+    published = any(name in snapshot.files for name in ("setup.py", "setup.cfg")) or \
+        b"\n[project]" in b"\n" + bytes(snapshot.files.get("pyproject.toml", b""))
+    moved = [move for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root]
+    if package is None or not published or not moved:
+        return []
+    first = moved[0]
+    old, new = _module_name(snapshot, package, first.source), _module_name(snapshot, package, first.destination)
+    more = f", and {len(moved) - 1} more" if len(moved) > 1 else ""
+    return [f"{package} is a published package: moving its modules changes the paths its users import "
+            f"(`{old}` becomes `{new}`{more}); keep public modules with `keep`, or re-export them from their "
+            "old place"]
+
+
+def _module_name(snapshot: Snapshot, package: str, path: str) -> str:
+    root = snapshot.organize_root
+    relative = path[len(root) + 1:] if root else path
+    return ".".join([package, *PurePosixPath(relative[: -len(".py")]).parts])
