@@ -1,6 +1,6 @@
 """Plan quality: the tool's plan against maintainers' own reorganizations of a flat folder.
 
-    python bench/plan_quality.py [--mirrors /work/.mirror] [--split holdout] [--json]
+    python bench/plan_quality.py [--mirrors /work/.mirror] [--split tune|holdout|holdout2] [--json]
     python bench/plan_quality.py record OWNER/NAME COMMIT FOLDER [--parent SHA] [--target-root DIR]
 
 Each case in bench/reorgs/*.json names a public commit in which maintainers moved the modules
@@ -37,6 +37,10 @@ BENCH = Path(__file__).resolve().parent
 CASES = BENCH / "reorgs"
 ROOT_GROUP = "<root>"  # the group of the modules that stay directly in the flat folder
 LARGEST_FILE = 2_000_000  # bytes; larger blobs (data, archives) play no part in a plan
+SPLITS = ("tune", "holdout", "holdout2")
+# Blind splits: left out of a run that names no split, so that a routine run during planner work
+# cannot score them by accident; `--split holdout2` scores them.
+BLIND_SPLITS = {"holdout2"}
 
 
 @dataclass
@@ -218,7 +222,8 @@ def load_cases(split: str | None, names: list[str]) -> list[dict]:
     cases = []
     for path in sorted(CASES.glob("*.json")):
         case = json.loads(path.read_text()) | {"name": path.stem}
-        if (split is None or case["split"] == split) and (not names or any(n in path.stem for n in names)):
+        chosen = case["split"] == split if split else case["split"] not in BLIND_SPLITS
+        if chosen and (not names or any(n in path.stem for n in names)):
             cases.append(case)
     return cases
 
@@ -314,7 +319,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"),
                         help="folder of git mirrors, one per repository as <owner>+<name> (default: /work/.mirror)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter that has organize_backend")
-    parser.add_argument("--split", choices=("tune", "holdout"), help="only the cases of this split")
+    parser.add_argument("--split", choices=SPLITS,
+                        help="only the cases of this split (holdout2 is scored only when named here)")
     parser.add_argument("--case", action="append", default=[], help="only cases whose name contains this")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per plan (default: 600)")
     parser.add_argument("--json", action="store_true", help="print the scores and means as JSON")
