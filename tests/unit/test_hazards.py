@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import runpy
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from helpers import copy_fixture
+from helpers import copy_fixture, write_tree
 from organize_backend.cli import main
 from organize_backend.model import Hazard
 from organize_backend.pipeline import open_workspace, plan_organize
 from organize_backend.planning.hazards import (
     COMPUTED_IMPORT,
     FILE_RELATIVE,
+    PACKAGE_RESOURCE,
     RUN_BY_PATH,
     SHADOWING,
     adjust_file_relative_paths,
     find_hazards,
+    package_resource_reason,
 )
 from test_environment import install_fake_package, make_venv
 
@@ -101,6 +105,103 @@ def test_hazards_come_in_source_order() -> None:
         BASE = Path(__file__).parent
     """
     assert kinds(source) == [(1, RUN_BY_PATH), (2, COMPUTED_IMPORT), (3, FILE_RELATIVE)]
+
+
+@pytest.mark.parametrize(
+    "imports, call, shown",
+    [
+        ("import pkgutil", "pkgutil.get_data(__name__, 'welcome.html')", "pkgutil.get_data(__name__, ...)"),
+        ("from pkgutil import get_data", "get_data(__name__, 'welcome.html')", "get_data(__name__, ...)"),
+        ("import importlib.resources", "importlib.resources.files(__package__)",
+         "importlib.resources.files(__package__)"),
+        ("from importlib.resources import files", "files(__package__).joinpath('welcome.html')",
+         "files(__package__)"),
+        ("from importlib.resources import files as package_files", "package_files(anchor=__name__)",
+         "package_files(__name__)"),
+        ("from importlib.resources import files", "files()", "files()"),
+        ("import importlib_resources", "importlib_resources.files(__package__)",
+         "importlib_resources.files(__package__)"),
+        ("from importlib import resources", "resources.read_text(__package__, 'a.txt')",
+         "resources.read_text(__package__, ...)"),
+        ("import importlib.resources as ir", "ir.open_text(__package__, 'a.txt')", "ir.open_text(__package__, ...)"),
+        ("import importlib.resources as ir", "ir.open_binary(__package__, 'a.bin')",
+         "ir.open_binary(__package__, ...)"),
+        ("import importlib.resources as ir", "ir.read_binary(__package__, 'a.bin')",
+         "ir.read_binary(__package__, ...)"),
+        ("from importlib.resources import path", "path(__package__, 'a.txt')", "path(__package__, ...)"),
+        ("from importlib.resources import contents", "contents(__package__)", "contents(__package__)"),
+        ("from importlib.resources import is_resource", "is_resource(__package__, 'a.txt')",
+         "is_resource(__package__, ...)"),
+        ("import pkg_resources", "pkg_resources.resource_string(__name__, 'a.txt')",
+         "pkg_resources.resource_string(__name__, ...)"),
+        ("import pkg_resources", "pkg_resources.resource_stream(__name__, 'a.txt')",
+         "pkg_resources.resource_stream(__name__, ...)"),
+        ("from pkg_resources import resource_filename", "resource_filename(__name__, 'a.txt')",
+         "resource_filename(__name__, ...)"),
+        ("import pkg_resources", "pkg_resources.resource_exists(__name__, 'a.txt')",
+         "pkg_resources.resource_exists(__name__, ...)"),
+        ("import pkg_resources", "pkg_resources.resource_listdir(__name__, 'static')",
+         "pkg_resources.resource_listdir(__name__, ...)"),
+        # a project's own wrapper, as pypiserver's
+        ("from .core import get_resource_bytes", "get_resource_bytes(__name__, 'welcome.html')",
+         "get_resource_bytes(__name__, ...)"),
+    ],
+)
+def test_package_relative_resource(imports: str, call: str, shown: str) -> None:
+    hazards = find_hazards("pkg/x.py", f"{imports}\n\n\ndef page():\n    return {call}\n")
+    assert [(hazard.line, hazard.kind) for hazard in hazards] == [(5, PACKAGE_RESOURCE)]
+    assert hazards[0].message.startswith(f"{shown} finds data files by this module's own package name")
+    assert "the new package" in hazards[0].message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a literal package name names a fixed package: it keeps working wherever this module goes
+        "import pkgutil\npkgutil.get_data('pkg', 'welcome.html')\n",
+        "from importlib.resources import files\nfiles('otherpkg').joinpath('a.txt')\n",
+        # __name__ given to calls that find no data files
+        "import logging\nlog = logging.getLogger(__name__)\n",
+        "from os import path\npath.join(__name__, 'x')\n",
+        # a files() that is not importlib's, and a read_text that is a method
+        "def files():\n    return []\nfiles()\n",
+        "Path('a.txt').read_text()\nitems.contents(__name__)\n",
+    ],
+)
+def test_look_alikes_are_no_package_relative_resource(source: str) -> None:
+    assert kinds(source) == []
+
+
+def test_package_resource_reason_names_the_first_lookup() -> None:
+    source = "import pkgutil\n\nA = pkgutil.get_data(__name__, 'a.html')\nB = pkgutil.get_data(__name__, 'b.html')\n"
+    assert package_resource_reason(source) == (
+        "loads data files by its package name (pkgutil.get_data(__name__, ...), line 3): "
+        "moving it would look for them in the new package")
+    assert package_resource_reason("import pkgutil\npkgutil.get_data('pkg', 'a.html')\n") is None
+
+
+def test_a_module_finding_its_page_by_package_name_stays_and_the_app_still_reads_it(tmp_path: Path, capsys) -> None:
+    # the pypiserver case: pkg/config.py reads pkg/welcome.html by its own name, two ways
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/config.py": "import pkgutil\nfrom importlib.resources import files\n\n\ndef welcome():\n"
+                         "    return pkgutil.get_data(__name__, 'welcome.html').decode()\n\n\n"
+                         "def welcome2():\n    return files(__package__).joinpath('welcome.html').read_text()\n",
+        "pkg/welcome.html": "<h1>hi</h1>\n",
+        "pkg/utils.py": "def shout(text):\n    return text.upper()\n",
+        "pkg/main.py": "from pkg.config import welcome, welcome2\nfrom pkg.utils import shout\n\n"
+                       "print(shout(welcome()), welcome2())\n",
+    }
+    write_tree(tmp_path, files)
+
+    assert main(["plan", str(tmp_path), "--root", "pkg"]) == 0
+    out = capsys.readouterr().out
+    assert "pkg/config.py   (loads data files by its package name (pkgutil.get_data(__name__, ...), line 6)" in out
+    assert main(["apply", str(tmp_path), "--root", "pkg"]) == 0
+    assert (tmp_path / "pkg" / "utils" / "utils.py").is_file()  # the rest is organized
+    assert (tmp_path / "pkg" / "config.py").is_file()
+    run = subprocess.run([sys.executable, "-m", "pkg.main"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout) == (0, "<H1>HI</H1>\n <h1>hi</h1>\n\n"), run.stderr
 
 
 def test_syntax_error_has_no_hazards() -> None:
@@ -296,3 +397,12 @@ def test_an_explicit_move_into_a_shadowing_package_is_made_with_the_hazard_named
     assert [(move.source, move.destination) for move in plan.moves] == [("agent.py", "agents/agent.py")]
     [hazard] = [hazard for hazard in plan.hazards if hazard.kind == SHADOWING]
     assert hazard.message.endswith("(moved all the same: the configuration asks for this move explicitly)")
+
+
+@pytest.mark.parametrize("source", [
+    "from flask import Flask\napp = Flask(__name__)\n",
+    "from flask import Blueprint\nbp = Blueprint('admin', __name__, template_folder='templates')\n",
+])
+def test_flask_finds_its_templates_by_the_module_name(source: str) -> None:
+    kinds = [hazard.kind for hazard in find_hazards("views.py", source)]
+    assert kinds == ["package-relative resource"]

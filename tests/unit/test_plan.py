@@ -11,7 +11,7 @@ import pytest
 from helpers import write_tree
 from organize_backend.config import Config
 from organize_backend.model import Kept, Move, OrganizeError, Plan
-from organize_backend.planning.hazards import COMPUTED_IMPORT, FILE_RELATIVE
+from organize_backend.planning.hazards import COMPUTED_IMPORT, FILE_RELATIVE, PACKAGE_RESOURCE
 from organize_backend.planning.plan import make_plan
 from organize_backend.planning import plan as plan_module
 from organize_backend.snapshot import take_snapshot
@@ -459,6 +459,53 @@ def test_a_module_that_only_uses_its_own_file_name_is_no_hazard(tmp_path: Path) 
     make(tmp_path, {**SEED_000, "text_utils.py": "from pathlib import Path\n\nNAME = Path(__file__).stem\n"})
     plan = plan_for(tmp_path)
     assert moves_of(plan)["text_utils.py"] == "utils/text_utils.py"
+    assert plan.hazards == ()
+
+
+# A helper module serving a page that sits next to it, found by the module's own name.
+WELCOME_LOADER = ("import pkgutil\n\nCLEAN = str.strip\n\n\ndef welcome():\n"
+                  "    return pkgutil.get_data(__name__, 'welcome.html').decode()\n")
+
+
+def test_a_module_loading_data_files_by_its_package_name_stays(tmp_path: Path) -> None:
+    make(tmp_path, {**SEED_000, "text_utils.py": WELCOME_LOADER, "welcome.html": "<h1>hi</h1>\n"})
+    plan = plan_for(tmp_path)
+    assert "text_utils.py" not in moves_of(plan)
+    assert kept_of(plan)["text_utils.py"] == (
+        "loads data files by its package name (pkgutil.get_data(__name__, ...), line 7): "
+        "moving it would look for them in the new package")
+    assert [(h.path, h.line, h.kind) for h in plan.hazards] == [("text_utils.py", 7, PACKAGE_RESOURCE)]
+    assert moves_of(plan)["database.py"] == "database/database.py"  # the others move as before
+
+
+def test_a_module_loading_data_files_by_a_literal_package_name_moves(tmp_path: Path) -> None:
+    loader = WELCOME_LOADER.replace("get_data(__name__,", "get_data('static',")
+    make(tmp_path, {**SEED_000, "text_utils.py": loader})
+    plan = plan_for(tmp_path)
+    assert moves_of(plan)["text_utils.py"] == "utils/text_utils.py"
+    assert plan.hazards == ()
+
+
+def test_an_explicit_move_of_a_module_loading_data_files_by_its_package_name_is_made_and_named(tmp_path: Path) -> None:
+    make(tmp_path, {**SEED_000, "text_utils.py": WELCOME_LOADER})
+    plan = plan_for(tmp_path, Config(layout="none", moves=(("text_utils.py", "helpers/text_utils.py"),)))
+    assert moves_of(plan) == {"text_utils.py": "helpers/text_utils.py"}
+    (hazard,) = plan.hazards
+    assert (hazard.path, hazard.line, hazard.kind) == ("text_utils.py", 7, PACKAGE_RESOURCE)
+    assert hazard.message.endswith("(moved all the same: the configuration asks for this move explicitly)")
+
+
+def test_renaming_a_module_loading_data_files_by_its_package_name_in_place_is_no_hazard(tmp_path: Path) -> None:
+    make(tmp_path, {**SEED_000, "text_utils.py": WELCOME_LOADER})
+    plan = plan_for(tmp_path, Config(layout="none", moves=(("text_utils.py", "strings.py"),)))
+    assert moves_of(plan) == {"text_utils.py": "strings.py"}
+    assert plan.hazards == ()
+
+
+def test_a_package_moved_whole_takes_its_data_files_along(tmp_path: Path) -> None:
+    make(tmp_path, {**SEED_000, "web/__init__.py": "", "web/pages.py": WELCOME_LOADER, "web/welcome.html": "<h1/>\n"})
+    plan = plan_for(tmp_path, Config(layout="none", moves=(("web", "api/web"),)))
+    assert moves_of(plan) == {"web": "api/web"}
     assert plan.hazards == ()
 
 

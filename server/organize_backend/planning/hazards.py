@@ -1,6 +1,6 @@
 """What moving a module may break that import rewriting cannot fix, found statically.
 
-Three kinds, each a `Hazard` for the plan:
+Four kinds, each a `Hazard` for the plan:
 
 - "file-relative path": the module builds paths from `__file__`. After a move,
   `Path(__file__).parent` names the new package folder, not the folder the data files,
@@ -10,6 +10,15 @@ Three kinds, each a `Hazard` for the plan:
   built at run time: nobody can tell statically which module it loads.
 - "run by path": `runpy.run_path`, a subprocess running "something.py", `sys.argv[0]`:
   a file path, not a module name, so no import rewrite reaches it.
+
+- "package-relative resource": the module finds its data files by its own name,
+  `pkgutil.get_data(__name__, "welcome.html")`, `importlib.resources.files(__package__)`,
+  `pkg_resources.resource_string(__name__, ...)` or a project's own wrapper (any call named
+  "...resource..." given `__name__` or `__package__`), and `Flask(__name__)` / `Blueprint(...,
+  __name__)`, which find templates/ and static/ the same way. The data files stay in the old folder,
+  but after a move to another folder the name is the new package's, so the lookup goes
+  there; nothing can rewrite that. A rename within the folder keeps it working. A literal
+  package name (`get_data("pkg", ...)`) names a fixed package and keeps working.
 
 String-literal imports (`import_module("indexer")`) are not hazards: they are module
 names in strings, which the reference rewriting pass updates.
@@ -41,6 +50,7 @@ FILE_RELATIVE = "file-relative path"
 COMPUTED_IMPORT = "computed import"
 RUN_BY_PATH = "run by path"
 SHADOWING = "shadowing"
+PACKAGE_RESOURCE = "package-relative resource"
 
 _BOM = "\ufeff"
 _SHOWN_CHARS = 80  # longer source excerpts in messages are cut
@@ -67,6 +77,16 @@ _PROCESS_FUNCTIONS = frozenset({
 })
 _PYTHON_FILE = re.compile(r"[\w./\\-]*\w\.py\b")
 
+# Modules whose functions find data files by a package or module name, and those functions.
+# A callee whose name says "resource" counts without them: pkg_resources, a project's wrapper.
+# `Flask(__name__)` finds templates/ and static/ beside the module's package the same way.
+_APPS_FINDING_FOLDERS = frozenset({"Flask", "Blueprint", "Quart", "Sanic"})
+_RESOURCE_MODULES = frozenset({"pkgutil", "importlib.resources", "importlib_resources", "resources", "pkg_resources"})
+_RESOURCE_FUNCTIONS = frozenset({
+    "get_data", "files", "read_text", "open_text", "read_binary", "open_binary", "path", "contents", "is_resource",
+})
+_OWN_NAMES = frozenset({"__name__", "__package__"})
+
 
 # --- finding hazards ------------------------------------------------------------------
 
@@ -84,6 +104,7 @@ def find_hazards(path: str, source: str) -> list[Hazard]:
         *_file_relative_hazards(path, source, tree, parents),
         *_computed_import_hazards(path, source, tree),
         *_run_by_path_hazards(path, source, tree),
+        *_package_resource_hazards(path, tree),
     ]
     return sorted(hazards, key=lambda hazard: hazard.line)
 
@@ -172,6 +193,73 @@ def _is_argv_zero(node: ast.AST) -> bool:
         and isinstance(node.slice, ast.Constant)
         and node.slice.value == 0
     )
+
+
+def _package_resource_hazards(path: str, tree: ast.Module) -> Iterator[Hazard]:
+    for line, shown, anchor in _package_resource_lookups(tree):
+        message = (
+            f"{shown} finds data files by this module's own package name: after a move to another folder, "
+            f"{anchor} names the new package, so the data files, which stay in the old folder, are no longer found"
+        )
+        yield Hazard(path, line, PACKAGE_RESOURCE, message)
+
+
+def package_resource_reason(source: str) -> str | None:
+    """Why a module that finds data files by its own package name stays; None when it does not."""
+    tree = _parse(_without_bom(source))
+    lookups = sorted(_package_resource_lookups(tree)) if tree is not None else []
+    if not lookups:
+        return None
+    line, shown, _ = lookups[0]
+    return (f"loads data files by its package name ({shown}, line {line}): "
+            "moving it would look for them in the new package")
+
+
+def _package_resource_lookups(tree: ast.Module) -> Iterator[tuple[int, str, str]]:
+    """(line, the call in short, the name it passes) for each data-file lookup by the module's own name."""
+    modules, functions = _resource_imports(tree)
+    for call in _calls(tree):
+        callee = dotted_name(call.func)
+        if callee is None or not _finds_resources(callee, modules, functions):
+            continue
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        anchor = next((node.id for node in arguments if isinstance(node, ast.Name) and node.id in _OWN_NAMES), None)
+        if anchor is not None:
+            rest = ", ..." if len(arguments) > 1 else ""
+            yield call.lineno, f"{callee}({anchor}{rest})", anchor
+        elif not arguments and _is_files_function(callee, modules, functions):
+            # files() with no anchor means the calling module's own package (Python 3.12)
+            yield call.lineno, f"{callee}()", "the calling module"
+
+
+def _finds_resources(callee: str, modules: set[str], functions: dict[str, str]) -> bool:
+    if "resource" in callee.lower() or callee.rpartition(".")[2] in _APPS_FINDING_FOLDERS:
+        return True
+    owner, _, function = callee.rpartition(".")
+    if owner:
+        return function in _RESOURCE_FUNCTIONS and owner in modules
+    return functions.get(function) in _RESOURCE_FUNCTIONS
+
+
+def _is_files_function(callee: str, modules: set[str], functions: dict[str, str]) -> bool:
+    owner, _, function = callee.rpartition(".")
+    return (function == "files" and owner in modules) or (not owner and functions.get(function) == "files")
+
+
+def _resource_imports(tree: ast.Module) -> tuple[set[str], dict[str, str]]:
+    """The names the resource modules go by here (`import importlib.resources as ir`), and the
+    functions imported from them by local name (`from importlib.resources import files as f`)."""
+    modules, functions = set(_RESOURCE_MODULES), {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.asname for alias in node.names if alias.asname and alias.name in _RESOURCE_MODULES)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            for alias in node.names:
+                if node.module in _RESOURCE_MODULES:
+                    functions[alias.asname or alias.name] = alias.name
+                elif f"{node.module}.{alias.name}" in _RESOURCE_MODULES:  # from importlib import resources
+                    modules.add(alias.asname or alias.name)
+    return modules, functions
 
 
 # --- new packages that hide a module of the same name ---------------------------------

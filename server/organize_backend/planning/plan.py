@@ -18,9 +18,11 @@ from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
 from organize_backend.planning.hazards import (
     FILE_RELATIVE,
+    PACKAGE_RESOURCE,
     ShadowedNames,
     adjust_file_relative_paths,
     find_hazards,
+    package_resource_reason,
 )
 from organize_backend.planning.import_graph import module_graph
 from organize_backend.planning.layouts import AUTO, Placement, classify
@@ -258,10 +260,11 @@ def _existing_packages(snapshot: Snapshot) -> set[str]:
 
 
 def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
-    """Name what a move may break; a module whose file-relative paths cannot be kept stays."""
+    """Name what a move may break; a module whose file-relative paths cannot be kept stays, and so
+    does one that finds its data files by its own package name."""
     hazards, safe = [], []
     for move in moves:
-        found = find_hazards(move.source, snapshot.text(move.source))
+        found = _hazards_of_move(snapshot, move)
         deeper = move.destination.count("/") - move.source.count("/")
         if any(h.kind == FILE_RELATIVE for h in found) and deeper > 0:
             if adjust_file_relative_paths(snapshot.text(move.source), deeper) is None:
@@ -269,8 +272,11 @@ def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
                                               "adjusted safely; moving it would break those paths"))
                 hazards += found
                 continue
-            found = [_adjusted(h) if h.kind == FILE_RELATIVE else h for h in found]
-        hazards += found
+        if any(h.kind == PACKAGE_RESOURCE for h in found):
+            kept.append(Kept(move.source, package_resource_reason(snapshot.text(move.source))))
+            hazards += found
+            continue
+        hazards += [_adjusted(h) if h.kind == FILE_RELATIVE and deeper > 0 else h for h in found]
         safe.append(move)
     return safe, kept, hazards
 
@@ -280,15 +286,24 @@ def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
     hazards = []
     for move in moves:
         if not move.source.endswith(".py"):
-            continue
-        found = find_hazards(move.source, snapshot.text(move.source))
+            continue  # a package moves with its data files: lookups by its name still find them
+        found = _hazards_of_move(snapshot, move)
         deeper = move.destination.count("/") - move.source.count("/")
         if any(h.kind == FILE_RELATIVE for h in found) and deeper != 0:
             adjustable = deeper > 0 and adjust_file_relative_paths(snapshot.text(move.source), deeper) is not None
             found = [(_adjusted(h) if adjustable else _moved_anyway(h)) if h.kind == FILE_RELATIVE else h
                      for h in found]
-        hazards += found
+        hazards += [_moved_anyway(h) if h.kind == PACKAGE_RESOURCE else h for h in found]
     return hazards
+
+
+def _hazards_of_move(snapshot: Snapshot, move: Move) -> list[Hazard]:
+    """The module's hazards that this move can set off: a lookup by package name only breaks when
+    the module changes folder, not when it is renamed in place."""
+    found = find_hazards(move.source, snapshot.text(move.source))
+    if parent_of(move.source) == parent_of(move.destination):
+        found = [h for h in found if h.kind != PACKAGE_RESOURCE]
+    return found
 
 
 def _moved_anyway(hazard: Hazard) -> Hazard:
