@@ -34,10 +34,14 @@ from organize_backend.sinks.journal import (
     journal_states,
 )
 from organize_backend.snapshot import source_roots, workspace_package
-from organize_backend.verify import ERROR, find_unresolved_imports
+from organize_backend.verify import (
+    UnresolvedImport,
+    compare_with_before,
+    find_unresolved_imports,
+)
 
 EXIT_OK = 0
-EXIT_CHECK_FAILED = 1  # the workspace's own imports do not resolve (`check`, or after `apply`/`move`)
+EXIT_CHECK_FAILED = 1  # the workspace's own imports do not resolve (`check`; after `apply`/`move`: newly)
 EXIT_REFUSED = 2  # bad input or a refused operation; nothing was changed
 EXIT_NOTHING_TO_DO = 3
 EXIT_INTERRUPTED = 4  # Ctrl-C or SIGTERM after the workspace changed: the message says what is true
@@ -50,8 +54,9 @@ Installed packages are looked up in the project's Python: --python, else the
 `python` config key, else $VIRTUAL_ENV, else a .venv or venv folder, else this one.
 
 exit codes: 0 done, 1 an import of the workspace's own modules does not resolve
-(`check`, or after `apply`/`move`; imports missing from the project's Python are
-warnings), 2 bad input or refused (nothing changed), 3 nothing to organize,
+(`check`; after `apply`/`move`, one that resolved before it ran; imports missing
+from the project's Python are warnings), 2 bad input or refused (nothing changed),
+3 nothing to organize,
 4 interrupted after the workspace changed (the message says what to run)."""
 
 
@@ -175,11 +180,14 @@ def _carry_out(workspace: Workspace, plan, dry_run: bool) -> int:
         _report_review(changes, sys.stderr)  # stdout stays a patch `git apply` takes
         return EXIT_OK
     _warn_if_dirty(workspace.snapshot.root)
+    before = _unresolved_in(workspace, changes.module_map)  # the snapshot planned from; parses are cached
     journal = apply_changes(changes)
     print(f"organize-backend: {journal.summary()}; `organize-backend undo` reverts it")
     _report_review(changes, sys.stdout)
     return _report_unresolved(workspace.snapshot.root, workspace.config, after_apply=True,
-                              moved_names=changes.module_map, organized=workspace.snapshot.organize_root)
+                              moved_names=changes.module_map, organized=workspace.snapshot.organize_root,
+                              before=before, path_map=changes.path_map,
+                              change="the organize" if plan.whole_folder else "the move")
 
 
 def _report_review(changes, stream) -> None:
@@ -194,24 +202,29 @@ def _check(args) -> int:
                               organized=workspace.snapshot.organize_root)
 
 
-def _report_unresolved(root: Path, config, after_apply: bool, moved_names=(), organized: str = "") -> int:
-    """Errors (the workspace's own imports) fail; what the project's environment lacks is a warning.
+def _report_unresolved(root: Path, config, after_apply: bool, moved_names=(), organized: str = "",
+                       before: Sequence[UnresolvedImport] = (), path_map=None, change: str = "") -> int:
+    """Errors (the workspace's own imports) fail, unless they were there `before` the change;
+    what the project's environment lacks is a warning.
     `organized`: the folder organized, named again (a search for it after the moves could differ)."""
     flags = {key: value for key, value in (("root", organized or "."), ("python", config.python)) if value}
     workspace = open_workspace(root, flags=flags)
     snapshot, environment = workspace.snapshot, project_environment(workspace)
     print(f"organize-backend: imports checked with {environment.interpreter}")
-    problems = find_unresolved_imports(snapshot.files, source_roots(snapshot), first_party=moved_names,
-                                       workspace_package=workspace_package(snapshot), environment=environment)
-    errors = [problem for problem in problems if problem.severity == ERROR]
-    warnings = [problem for problem in problems if problem.severity != ERROR]
+    found = compare_with_before(_unresolved_in(workspace, moved_names), before, path_map, moved_names)
+    errors, warnings = found.errors, found.warnings
     for problem in errors:
         print(problem)
+    for problem in found.already:
+        print(f"{problem.path}:{problem.line}: already unresolved before {change}: {problem.message}")
     for problem in warnings:
         print(f"{problem.path}:{problem.line}: warning: {problem.message}")
     if warnings:
         print(f"organize-backend: warning: {len(warnings)} import(s) not installed in "
               f"{environment.interpreter.executable}", file=sys.stderr)
+    if found.already:
+        print(f"organize-backend: warning: {len(found.already)} import(s) already unresolved before {change} "
+              f"(not counted)", file=sys.stderr)
     if errors:
         print(f"organize-backend: {len(errors)} import(s) do not resolve", file=sys.stderr)
         return EXIT_CHECK_FAILED
@@ -219,6 +232,13 @@ def _report_unresolved(root: Path, config, after_apply: bool, moved_names=(), or
         what = "every workspace import resolves" if warnings else "every import resolves"
         print(f"organize-backend: {what} ({len(snapshot.python_files())} files)")
     return EXIT_OK
+
+
+def _unresolved_in(workspace: Workspace, moved_names=()) -> list[UnresolvedImport]:
+    snapshot = workspace.snapshot
+    return find_unresolved_imports(snapshot.files, source_roots(snapshot), first_party=moved_names,
+                                   workspace_package=workspace_package(snapshot),
+                                   environment=project_environment(workspace), organized_folder=snapshot.organize_root)
 
 
 def _undo(args) -> int:

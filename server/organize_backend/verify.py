@@ -20,10 +20,15 @@ would be silent. Every other import is checked, in functions and `if TYPE_CHECKI
 
 Two severities. An import of the workspace's own modules that fails breaks the application:
 an error. Its own: a relative import, a top-level name the workspace imports from (or held
-before a move), or the name of a module it holds elsewhere (moved by hand, importers not
-updated). Any other import that the environment lacks is a warning ("not installed in
-<python>"): the project may run in another environment than the one found, and a module
-found nowhere at all may be a dependency not installed yet.
+before a move, `first_party`), or a module or package that sits directly in the organized
+folder (imported as if it were top-level: a sys.path trick, or importers not updated after a
+hand move). A module deeper inside a package is not its own: `import openai` cannot mean
+`agent/providers/openai.py`. Any other import that the environment lacks is a warning ("not
+installed in <python>"): the project may run in another environment than the one found, and
+a module found nowhere at all may be a dependency not installed yet.
+
+After `apply` or `move`, `compare_with_before` tells the errors the change made from those
+that were already there (the same import, in the same original file, before it ran).
 
 Parsing is the cost (see bench/bench_check.py), so the facts of a file are cached by
 content: a second check of a mostly unchanged workspace parses only what changed.
@@ -69,19 +74,23 @@ class UnresolvedImport:
 
 def find_unresolved_imports(files: Mapping[str, bytes], source_roots: Sequence[str],
                             first_party: Iterable[str] = (), workspace_package: str | None = None,
-                            environment: Environment | None = None) -> list[UnresolvedImport]:
+                            environment: Environment | None = None,
+                            organized_folder: str = "") -> list[UnresolvedImport]:
     """Every import in `files` that would fail with `source_roots` on sys.path, by path and line.
 
     `workspace_package`: the name a workspace that is itself a package (an `__init__.py` at
     its root) is imported by, from the folder above it (`import shop.orders`).
-    `environment`: where installed modules are looked up; the tool's own Python by default."""
+    `environment`: where installed modules are looked up; the tool's own Python by default.
+    `organized_folder`: the folder organized; a missing top-level import named like a module
+    directly in it is an error, not a warning."""
     environment = environment or own_environment()
     python_files = sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path))
     with _garbage_collection_paused():
         facts = {path: _facts_of_source(bytes(files[path])) for path in python_files}
     resolver = _Resolver(_Workspace(python_files), source_roots, facts, environment.installed(),
                          first_party=frozenset(name.partition(".")[0] for name in first_party),
-                         workspace_package=workspace_package if "__init__.py" in files else None)
+                         workspace_package=workspace_package if "__init__.py" in files else None,
+                         organized_folder=_normalize_root(organized_folder))
     problems = [problem for path in python_files for problem in _check_file(path, facts[path], resolver)]
     return sorted(problems, key=lambda problem: (problem.path, problem.line))
 
@@ -356,8 +365,6 @@ class _Workspace:
                 folder = parent_of(folder)
         # Every folder here holds .py files or subfolders with them: a namespace package.
         self.folders = frozenset(folders)
-        # The last part of every module and package name, wherever it lives.
-        self.module_names = frozenset(posixpath.basename(path).removesuffix(".py") for path in self.files | folders)
 
 
 @dataclass(frozen=True)
@@ -379,9 +386,10 @@ class _Resolver:
 
     def __init__(self, workspace: _Workspace, source_roots: Sequence[str], facts: Mapping[str, _FileFacts],
                  installed: InstalledModules, first_party: frozenset[str] = frozenset(),
-                 workspace_package: str | None = None) -> None:
+                 workspace_package: str | None = None, organized_folder: str = "") -> None:
         self.first_party = first_party  # top-level names of the workspace's own, beyond what it holds now
         self.workspace_package = workspace_package  # the workspace's own name, when it is a package
+        self._organized_folder = organized_folder
         self._workspace = workspace
         self._roots = tuple(dict.fromkeys(_normalize_root(root) for root in source_roots)) or ("",)
         self._facts = facts
@@ -392,9 +400,10 @@ class _Resolver:
 
     def is_own(self, importer: str, top_level: str) -> bool:
         """Whether an absolute import's top-level name is the workspace's own (from `importer`):
-        a module it imports as such, or one it holds somewhere else (moved, or misplaced), so
-        that `import agent` after a hand-made move to agents/agent.py is an error."""
-        if self.is_first_party(top_level) or top_level in self._workspace.module_names:
+        a module it imports as such (or did before a move), or one directly in the organized
+        folder, which a bare name can only mean by a sys.path trick or a stale import. Nothing
+        deeper counts: `agent/providers/openai.py` does not make `import openai` the workspace's."""
+        if self.is_first_party(top_level) or self._in_workspace((self._organized_folder,), top_level) is not None:
             return True
         found = self.absolute_for(importer, top_level)
         return found is not None and not found.external
@@ -563,3 +572,57 @@ def _not_found(path: str, site: _ImportSite, resolver: _Resolver) -> UnresolvedI
     missing = "not installed in" if resolver.absolute(top_level) is None else "not found in"
     return UnresolvedImport(path, site.line, site.written_module, f"{site.statement()}: {missing} {resolver.python}",
                             WARNING)
+
+
+# --- before and after a change ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """The unresolved imports of a workspace, told apart by what a change did to them."""
+
+    errors: tuple[UnresolvedImport, ...]  # the workspace's own imports that fail, and did not before
+    already: tuple[UnresolvedImport, ...]  # errors that were there before the change ran: not its doing
+    warnings: tuple[UnresolvedImport, ...]  # not installed in the project's Python
+
+
+def compare_with_before(after: Iterable[UnresolvedImport], before: Iterable[UnresolvedImport] = (),
+                        path_map: Mapping[str, str] | None = None,
+                        module_map: Mapping[str, str] | None = None) -> ImportCheck:
+    """Sorts the problems `after` a change (`apply`, `move`; nothing `before`: `check`).
+
+    An error was already there when its original file (new paths mapped back through
+    `path_map`, old path -> new) had the same import before, as written or as the change
+    rewrote it (`module_map`, old dotted name -> new). A warning before counts too: an import
+    that did not resolve then was not broken by the change."""
+    original_path = {new: old for old, new in (path_map or {}).items()}
+    seen_before = {(problem.path, module) for problem in before
+                   for module in _as_rewritten(problem.module, module_map or {})}
+    errors: list[UnresolvedImport] = []
+    already: list[UnresolvedImport] = []
+    warnings: list[UnresolvedImport] = []
+    for problem in after:
+        if problem.severity != ERROR:
+            warnings.append(problem)
+        elif (original_path.get(problem.path, problem.path), problem.module) in seen_before:
+            already.append(problem)
+        else:
+            errors.append(problem)
+    return ImportCheck(tuple(errors), tuple(already), tuple(warnings))
+
+
+def _as_rewritten(written: str, module_map: Mapping[str, str]) -> Iterator[str]:
+    """`written` (as in UnresolvedImport.module), and what it reads once the modules it names
+    have moved, from the same sys.path entry: `babel_utils`, imported from inside the package
+    `shop` by a sys.path trick, reads `utils.babel_utils` once `shop.babel_utils` has moved
+    to `shop.utils.babel_utils`."""
+    yield written
+    if not written or written.startswith("."):
+        return  # a syntax error, or a relative import: compared as written
+    for old, new in module_map.items():
+        old_parts, new_parts = old.split("."), new.split(".")
+        for depth in range(len(old_parts)):
+            tail = ".".join(old_parts[depth:])
+            same_entry = new_parts[:depth] == old_parts[:depth] and len(new_parts) > depth
+            if same_entry and (written == tail or written.startswith(tail + ".")):
+                yield ".".join(new_parts[depth:]) + written[len(tail):]

@@ -83,12 +83,12 @@ async def test_imports_are_judged_by_the_interpreter_the_editor_names(client: La
 
 @pytest.mark.parametrize("client", ["setting"], indirect=True)
 async def test_a_first_party_import_that_no_longer_resolves_is_an_error(client: LanguageClient):
-    (client.root / "data").mkdir()
-    (client.root / "database.py").rename(client.root / "data" / "database.py")  # moved by hand
+    (client.root / "models").mkdir()  # moved by hand into a package of its own name, importers not updated
+    (client.root / "models.py").rename(client.root / "models" / "models.py")
 
     diagnostics = await diagnostics_after_save(client)
-    database = [d for found in diagnostics.values() for d in found if "import database" in d.message]
-    assert database and all(d.severity == lsp.DiagnosticSeverity.Error for d in database)
+    models = [d for found in diagnostics.values() for d in found if "from models import" in d.message]
+    assert models and all(d.severity == lsp.DiagnosticSeverity.Error for d in models)
     assert all(d.severity == lsp.DiagnosticSeverity.Warning for d in diagnostics["web.py"])
 
 

@@ -7,13 +7,14 @@ from textwrap import dedent
 
 import pytest
 
-from organize_backend.verify import UnresolvedImport, find_unresolved_imports
+from organize_backend.verify import UnresolvedImport, compare_with_before, find_unresolved_imports
 
 
-def check(files: dict[str, str] | dict[str, bytes], roots: tuple[str, ...] = ("",)) -> list[str]:
+def check(files: dict[str, str] | dict[str, bytes], roots: tuple[str, ...] = ("",), **options) -> list[str]:
     """Problems as printed; the tool's own Python, where installed modules are looked up, shows as PYTHON."""
     encoded = {path: text if isinstance(text, bytes) else dedent(text).encode() for path, text in files.items()}
-    return [str(problem).replace(sys.executable, "PYTHON") for problem in find_unresolved_imports(encoded, list(roots))]
+    return [str(problem).replace(sys.executable, "PYTHON")
+            for problem in find_unresolved_imports(encoded, list(roots), **options)]
 
 
 FLAT_BACKEND = {
@@ -37,9 +38,15 @@ def test_a_module_moved_without_updating_its_importers_is_reported_at_each_impor
     files = dict(FLAT_BACKEND)
     files["agents/agent.py"] = files.pop("agent.py")
 
-    assert check(files) == [
+    # `agent` is an old name of a module just moved (apply and move pass them): the workspace's own.
+    assert check(files, first_party=["agent"]) == [
         "main.py:3: import agent: not found",
         "main.py:5: from agent import run: not found",
+    ]
+    # Without that record, a name held only deeper in a package may as well be a distribution's.
+    assert check(files) == [
+        "main.py:3: import agent: not installed in PYTHON",
+        "main.py:5: from agent import run: not installed in PYTHON",
     ]
 
 
@@ -502,7 +509,9 @@ def test_a_script_or_test_outside_any_package_sees_its_neighbours():
         "pkg/sibling.py": b"",
     }
     problems = find_unresolved_imports(files, [""])
-    assert [(p.path, p.message) for p in problems] == [("pkg/mod.py", "import sibling: not found")]
+    # A warning: a bare name inside a package may as well be a distribution's (pkg/openai.py
+    # importing the `openai` SDK is the same shape).
+    assert [(p.path, p.module, p.severity) for p in problems] == [("pkg/mod.py", "sibling", "warning")]
 
 
 # --- optional imports of the workspace's own modules --------------------------------------------
@@ -519,3 +528,77 @@ def test_an_optional_import_of_a_workspace_module_is_checked() -> None:
     assert found == [(6, "agent.Y")]  # agent is the workspace's own: its missing Y would fail silently
     after_a_move = find_unresolved_imports(files, ["backend"], first_party=["agent_old"])
     assert [(p.line, p.module) for p in after_a_move] == [(2, "agent_old"), (6, "agent.Y")]
+
+
+# --- which missing imports are the workspace's own (errors) ----------------------------------------
+
+
+def test_a_third_party_import_named_like_a_module_deep_in_a_package_is_a_warning() -> None:
+    # screenshot-to-code: backend/agent/providers/openai.py does not make `import openai` the workspace's.
+    files = {
+        "backend/agent/__init__.py": "",
+        "backend/agent/providers/__init__.py": "",
+        "backend/agent/providers/openai.py": "X = 1\n",
+        "backend/main.py": "import openai_missing_xyz\nfrom agent.providers.openai import X\n",
+    }
+    files["backend/agent/providers/openai_missing_xyz.py"] = "X = 1\n"
+    assert check(files, roots=("backend",), organized_folder="backend") == [
+        "backend/main.py:1: import openai_missing_xyz: not installed in PYTHON",
+    ]
+
+
+def test_a_missing_name_directly_in_the_organized_folder_is_an_error() -> None:
+    # The organized folder is a package, so its modules are `shop.x`: a bare `import x` means a
+    # sys.path trick or a stale import, and it fails as the project stands.
+    files = {"shop/__init__.py": "", "shop/pricing.py": "RATE = 1\n", "shop/hatch_build.py": "import pricing\n",
+             "shop/deep/__init__.py": "", "shop/deep/tax.py": "", "shop/app.py": "import tax\n"}
+    assert check(files, organized_folder="shop") == [
+        "shop/app.py:1: import tax: not installed in PYTHON",
+        "shop/hatch_build.py:1: import pricing: not found",
+    ]
+    # The same workspace organized from its root: shop/ is the top level, pricing is deeper.
+    assert check(files) == [
+        "shop/app.py:1: import tax: not installed in PYTHON",
+        "shop/hatch_build.py:1: import pricing: not installed in PYTHON",
+    ]
+
+
+def test_a_missing_submodule_of_a_top_level_workspace_package_is_an_error() -> None:
+    files = {"agent/__init__.py": "", "main.py": "import agent.providers\n"}
+    assert check(files) == ["main.py:1: import agent.providers: not found"]
+
+
+# --- before and after a change ----------------------------------------------------------------------
+
+
+def _problem(path: str, module: str, severity: str = "error", line: int = 1) -> UnresolvedImport:
+    return UnresolvedImport(path, line, module, f"import {module}: not found", severity)
+
+
+def test_an_error_that_was_there_before_the_change_is_told_apart_from_a_new_one() -> None:
+    before = [_problem("pkg/plugin.py", "pkg.missing_upstream"), _problem("pkg/app.py", "gone_before")]
+    after = [_problem("pkg/plugins/plugin.py", "pkg.missing_upstream", line=3),  # moved, same import
+             _problem("pkg/app.py", "agent"),  # new: the change broke it
+             _problem("pkg/other.py", "gone_before"),  # the same import, but another file
+             _problem("pkg/app.py", "openai", "warning")]
+    found = compare_with_before(after, before, path_map={"pkg/plugin.py": "pkg/plugins/plugin.py"})
+    assert [(p.path, p.module) for p in found.already] == [("pkg/plugins/plugin.py", "pkg.missing_upstream")]
+    assert [(p.path, p.module) for p in found.errors] == [("pkg/app.py", "agent"), ("pkg/other.py", "gone_before")]
+    assert [p.module for p in found.warnings] == ["openai"]
+
+
+def test_an_unresolved_import_the_change_rewrote_is_still_the_same_import() -> None:
+    # ihatemoney's hatch_build.py puts the package folder on sys.path and imports `babel_utils`:
+    # unresolved statically before; the organize rewrote it to `utils.babel_utils`.
+    before = [_problem("hatch_build.py", "babel_utils"), _problem("hatch_build.py", "ihatemoney.models.Bill")]
+    after = [_problem("hatch_build.py", "utils.babel_utils"), _problem("hatch_build.py", "ihatemoney.models.models.Bill"),
+             _problem("hatch_build.py", "models.Bill")]  # not what the move makes of either
+    found = compare_with_before(after, before, module_map={"ihatemoney.babel_utils": "ihatemoney.utils.babel_utils",
+                                                            "ihatemoney.models": "ihatemoney.models.models"})
+    assert [p.module for p in found.already] == ["utils.babel_utils", "ihatemoney.models.models.Bill"]
+    assert [p.module for p in found.errors] == ["models.Bill"]
+
+
+def test_without_a_before_every_error_counts() -> None:
+    found = compare_with_before([_problem("main.py", "agent")])
+    assert found.errors == (_problem("main.py", "agent"),) and found.already == ()

@@ -584,7 +584,8 @@ async def publish_diagnostics(ls: OrganizeServer) -> None:
     log.info("imports checked with %s", environment.interpreter)
     snapshot = workspace.snapshot
     problems = await asyncio.to_thread(find_unresolved_imports, snapshot.files, source_roots(snapshot),
-                                       workspace_package=workspace_package(snapshot), environment=environment)
+                                       workspace_package=workspace_package(snapshot), environment=environment,
+                                       organized_folder=snapshot.organize_root)
     by_uri: dict[str, list[lsp.Diagnostic]] = {}
     for problem in problems:
         position = lsp.Position(line=max(problem.line - 1, 0), character=0)
