@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
 from organize_backend.model import OrganizeError
-from organize_backend.planning.signals import imports_any, is_main_block, last_name
+from organize_backend.planning.signals import imports_any, is_main_block, only_data_classes, shown
 
 AUTO = "auto"  # the layout read from the folder as a whole: planning/placement.py
 
@@ -145,10 +145,6 @@ _DATA_LIBRARIES = (
     "faiss", "chromadb", "qdrant_client", "pinecone", "lancedb", "weaviate", "sentence_transformers",
     "numpy", "pandas",
 )
-_MODEL_BASES = frozenset({
-    "BaseModel", "SQLModel", "Base", "DeclarativeBase", "Model", "Document", "Schema",
-    "TypedDict", "NamedTuple", "Enum", "StrEnum", "IntEnum",
-})
 
 
 def defines_agent(facts: ModuleFacts) -> str | None:
@@ -184,23 +180,8 @@ def defines_database_factory(facts: ModuleFacts) -> str | None:
 
 def defines_only_model_classes(facts: ModuleFacts) -> str | None:
     """Schema modules are made of model classes; a few helper functions are allowed."""
-    model_names: list[str] = []
-    for cls in facts.classes:
-        if not _is_model_class(cls, model_names):
-            return None
-        model_names.append(cls.name)
-    if not model_names or len(facts.functions) > len(model_names):
-        return None
-    shown = ", ".join(model_names[:3]) + (", ..." if len(model_names) > 3 else "")
-    return f"defines only model classes ({shown})"
-
-
-def _is_model_class(cls: ast.ClassDef, local_models: Sequence[str]) -> bool:
-    # `class UserCreate(UserBase)` is a model when UserBase, defined above, is one.
-    base_names = {last_name(base) for base in cls.bases}
-    if base_names & (_MODEL_BASES | set(local_models)):
-        return True
-    return any(last_name(decorator) == "dataclass" for decorator in cls.decorator_list)
+    models = only_data_classes(facts.classes, facts.functions)
+    return f"defines only model classes ({shown(models)})" if models else None
 
 
 def imports_data_library(facts: ModuleFacts) -> str | None:

@@ -163,7 +163,7 @@ def _decorators(tree: ast.Module) -> Iterator[ast.expr]:
             yield from node.decorator_list
 
 
-def _shown(names: Sequence[str]) -> str:
+def shown(names: Sequence[str]) -> str:
     return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
 
 
@@ -175,7 +175,7 @@ def _tests(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
     tests = [function for function in facts.functions if function.startswith("test_")]
     tests += [cls.name for cls in facts.classes if cls.name.startswith("Test")]
     if tests and (library or len(tests) >= 2):
-        return Role("tests", DECISIVE, f"defines tests ({_shown(tests)})")
+        return Role("tests", DECISIVE, f"defines tests ({shown(tests)})")
     fixtures = [d for d in _decorators(tree) if last_name(d) == "fixture"]
     if fixtures and library == "pytest":
         return Role("tests", DECISIVE, "defines pytest fixtures")
@@ -216,7 +216,7 @@ def _app(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
 def _models(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
     tables = [cls.name for cls in facts.classes if _is_orm_class(cls)]
     if tables and imports_any(facts, _DATABASE_DRIVERS + ("django.db", "flask_sqlalchemy")) or len(tables) >= 2:
-        return Role("models", DECISIVE, f"defines ORM tables ({_shown(tables)})")
+        return Role("models", DECISIVE, f"defines ORM tables ({shown(tables)})")
     return None
 
 
@@ -232,23 +232,27 @@ def _is_orm_class(cls: ast.ClassDef) -> bool:
 
 
 def _schemas(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
-    """Data shapes: pydantic models, dataclasses, enums, typed dicts; a few helpers allowed."""
+    shapes = only_data_classes(facts.classes, facts.functions)
+    return Role("schemas", STRONG, f"defines only data classes ({shown(shapes)})") if shapes else None
+
+
+def only_data_classes(classes: Sequence[ast.ClassDef], functions: Sequence[str]) -> list[str] | None:
+    """The class names of a module made of data shapes (pydantic models, dataclasses, enums, typed
+    dicts, ORM models), a few helper functions allowed; None for any other module."""
     shapes: list[str] = []
-    for cls in facts.classes:
+    for cls in classes:
         if not _is_shape(cls, shapes):
             return None
         shapes.append(cls.name)
-    if not shapes or len(facts.functions) > len(shapes):
-        return None
-    return Role("schemas", STRONG, f"defines only data classes ({_shown(shapes)})")
+    return shapes if shapes and len(functions) <= len(shapes) else None
 
 
 def _is_shape(cls: ast.ClassDef, local_shapes: Sequence[str]) -> bool:
     # `class UserCreate(UserBase)` is a shape when UserBase, defined above, is one.
     bases = {last_name(base) for base in cls.bases}
-    if bases & (_SCHEMA_BASES | set(local_shapes)) or any(last_name(d) == "dataclass" for d in cls.decorator_list):
+    if bases & (_SCHEMA_BASES | _ORM_BASES | {"SQLModel"} | set(local_shapes)):
         return True
-    return _is_orm_class(cls)
+    return any(last_name(d) == "dataclass" for d in cls.decorator_list) or _is_orm_class(cls)
 
 
 def _db(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
@@ -263,14 +267,14 @@ def _db(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
         return Role("db", DECISIVE, f"imports {driver} and defines {factories[0]}")
     repositories = [cls.name for cls in facts.classes if cls.name.endswith(("Repository", "Repo", "DAO", "Store", "CRUD"))]
     if repositories:
-        return Role("db", STRONG, f"imports {driver} and defines {_shown(repositories)}")
+        return Role("db", STRONG, f"imports {driver} and defines {shown(repositories)}")
     return Role("db", HINT, f"imports {driver}")
 
 
 def _config(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
     settings = [cls.name for cls in facts.classes if {last_name(b) for b in cls.bases} & _SETTINGS_BASES]
     if settings:
-        return Role("config", DECISIVE, f"defines settings ({_shown(settings)})")
+        return Role("config", DECISIVE, f"defines settings ({shown(settings)})")
     constants = [node for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
                  and all(isinstance(t, ast.Name) and t.id.isupper() for t in _targets(node))]
     reads = sum(1 for node in ast.walk(tree) if isinstance(node, (ast.Name, ast.Attribute))
@@ -293,7 +297,7 @@ def _clients(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
         return None
     clients = [cls.name for cls in facts.classes if cls.name.endswith(("Client", "API", "Api", "Provider", "Sdk"))]
     if clients:
-        return Role("clients", STRONG, f"imports {library} and defines {_shown(clients)}")
+        return Role("clients", STRONG, f"imports {library} and defines {shown(clients)}")
     return Role("clients", HINT, f"calls an outside service through {library}")
 
 
@@ -331,7 +335,7 @@ def _chatkit(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
 
 def _services(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
     services = [cls.name for cls in facts.classes if cls.name.endswith("Service")]
-    return Role("services", STRONG, f"defines {_shown(services)}") if services else None
+    return Role("services", STRONG, f"defines {shown(services)}") if services else None
 
 
 _ROLE_READERS = (_tests, _app, _api, _models, _schemas, _db, _config, _clients, _cli, _auth, _agents, _vectors,
