@@ -33,7 +33,7 @@ from organize_backend.sinks.journal import interrupted_journal, last_journal
 
 REPO = Path(__file__).resolve().parents[2]
 STATE = ".organize-backend"
-MODULES = 120  # enough for a disk phase of a few hundred milliseconds here
+MODULES = 300  # "a few hundred modules" (issue 10): a disk phase of about a second here
 SWEEP = int(os.environ.get("ORGANIZE_CRASH_SWEEP", "0"))
 CONFIG = """\
 [tool.organize-backend]
