@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Sequence
@@ -78,6 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()  # `plan | head`: the reader left; Python's exit flush must not complain
         return EXIT_OK
+    except Exception as error:  # a defect of ours: no traceback, but the truth about the workspace
+        what = f"stopped by an internal error ({type(error).__name__}: {error}); please report it"
+        changed, message = describe_interruption(root, states_before, what) if root else (False, what)
+        print(f"organize-backend: {message}", file=sys.stderr)
+        if os.environ.get("ORGANIZE_BACKEND_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERRUPTED if changed else EXIT_REFUSED
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -39,3 +39,17 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     _, err = plan.communicate(timeout=120)
     assert plan.returncode == 0, err.decode()
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_an_internal_error_is_a_message_that_says_what_is_true(tmp_path, capsys, monkeypatch):
+    root = write_backend(tmp_path / "backend")
+    monkeypatch.delenv("ORGANIZE_BACKEND_DEBUG", raising=False)
+
+    def broken(*args, **kwargs):
+        raise KeyError("placement")
+
+    monkeypatch.setattr("organize_backend.cli.plan_organize", broken)
+    assert main(["apply", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("organize-backend: stopped by an internal error (KeyError: 'placement'); please report it; "
+                   "nothing was changed\n")

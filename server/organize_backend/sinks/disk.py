@@ -133,20 +133,21 @@ def undo_last(root: Path) -> Journal:
     return replace(journal, path=target)
 
 
-def describe_interruption(root: Path, states_before: dict[str, str]) -> tuple[bool, str]:
-    """What an interrupted command left, read from the journals (not from where the
-    interrupt landed): (whether the workspace changed, a sentence saying what is true)."""
+def describe_interruption(root: Path, states_before: dict[str, str], what: str = "interrupted") -> tuple[bool, str]:
+    """What a command stopped midway (`what`: "interrupted", or an internal error) left, read from
+    the journals, not from where it stopped: (whether the workspace changed, a sentence saying
+    what is true)."""
     root = Path(root).resolve()
     interrupted = interrupted_journal(root)
     if interrupted is not None:
-        return True, "interrupted; " + interrupted_message(interrupted)
+        return True, f"{what}; " + interrupted_message(interrupted)
     states = journal_states(root)
     changed = {stem: state for stem, state in states.items() if states_before.get(stem) != state}
     if "done" in changed.values():
-        return True, "interrupted after the change was applied; `organize-backend undo` reverts it"
+        return True, f"{what} after the change was applied; `organize-backend undo` reverts it"
     if "undone" in changed.values():
-        return True, "interrupted after the undo finished; the original files are back"
-    return False, "interrupted; nothing was changed"
+        return True, f"{what} after the undo finished; the original files are back"
+    return False, f"{what}; nothing was changed"
 
 
 # --- restoring after a crash -------------------------------------------------------------
