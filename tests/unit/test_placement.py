@@ -286,3 +286,9 @@ def test_a_published_package_is_told_its_users_paths_change(tmp_path: Path) -> N
     (root / "pyproject.toml").write_text("[tool.ruff]\n")
     assert not [note for note in make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt")).notes
                 if "published" in note]
+
+
+def test_words_that_cannot_name_a_package_make_no_family() -> None:
+    placed = place_folder(folder({"class_a.py": "", "class_b.py": "", "class_c.py": "",
+                                  "2fa_sms.py": "", "2fa_mail.py": "", "2fa_totp.py": ""}))
+    assert not {placement.package for placement in placed.values()} & {"class", "2fa"}

@@ -6,17 +6,21 @@ folder by hand look at all of it: which modules share a name (`filesystem_ext4.p
 imports whom. This layout does the same, in this order; the first answer wins:
 
 1. what the user said (keep globs, package rules) and what must stay (entry points, files
-   that can only be run by path, modules with a `__main__` block or that build the app);
+   that can only be run by path, package metadata, a module that builds the app, a module
+   with a `__main__` block that no file of the application imports);
 2. tests, and seed/migration scripts;
-3. names: a word of the module's name that names a kind of module (`user_service` ->
-   services, `db_helper` -> utils) or a package that exists already (`git_ops` -> git/);
-4. families: two or more modules sharing the first word of their names (`bootloader_*` ->
-   bootloader/) or the last one (`*_emulator` -> emulators/);
-5. what the code is (`signals.py`): routes -> api, ORM tables -> models, a settings class ->
-   config, database set-up -> database, a client of an outside API -> clients, ...;
-6. the import graph: a module goes where most of the modules it talks to went;
-7. what is left: modules only the entry points use stay beside them; the rest goes to
-   core/ (or the folder's existing core, lib or utils package).
+3. the skill preset's name rules, where the folder is the AI chat backend it was written for;
+4. a word of the name that names a package the folder has already (`git_ops` -> git/);
+5. families: modules sharing the first words of their names (`bootloader_config_*` ->
+   bootloader/config/) or the last one (`*_emulator` -> emulators/);
+6. a word of the name that names a kind of module (`user_service` -> services, `db_helper` ->
+   utils): a topic anywhere, else the last such word;
+7. what the code is (`signals.py`): routes -> api, ORM tables and schemas -> models, a settings
+   class -> config, database set-up -> database, a client of an outside API -> clients, ...;
+8. the import graph: a module goes where most of the modules it talks to went;
+9. what is left: modules only the entry points use stay beside them; in a package the rest
+   stays at its top level; in a folder of top-level modules it goes to core/ (or the folder's
+   existing core, lib or utils package).
 
 Every placement carries its reason, naming the signal that decided it.
 """
@@ -119,12 +123,12 @@ class Folder:
         return _kind_of(self.name.lower()) or ("core" if self.name.lower() in SYNONYMS["core"] else None)
 
 
-def place_folder(folder: Folder, rules: Mapping[str, Sequence[str]] = {}, keep: Sequence[str] = (),
+def place_folder(folder: Folder, rules: Mapping[str, Sequence[str]] | None = None, keep: Sequence[str] = (),
                  strip_affixes: bool = False) -> dict[str, Placement]:
     """A placement for every module of `folder`, by file name."""
     stems = {name: name[:-3] for name in folder.modules}
     facts = {stem: read_module(name, folder.modules[name]) for name, stem in stems.items()}
-    planner = _Planner(folder, facts, folder.graph, rules, keep)
+    planner = _Planner(folder, facts, folder.graph, rules or {}, keep)
     placements = planner.run()
     if strip_affixes:
         placements = _without_affixes(placements)
@@ -418,7 +422,8 @@ def _families(stems: Sequence[str]) -> dict[str, Family]:
     for stem, name_words in named.items():
         by_first.setdefault(_singular(name_words[0]), []).append(stem)
     for word, members in by_first.items():
-        if len(members) >= FAMILY_SIZE and word not in _NOT_A_FAMILY and any(len(named[m]) > 1 for m in members):
+        if len(members) >= FAMILY_SIZE and word not in _NOT_A_FAMILY and _can_name_a_package(word) \
+                and any(len(named[m]) > 1 for m in members):
             common = _common_prefix([named[m] for m in members])
             for member in members:
                 families[member] = _nested(member, named, members, common)
@@ -427,10 +432,15 @@ def _families(stems: Sequence[str]) -> dict[str, Family]:
         if stem not in families and len(name_words) > 1:
             by_last.setdefault(_singular(name_words[-1]), []).append(stem)
     for word, members in by_last.items():
-        if len(members) >= FAMILY_SIZE and word not in _NOT_A_SUFFIX_FAMILY:
+        if len(members) >= FAMILY_SIZE and word not in _NOT_A_SUFFIX_FAMILY and _can_name_a_package(word):
             for member in members:
                 families[member] = Family((_kind_of(word) or _plural(word),), tuple(members), named[member][-1])
     return families
+
+
+def _can_name_a_package(word: str) -> bool:
+    """A word that can be a package's name (not `class`, `2fa`)."""
+    return word.isidentifier() and not keyword.iskeyword(word)
 
 
 def _nested(member: str, named: Mapping[str, list[str]], members: Sequence[str], common: list[str]) -> Family:
