@@ -135,7 +135,9 @@ def _workspace_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--root", dest="organize_root", metavar="FOLDER",
                          help="the flat folder to organize, inside the workspace (config key `root`)")
     command.add_argument("--layout", choices=LAYOUTS,
-                         help="how modules are placed: auto reads the folder (names, families, code, imports); skill and layered are the seed presets; none makes only the configured moves (config key `layout`; default: auto)")
+                         help="how modules are placed: auto reads the folder (names, families, code, imports); "
+                              "skill and layered are the seed presets; none makes only the configured moves "
+                              "(config key `layout`; default: auto)")
     command.add_argument("--python", metavar="PYTHON",
                          help="the project's interpreter or virtual environment, where installed packages are "
                               "looked up (config key `python`; default: $VIRTUAL_ENV, then a .venv or venv folder)")
