@@ -292,3 +292,19 @@ def test_words_that_cannot_name_a_package_make_no_family() -> None:
     placed = place_folder(folder({"class_a.py": "", "class_b.py": "", "class_c.py": "",
                                   "2fa_sms.py": "", "2fa_mail.py": "", "2fa_totp.py": ""}))
     assert not {placement.package for placement in placed.values()} & {"class", "2fa"}
+
+
+def test_constants_beside_a_big_class_that_reads_the_environment_are_no_configuration() -> None:
+    method_body = "".join(f"        step_{n} = os.environ.get('STEP_{n}')\n" for n in range(40))
+    source = ("import os\n\nMAX_TRIES = 3\nTIMEOUT = 30\nRETRY = 2\n\n\nclass Verifier:\n    def run(self):\n"
+              + method_body)
+    assert "config" not in {role.name for role in read_module("verifier.py", source).roles}
+    settings = "import os\n\nDB_URL = os.environ['DB_URL']\nSECRET = os.getenv('SECRET')\nDEBUG = os.getenv('DEBUG')\n"
+    assert read_module("settings_module.py", settings).strongest().evidence == "reads the environment into 3 constants"
+
+
+def test_one_dataclass_beside_the_module_s_main_function_is_no_schema_module() -> None:
+    logic = "".join(f"    score += {n}\n" for n in range(30))
+    source = ("from dataclasses import dataclass\n\n@dataclass\nclass Decision:\n    ok: bool\n\n\n"
+              f"def evaluate_merge(pr):\n    score = 0\n{logic}    return Decision(score > 3)\n")
+    assert "schemas" not in {role.name for role in read_module("merge.py", source).roles}

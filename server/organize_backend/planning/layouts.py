@@ -76,6 +76,7 @@ class ModuleFacts:
 
     imports: frozenset[str]  # dotted names, "sqlalchemy.orm"; relative imports left out
     functions: tuple[str, ...]  # top-level function names
+    function_defs: tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]  # the same functions, whole
     classes: tuple[ast.ClassDef, ...]  # top-level classes
     factories: tuple[tuple[str, str], ...]  # (name, factory) for `engine = create_engine(...)`
     has_main_block: bool
@@ -91,6 +92,7 @@ def read_facts(source: str) -> ModuleFacts | None:
     return ModuleFacts(
         imports=frozenset(_imported_names(tree)),
         functions=tuple(node.name for node in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))),
+        function_defs=tuple(node for node in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))),
         classes=tuple(node for node in body if isinstance(node, ast.ClassDef)),
         factories=tuple(_factory_assignments(body)),
         has_main_block=any(is_main_block(node) for node in body),
@@ -180,7 +182,7 @@ def defines_database_factory(facts: ModuleFacts) -> str | None:
 
 def defines_only_model_classes(facts: ModuleFacts) -> str | None:
     """Schema modules are made of model classes; a few helper functions are allowed."""
-    models = only_data_classes(facts.classes, facts.functions)
+    models = only_data_classes(facts.classes, facts.function_defs)
     return f"defines only model classes ({shown(models)})" if models else None
 
 

@@ -78,6 +78,7 @@ class ModuleFacts:
 
     imports: frozenset[str]  # absolute dotted names, "sqlalchemy.orm"
     functions: tuple[str, ...]  # top-level function names
+    function_defs: tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]  # the same functions, whole
     classes: tuple[ast.ClassDef, ...]  # top-level classes
     has_main_block: bool
     lines: int
@@ -96,6 +97,7 @@ def read_module(name: str, source: str) -> ModuleFacts | None:
     facts = ModuleFacts(
         imports=frozenset(_absolute_imports(tree)),
         functions=tuple(node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))),
+        function_defs=tuple(node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))),
         classes=tuple(node for node in tree.body if isinstance(node, ast.ClassDef)),
         has_main_block=any(is_main_block(node) for node in tree.body),
         lines=source.count("\n") + 1,
@@ -232,19 +234,25 @@ def _is_orm_class(cls: ast.ClassDef) -> bool:
 
 
 def _schemas(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
-    shapes = only_data_classes(facts.classes, facts.functions)
+    shapes = only_data_classes(facts.classes, facts.function_defs)
     return Role("schemas", STRONG, f"defines only data classes ({shown(shapes)})") if shapes else None
 
 
-def only_data_classes(classes: Sequence[ast.ClassDef], functions: Sequence[str]) -> list[str] | None:
+def only_data_classes(classes: Sequence[ast.ClassDef], functions: Sequence[ast.stmt]) -> list[str] | None:
     """The class names of a module made of data shapes (pydantic models, dataclasses, enums, typed
-    dicts, ORM models), a few helper functions allowed; None for any other module."""
+    dicts, ORM models), with a few helper functions that are smaller than the shapes (a module whose
+    main job is one long function next to its dataclass is that function's); None for any other."""
     shapes: list[str] = []
     for cls in classes:
         if not _is_shape(cls, shapes):
             return None
         shapes.append(cls.name)
-    return shapes if shapes and len(functions) <= len(shapes) else None
+    helpers_small = len(functions) <= len(shapes) and _lines(functions) <= _lines(classes)
+    return shapes if shapes and helpers_small else None
+
+
+def _lines(nodes: Sequence[ast.stmt]) -> int:
+    return sum((node.end_lineno or node.lineno) - node.lineno + 1 for node in nodes)
 
 
 def _is_shape(cls: ast.ClassDef, local_shapes: Sequence[str]) -> bool:
@@ -277,14 +285,19 @@ def _config(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
         return Role("config", DECISIVE, f"defines settings ({shown(settings)})")
     constants = [node for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
                  and all(isinstance(t, ast.Name) and t.id.isupper() for t in _targets(node))]
-    reads = sum(1 for node in ast.walk(tree) if isinstance(node, (ast.Name, ast.Attribute))
-                and last_name(node) in _ENV_READERS)
-    definitions = len(facts.functions) + len(facts.classes)
-    if len(constants) >= 3 and reads and definitions <= len(constants) // 3:
-        return Role("config", STRONG, f"reads the environment into {len(constants)} constants")
+    from_environment = [node for node in constants if node.value is not None and _reads_environment(node.value)]
+    # what the module defines besides, by size: a 400-line class beside nine constants is that class's
+    definitions = _lines([*facts.function_defs, *facts.classes])
+    if len(from_environment) >= 3 and definitions <= 3 * _lines(constants):
+        return Role("config", STRONG, f"reads the environment into {len(from_environment)} constants")
     if len(constants) >= 5 and definitions == 0:
         return Role("config", HINT, f"defines {len(constants)} constants and nothing else")
     return None
+
+
+def _reads_environment(value: ast.expr) -> bool:
+    return any(isinstance(node, (ast.Name, ast.Attribute)) and last_name(node) in _ENV_READERS
+               for node in ast.walk(value))
 
 
 def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
