@@ -252,7 +252,13 @@ def test_an_indented_run_and_a_last_line_without_line_break() -> None:
     ({"setup.cfg": b"[isort]\nline_length = 100\n"}, True),
     ({".isort.cfg": b"[settings]\n"}, True),
     ({"pyproject.toml": b"[project]\nname = 'x'\n"}, False),
-    ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['I']\n", "backend/pyproject.toml": b"[tool.ruff]\n"}, False),
+    # backend/'s own ruff table selects nothing: ruff's defaults, which include `I` (ruff 0.17.6)
+    ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['E']\n", "backend/pyproject.toml": b"[tool.ruff]\n"}, True),
+    ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['I']\n",
+      "backend/pyproject.toml": b"[tool.ruff.lint]\nselect = ['F']\n"}, False),
+    # no configuration, but the project's CI runs `ruff check` with its defaults
+    ({".github/workflows/ci.yml": b"- run: ruff check .\n"}, True),
+    ({".pre-commit-config.yaml": b"repos:\n- hooks:\n  - id: ruff\n"}, True),
     ({"pyproject.toml": b"[tool.ruff.lint]\nselect = ['I']\n", "backend/setup.cfg": b"[metadata]\n"}, True),
     ({"pyproject.toml": b"not toml ["}, False),
 ])
@@ -264,7 +270,11 @@ def test_which_projects_enforce_an_import_order(files: dict, enforced: bool) -> 
     ({"pyproject.toml": b"[tool.black]\nline-length = 100\n"}, 100),
     ({"pyproject.toml": b"[tool.black]\n"}, 88),
     ({"pyproject.toml": b"[tool.ruff]\nline-length = 120\n[tool.ruff.format]\nquote-style = 'single'\n"}, 120),
-    ({"pyproject.toml": b"[tool.ruff]\nline-length = 120\n"}, None),
+    # ruff's default rules include `I`, whose fix wraps a long import at the line length
+    ({"pyproject.toml": b"[tool.ruff]\nline-length = 120\n"}, 120),
+    ({"pyproject.toml": b"[tool.ruff]\nline-length = 120\n[tool.ruff.lint]\nselect = ['E']\n"}, None),
+    # no configuration, but the project's CI runs the formatter with its defaults
+    ({".github/workflows/ci.yml": b"- run: ruff format --check .\n"}, 88),
     ({".pre-commit-config.yaml": b"repos:\n- hooks:\n  - id: ruff-format\n"}, 88),
     ({"pyproject.toml": b"[project]\nname = 'x'\n"}, None),
 ])

@@ -1,7 +1,9 @@
 """The project's enforced style: the exceptions to "nothing moves, nothing is re-wrapped".
 
 A careful reviewer keeps the project's own checks green. Where the project's configuration
-makes a sorter part of those checks (ruff's `I` rules, isort settings), a renamed import can
+makes a sorter part of those checks (ruff's `I` rules, which ruff's defaults include since 0.15:
+so also a ruff table that selects no rules, or a `ruff check` the project's commands run with no
+configuration; isort settings), a renamed import can
 break the order the check expects: `import agent` becoming `from agents import agent` belongs
 after the plain imports of its block. Where it makes a formatter part of them (black, ruff
 format), an import renamed past the line length would fail `--check`. There the reviewer
@@ -14,7 +16,7 @@ re-sorts or re-wraps, and so does this module, within limits that keep it a revi
 * wrapping: only a renamed `from x import a, b` that now exceeds the line length, in the
   formatter's form (one name a line, a trailing comma), where a formatter or ruff's import
   sorter (which wraps the same way) is enforced: a Makefile, CI or hook running `ruff format`
-  or black counts.
+  or black counts, with the formatter's default line length where nothing configures one.
 
 The order read here is isort's and ruff's default profile: within a run, plain `import x`
 statements first, then `from x import y`; each group by module name, case-insensitively,
@@ -53,6 +55,9 @@ class ProjectStyle:
 _COMMAND_FILES = ("Makefile", "makefile", "GNUmakefile", "tox.ini", "noxfile.py",
                   ".pre-commit-config.yaml")
 _FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|(?:^|[\s\"'])black(?:\s|$|\")|id: black\b", re.MULTILINE)
+# `ruff check` (or the pre-commit hook) with ruff's default rules, which include the import
+# order (`I`) since ruff 0.15: measured with ruff 0.17.6, `ruff check --isolated` reports I001.
+_LINTER_COMMAND = re.compile(rb"\bruff\s+check\b|\bid:\s*ruff(?:-check)?\s*$", re.MULTILINE)
 
 
 def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
@@ -60,12 +65,16 @@ def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
     to the workspace) whose configuration says anything decides. Each folder is read once.
     A formatter run by the project's commands (Makefile, CI, hooks) counts wherever it is."""
     styles: dict[str, ProjectStyle] = {}
-    formatter_run = any(_FORMATTER_COMMAND.search(data) for path, data in files.items() if _is_command_file(path))
+    commands = [data for path, data in files.items() if _is_command_file(path)]
+    formatter_run = any(_FORMATTER_COMMAND.search(data) for data in commands)
+    linter_run = any(_LINTER_COMMAND.search(data) for data in commands)
+    # no configuration anywhere: what the project's commands run with their defaults
+    unconfigured = ProjectStyle(linter_run, DEFAULT_LINE_LENGTH if formatter_run or linter_run else None)
 
     def style_in(folder: str) -> ProjectStyle:
         if folder not in styles:
-            own = _style_in(files, folder, formatter_run)
-            styles[folder] = own if own is not None else (style_in(parent_of(folder)) if folder else ProjectStyle())
+            own = _style_in(files, folder, formatter_run, linter_run)
+            styles[folder] = own if own is not None else (style_in(parent_of(folder)) if folder else unconfigured)
         return styles[folder]
 
     return lambda path: style_in(parent_of(path))
@@ -77,7 +86,7 @@ def _is_command_file(path: str) -> bool:
         "/.github/workflows/" in "/" + path and name.endswith((".yml", ".yaml"))) or name == ".gitlab-ci.yml"
 
 
-def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool) -> ProjectStyle | None:
+def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool, linter_run: bool) -> ProjectStyle | None:
     """What the configuration files of one folder say; None when they say nothing."""
     pyproject = _toml(files.get(join(folder, "pyproject.toml"), b""))
     tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
@@ -90,7 +99,8 @@ def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool) -> P
         return None
     configures_ruff = isinstance(ruff, dict)
     ruff = ruff if configures_ruff else {}
-    ruff_sorts = _ruff_sorts(ruff)
+    # unconfigured, ruff runs its defaults where the project's commands run it
+    ruff_sorts = _ruff_sorts(ruff) if configures_ruff else linter_run
     sorts = ruff_sorts or isort is not None or b"isort" in pre_commit
     if isinstance(black, dict):
         wraps_at = _length(black.get("line-length"))
@@ -108,10 +118,13 @@ def _length(value: object) -> int:
 
 
 def _ruff_sorts(config: dict) -> bool:
+    """ruff's configuration selects the import-order rules, or selects nothing and so runs ruff's
+    defaults, which include them."""
     lint = config.get("lint") if isinstance(config.get("lint"), dict) else {}
     selected = [*_codes(config.get("select")), *_codes(config.get("extend-select")),
                 *_codes(lint.get("select")), *_codes(lint.get("extend-select"))]
-    return any(code == "ALL" or code == "I" or code.startswith("I0") for code in selected)
+    chooses_rules = any(key in table for table in (config, lint) for key in ("select", "extend-select"))
+    return not chooses_rules or any(code == "ALL" or code == "I" or code.startswith("I0") for code in selected)
 
 
 def _codes(value: object) -> list[str]:
