@@ -308,3 +308,19 @@ def test_one_dataclass_beside_the_module_s_main_function_is_no_schema_module() -
     source = ("from dataclasses import dataclass\n\n@dataclass\nclass Decision:\n    ok: bool\n\n\n"
               f"def evaluate_merge(pr):\n    score = 0\n{logic}    return Decision(score > 3)\n")
     assert "schemas" not in {role.name for role in read_module("merge.py", source).roles}
+
+
+def test_no_package_goes_into_a_folder_of_package_data(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/cli.py": "from shop import vector_store, embeddings, agent\n",
+             "shop/agent.py": "", "shop/chatkit_store.py": "", "shop/vector_store.py": "", "shop/embeddings.py": "",
+             "shop/data/Dockerfile.runner": "FROM python\n"}
+    root = write_tree(tmp_path / "ws", files)
+    plan = make_plan(take_snapshot(root, "shop"), Config(root="shop", layout="skill"))
+    kept = {item.path: item.reason for item in plan.kept}
+    assert kept["shop/vector_store.py"] == ("data/ holds the package's data files and no module: a package there "
+                                            "would mix modules into them")
+    assert any(move.source == "shop/agent.py" for move in plan.moves)
+    # a flat folder of top-level modules has no package data: its data/ folder may become a package
+    flat = write_tree(tmp_path / "flat", {path.removeprefix("shop/"): text for path, text in files.items()
+                                          if path != "shop/__init__.py"})
+    assert any(move.source == "vector_store.py" for move in make_plan(take_snapshot(flat), Config(layout="skill")).moves)

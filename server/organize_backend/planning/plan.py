@@ -343,16 +343,38 @@ def _keep_out_of_shadowing(snapshot: Snapshot, environment: Environment | None, 
 
 
 def _keep_clashing_with_kept_modules(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
-    """A package cannot share its name with a module that stays beside it."""
+    """A package cannot share its name with a module that stays beside it, nor, in a folder that is
+    itself a package, move into a folder of its package data (files and no module: RepoSteward's
+    data/ is read by its CLI and shipped in its wheel)."""
     staying = {PurePosixPath(k.path).stem for k in kept if parent_of(k.path) == snapshot.organize_root}
+    is_package = package_name(snapshot.files, snapshot.organize_root) is not None
+    files_only = _folders_of_other_files(snapshot) if is_package else set()
     safe = []
     for move in moves:
         package = _package_below_root(snapshot, move.destination)
         if package in staying:
             kept.append(Kept(move.source, f"package {package}/ would clash with {package}.py, which stays"))
+        elif package in files_only:
+            kept.append(Kept(move.source, f"{package}/ holds the package's data files and no module: a package "
+                                          "there would mix modules into them"))
         else:
             safe.append(move)
     return safe, kept
+
+
+def _folders_of_other_files(snapshot: Snapshot) -> set[str]:
+    """The folders directly in the flat folder that hold files but no Python module."""
+    root = snapshot.organize_root
+
+    def top_folder(path: str) -> str | None:
+        relative = path[len(root) + 1:] if root else path
+        parts = PurePosixPath(relative).parts
+        inside = not root or path.startswith(root + "/")
+        return parts[0] if inside and len(parts) > 1 else None
+
+    with_files = {top_folder(path) for path in [*snapshot.files, *snapshot.other_files]} - {None}
+    with_modules = {top_folder(path) for path in snapshot.files if path.endswith(".py")} - {None}
+    return with_files - with_modules
 
 
 def _package_below_root(snapshot: Snapshot, destination: str) -> str | None:
