@@ -231,11 +231,11 @@ class Preset:
     content_rules: tuple[ContentRule, ...]
 
 
-_TEST_NAMES = ("test_*.py", "*_test.py", "tests.py", "conftest.py")
+TEST_NAMES = ("test_*.py", "*_test.py", "tests.py", "conftest.py")
 # Names that are scripts whatever their body looks like.
-_SCRIPT_NAMES = ("seed_*", "seed.py", "init_db*", "migrate*", "*_script.py", "populate_*", "reset_db*")
+SCRIPT_NAMES = ("seed_*", "seed.py", "init_db*", "migrate*", "*_script.py", "populate_*", "reset_db*")
 # Names that are scripts only when the module runs something on its own.
-_SCRIPT_LIKE_NAMES = (
+SCRIPT_LIKE_NAMES = (
     "run_*", "create_*", "manage_*", "update_*", "generate_*", "export_*", "import_*",
     "backfill_*", "cleanup_*", "reset_*", "load_*", "setup_*",
 )
@@ -258,9 +258,9 @@ _CONFIG_NAMES = ("config*", "settings*", "*_config.py", "*_settings.py")
 
 _SKILL = Preset(
     name_rules=(
-        NameRule("tests", _TEST_NAMES),
-        NameRule("scripts", _SCRIPT_NAMES),
-        NameRule("scripts", _SCRIPT_LIKE_NAMES, condition=has_main_block),
+        NameRule("tests", TEST_NAMES),
+        NameRule("scripts", SCRIPT_NAMES),
+        NameRule("scripts", SCRIPT_LIKE_NAMES, condition=has_main_block),
         # chatkit before data and services: chatkit_store.py is chatkit plumbing
         NameRule("chatkit", _CHATKIT_NAMES),
         NameRule("agents", _AGENT_NAMES),
@@ -287,10 +287,10 @@ _SKILL = Preset(
 
 _LAYERED = Preset(
     name_rules=(
-        NameRule("tests", _TEST_NAMES),
+        NameRule("tests", TEST_NAMES),
         # no scripts package: scripts are run by path, moving them breaks the command line
-        NameRule(None, _SCRIPT_NAMES, why_kept="scripts stay at the root, the preset has no scripts package"),
-        NameRule(None, _SCRIPT_LIKE_NAMES, condition=has_main_block,
+        NameRule(None, SCRIPT_NAMES, why_kept="scripts stay at the root, the preset has no scripts package"),
+        NameRule(None, SCRIPT_LIKE_NAMES, condition=has_main_block,
                  why_kept="scripts stay at the root, the preset has no scripts package"),
         NameRule("configs", _CONFIG_NAMES),
         NameRule("services", _CHATKIT_NAMES),
@@ -353,7 +353,7 @@ def _checked_rules(rules: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, .
 
 
 def _kept_by_user(name: str, keep: Sequence[str]) -> Placement | None:
-    pattern = _first_match(name, keep)
+    pattern = first_match(name, keep)
     return Placement(None, f'kept by keep glob "{pattern}"') if pattern else None
 
 
@@ -369,7 +369,7 @@ def _entry_point(name: str, rules: Mapping[str, Sequence[str]]) -> Placement | N
 
 def _user_rule(name: str, rules: Mapping[str, Sequence[str]]) -> Placement | None:
     for package, patterns in rules.items():
-        pattern = _first_match(name, patterns)
+        pattern = first_match(name, patterns)
         if pattern:
             return Placement(package, f'package rule "{package}": "{pattern}"')
     return None
@@ -403,8 +403,8 @@ def _by_preset(name: str, source: str, layout: str) -> Placement:
 
 def _by_name(name: str, facts: ModuleFacts | None, preset: Preset, layout: str) -> Placement | None:
     for rule in preset.name_rules:
-        pattern = _first_match(name, rule.patterns)
-        if pattern is None or _first_match(name, rule.excluded):
+        pattern = first_match(name, rule.patterns)
+        if pattern is None or first_match(name, rule.excluded):
             continue
         evidence = ""
         if rule.condition is not None:
@@ -428,7 +428,7 @@ def _by_content(facts: ModuleFacts, preset: Preset, layout: str) -> Placement | 
     return None
 
 
-def _first_match(name: str, patterns: Sequence[str]) -> str | None:
+def first_match(name: str, patterns: Sequence[str]) -> str | None:
     """The first pattern matching the file name or its stem ("agent" names agent.py)."""
     stem = _stem(name)
     return next((pattern for pattern in patterns if fnmatchcase(name, pattern) or fnmatchcase(stem, pattern)), None)

@@ -32,12 +32,20 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, replace
-from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from organize_backend.planning.import_graph import ModuleGraph
-from organize_backend.planning.layouts import ENTRY_POINTS, PRESETS, Placement, classify
+from organize_backend.planning.layouts import (
+    ENTRY_POINTS,
+    PRESETS,
+    SCRIPT_LIKE_NAMES,
+    SCRIPT_NAMES,
+    TEST_NAMES,
+    Placement,
+    classify,
+    first_match,
+)
 from organize_backend.planning.signals import STRONG, ModuleFacts, read_module
 
 # A word of a module's name -> the package that kind of module goes to. Where a word is in two
@@ -92,19 +100,13 @@ _NOT_A_FAMILY = frozenset({
 FAMILY_SIZE = 3
 # Last words that make no family: `*_utils` are utils (a kind), `*_base` bases of many families.
 _NOT_A_SUFFIX_FAMILY = frozenset({"base", "py", "main", "test", "v1", "v2", "old", "new"})
-_SCRIPT_NAMES = ("seed_*", "seed", "init_db*", "migrate*", "*_script", "populate_*", "reset_db*")
-_SCRIPT_LIKE_NAMES = (
-    "run_*", "create_*", "manage_*", "update_*", "generate_*", "export_*", "import_*", "backfill_*",
-    "cleanup_*", "reset_*", "load_*", "setup_*",
-)
-_TEST_NAMES = ("test_*", "*_test", "tests", "conftest")
 # Modules that tools and users read where they are: `pkg.__version__`, build backends' version files.
 PACKAGE_METADATA = frozenset({"__version__", "__about__", "_version", "version", "__meta__"})
 
 
 def _is_test_file(path: str) -> bool:
     parts = PurePosixPath(path).parts
-    return any(part in ("tests", "test") for part in parts[:-1]) or bool(_matches(PurePosixPath(path).stem, _TEST_NAMES))
+    return any(part in ("tests", "test") for part in parts[:-1]) or bool(first_match(parts[-1], TEST_NAMES))
 
 
 @dataclass(frozen=True)
@@ -158,10 +160,6 @@ def _plural(word: str) -> str:
     return word if word.endswith("s") else word + "s"
 
 
-def _matches(stem: str, patterns: Iterable[str]) -> str | None:
-    return next((pattern for pattern in patterns if fnmatchcase(stem, pattern)), None)
-
-
 # --- the planner ------------------------------------------------------------------------------
 
 
@@ -204,12 +202,12 @@ class _Planner:
     # --- what the user said, what must stay ---
 
     def _kept_by_user(self, stem: str) -> Placement | None:
-        pattern = _matches(f"{stem}.py", self.keep) or _matches(stem, self.keep)
+        pattern = first_match(f"{stem}.py", self.keep)
         return Placement(None, f'kept by keep glob "{pattern}"') if pattern else None
 
     def _user_rule(self, stem: str) -> Placement | None:
         for package, patterns in self.rules.items():
-            pattern = _matches(f"{stem}.py", patterns) or _matches(stem, patterns)
+            pattern = first_match(f"{stem}.py", patterns)
             if pattern and not (f"{stem}.py" in ENTRY_POINTS and pattern not in (stem, f"{stem}.py")):
                 return Placement(package, f'package rule "{package}": "{pattern}"')
         return None
@@ -230,30 +228,30 @@ class _Planner:
         if app is not None:
             return Placement(None, f"entry point: {app.evidence}")
         if facts.has_main_block and not self._imported(stem) and stem not in self.families \
-                and not _matches(stem, _SCRIPT_NAMES):
+                and not first_match(f"{stem}.py", SCRIPT_NAMES):
             return Placement(None, "entry point: has a __main__ block and no module imports it")
         return None
 
     def _imported(self, stem: str) -> bool:
         """Imported by a module of the application: a test importing a launcher to test it does not
         make the launcher a library."""
-        importers = [name for name in self.graph.importers.get(stem, ()) if not _matches(name, _TEST_NAMES)]
+        importers = [name for name in self.graph.importers.get(stem, ()) if not first_match(f"{name}.py", TEST_NAMES)]
         elsewhere = [path for path in self.graph.used_elsewhere.get(stem, ()) if not _is_test_file(path)]
         return bool(importers or elsewhere)
 
     def _test_or_script(self, stem: str) -> Placement | None:
         facts = self.facts[stem]
-        pattern = _matches(stem, _TEST_NAMES)
+        pattern = first_match(f"{stem}.py", TEST_NAMES)
         if pattern:
-            return Placement(self.package("tests"), f'a test module (name matches "{pattern}.py")')
+            return Placement(self.package("tests"), f'a test module (name matches "{pattern}")')
         role = next((role for role in facts.roles if role.name == "tests"), None) if facts else None
         if role is not None:
             return Placement(self.package("tests"), role.evidence)
-        pattern = _matches(stem, _SCRIPT_NAMES)
+        pattern = first_match(f"{stem}.py", SCRIPT_NAMES)
         if pattern is None and facts is not None and facts.has_main_block:
-            pattern = _matches(stem, _SCRIPT_LIKE_NAMES)
+            pattern = first_match(f"{stem}.py", SCRIPT_LIKE_NAMES)
         if pattern:
-            return Placement(self.package("scripts"), f'a script (name matches "{pattern}.py")')
+            return Placement(self.package("scripts"), f'a script (name matches "{pattern}")')
         return None
 
     # --- names ---
@@ -390,7 +388,7 @@ def _skill_preset_if_it_fits(folder: Folder) -> dict[str, Placement]:
     counted = 0
     for name, source in folder.modules.items():
         stem = name[:-3]
-        if name in ENTRY_POINTS or _matches(stem, _TEST_NAMES):
+        if name in ENTRY_POINTS or first_match(name, TEST_NAMES):
             continue
         counted += 1
         placement = classify(name, "", "skill")  # no source: its name rules alone
@@ -416,7 +414,7 @@ def _families(stems: Sequence[str]) -> dict[str, Family]:
     inside it, members sharing the next word as well form a nested package
     (`bootloader_config_*` -> bootloader/config/). A shared last word makes a package of its
     plural (`lfi_emulator.py`, `xss_emulator.py` -> emulators/). First words win."""
-    named = {stem: words(stem) for stem in stems if words(stem) and not _matches(stem, _TEST_NAMES)}
+    named = {stem: words(stem) for stem in stems if words(stem) and not first_match(f"{stem}.py", TEST_NAMES)}
     families: dict[str, Family] = {}
     by_first: dict[str, list[str]] = {}
     for stem, name_words in named.items():
