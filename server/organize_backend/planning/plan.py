@@ -249,14 +249,18 @@ def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[st
 
 def _existing_packages(snapshot: Snapshot) -> set[str]:
     """Names of the folders directly in the flat folder that hold Python modules."""
+    folders = {_top_folder(snapshot, path) for path in snapshot.python_files()}
+    return {folder for folder in folders if folder is not None and folder.isidentifier()}
+
+
+def _top_folder(snapshot: Snapshot, path: str) -> str | None:
+    """The folder directly in the flat folder that `path` lies in; None for a path outside it or
+    directly in it."""
     root = snapshot.organize_root
-    found = set()
-    for path in snapshot.python_files():
-        relative = path[len(root) + 1:] if root else path
-        parts = PurePosixPath(relative).parts
-        if len(parts) > 1 and parts[0].isidentifier() and (not root or path.startswith(root + "/")):
-            found.add(parts[0])
-    return found
+    if root and not path.startswith(root + "/"):
+        return None
+    parts = PurePosixPath(path[len(root) + 1:] if root else path).parts
+    return parts[0] if len(parts) > 1 else None
 
 
 def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
@@ -364,17 +368,9 @@ def _keep_clashing_with_kept_modules(snapshot: Snapshot, moves: list[Move], kept
 
 def _folders_of_other_files(snapshot: Snapshot) -> set[str]:
     """The folders directly in the flat folder that hold files but no Python module."""
-    root = snapshot.organize_root
-
-    def top_folder(path: str) -> str | None:
-        relative = path[len(root) + 1:] if root else path
-        parts = PurePosixPath(relative).parts
-        inside = not root or path.startswith(root + "/")
-        return parts[0] if inside and len(parts) > 1 else None
-
-    with_files = {top_folder(path) for path in [*snapshot.files, *snapshot.other_files]} - {None}
-    with_modules = {top_folder(path) for path in snapshot.files if path.endswith(".py")} - {None}
-    return with_files - with_modules
+    with_files = {_top_folder(snapshot, path) for path in [*snapshot.files, *snapshot.other_files]}
+    with_modules = {_top_folder(snapshot, path) for path in snapshot.python_files()}
+    return with_files - with_modules - {None}
 
 
 def _package_below_root(snapshot: Snapshot, destination: str) -> str | None:
