@@ -86,7 +86,7 @@ def find_unresolved_imports(files: Mapping[str, bytes], source_roots: Sequence[s
     environment = environment or own_environment()
     python_files = sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path))
     with _garbage_collection_paused():
-        facts = {path: _facts_of_source(bytes(files[path])) for path in python_files}
+        facts = {path: facts_of_source(bytes(files[path])) for path in python_files}
     resolver = _Resolver(_Workspace(python_files), source_roots, facts, environment.installed(),
                          first_party=frozenset(name.partition(".")[0] for name in first_party),
                          workspace_package=workspace_package if "__init__.py" in files else None,
@@ -99,7 +99,7 @@ def absolute_imports(files: Mapping[str, bytes]) -> dict[str, tuple[str, int]]:
     """Each top-level name the workspace imports absolutely, with the first (path, line) that does."""
     found: dict[str, tuple[str, int]] = {}
     for path in sorted(path for path in files if path.endswith(".py") and not _in_skipped_folder(path)):
-        for site in _facts_of_source(bytes(files[path])).imports:
+        for site in facts_of_source(bytes(files[path])).imports:
             if not site.level and site.module:
                 found.setdefault(site.module.partition(".")[0], (path, site.line))
     return found
@@ -143,7 +143,7 @@ class _FileFacts:
 
 
 @lru_cache(maxsize=20_000)
-def _facts_of_source(source: bytes) -> _FileFacts:
+def facts_of_source(source: bytes) -> _FileFacts:
     """Cached by content: facts do not depend on where the file lives, resolution does."""
     try:
         tree = ast.parse(source)

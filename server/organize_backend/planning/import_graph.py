@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, Mapping
 
 from organize_backend.model import Move
 from organize_backend.snapshot import join, parent_of, relocated
-from organize_backend.verify import _facts_of_source as import_facts
+from organize_backend.verify import facts_of_source as import_facts
 
 BARE = "bare name"
 RELATIVE = "relative import"
