@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from organize_backend.planning.layouts import TEST_NAMES, first_match
 from organize_backend.source_text import split_lines
 
 HEADING = "Project structure"
@@ -63,7 +64,7 @@ def is_shown(path: str) -> bool:
         return False
     if any(part in _TEST_FOLDERS or part in _HIDDEN_FOLDERS or part.startswith(".") for part in parts[:-1]):
         return False
-    return not (name.startswith("test_") or name.endswith("_test.py") or name in ("conftest.py", "tests.py"))
+    return first_match(name, TEST_NAMES) is None
 
 
 # --- the tree -------------------------------------------------------------------------
