@@ -17,11 +17,12 @@ from organize_backend.snapshot import take_snapshot
 
 def folder(modules: dict[str, str], existing: tuple[str, ...] = (), name: str = "backend",
            is_package: bool = False) -> Folder:
-    """A Folder whose graph is read the way the plan reads it, from the files themselves."""
+    """`is_package`: the folder is imported as the package `backend` (`from backend import x`)."""
+    # a Folder whose graph is read the way the plan reads it, from the files themselves
     files = {name_: text.encode() for name_, text in modules.items()}
     files.update({f"{package}/__init__.py": b"" for package in existing})
     graph = module_graph(files, "", "backend" if is_package else None)
-    return Folder(modules, graph, frozenset(existing), name, is_package)
+    return Folder(modules, graph, frozenset(existing), name)
 
 
 def packages(placed: dict) -> dict[str, str | None]:
@@ -194,17 +195,22 @@ def test_what_only_entry_points_use_stays_beside_them_and_the_rest_goes_to_core(
     assert placed["engine.py"].package == "core"
 
 
-def test_in_a_package_what_no_signal_places_stays_at_its_top_level() -> None:
-    placed = place_folder(folder({"engine.py": "", "rules.py": "", "worker.py": ""},
-                                 name="shop", is_package=True))
-    assert packages(placed) == {"engine.py": None, "rules.py": None, "worker.py": None}
-    assert "stays in shop/" in placed["rules.py"].reason
+def test_in_a_package_what_no_signal_places_goes_to_its_core_package() -> None:
+    # maintainers who reorganize a package leave little at its top (bench/reorgs), as in a folder
+    placed = place_folder(folder({"engine.py": "", "rules.py": "", "worker.py": ""}, name="shop"))
+    assert packages(placed) == {"engine.py": "core", "rules.py": "core", "worker.py": "core"}
+    assert placed["rules.py"].reason.startswith("no name or code signal")
+
+
+def test_a_package_named_core_or_lib_already_takes_what_no_signal_places() -> None:
+    placed = place_folder(folder({"engine.py": "", "rules.py": "", "text_utils.py": ""}, existing=("lib", "utils")))
+    assert packages(placed) == {"engine.py": "lib", "rules.py": "lib", "text_utils.py": "utils"}
+    assert "joins lib/" in placed["engine.py"].reason
 
 
 def test_a_folder_that_is_a_kind_already_gets_no_package_of_that_kind() -> None:
-    placed = place_folder(folder({"text_utils.py": "", "dict_utils.py": "", "date_utils.py": ""}, name="utils",
-                                 is_package=True))
-    assert packages(placed) == {"text_utils.py": None, "dict_utils.py": None, "date_utils.py": None}
+    placed = place_folder(folder({"text_utils.py": "", "dict_utils.py": "", "date_utils.py": ""}, name="utils"))
+    assert "utils" not in packages(placed).values()
 
 
 # --- the skill preset where it fits ------------------------------------------------------------------

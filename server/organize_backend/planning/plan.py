@@ -241,7 +241,6 @@ def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[st
         graph=module_graph(snapshot.files, snapshot.organize_root, folder_name),
         existing_packages=frozenset(_existing_packages(snapshot)),
         name=PurePosixPath(snapshot.organize_root).name if snapshot.organize_root else snapshot.root.name,
-        is_package=folder_name is not None,
     )
     placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
     return {names[name]: placement for name, placement in placements.items()}
