@@ -185,14 +185,14 @@ def test_a_module_joins_the_package_of_the_modules_it_talks_to() -> None:
     assert placed["prompts.py"].reason == "imports or is imported by 2 of the modules in services/"
 
 
-def test_what_only_entry_points_use_stays_beside_them_and_the_rest_goes_to_core() -> None:
+def test_what_no_signal_places_goes_to_core_even_what_only_entry_points_use() -> None:
     placed = place_folder(folder({
         "main.py": "import banner, engine\n", "banner.py": "TEXT = 'hi'\n",
         "engine.py": "import rules\n", "rules.py": "R = 1\n", "worker.py": "import engine\n",
     }))
-    assert placed["banner.py"].package is None and placed["banner.py"].reason.startswith("used only by main.py")
-    assert placed["rules.py"].package == "core"
-    assert placed["engine.py"].package == "core"
+    assert placed["main.py"].package is None
+    assert packages(placed) | {"main.py": "core"} == dict.fromkeys(placed, "core")
+    assert placed["banner.py"].reason.startswith("no name or code signal")
 
 
 def test_in_a_package_what_no_signal_places_goes_to_its_core_package() -> None:
