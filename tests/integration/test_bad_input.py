@@ -131,3 +131,14 @@ def test_dirty_git_tree_is_warned_about_not_refused(backend, capsys):
     assert main(["apply", str(backend)]) == 0
     assert "uncommitted changes" in capsys.readouterr().err
     assert (backend / "agents" / "agent.py").is_file()
+
+
+def test_apply_leaves_a_file_elsewhere_that_does_not_parse_byte_for_byte(backend, capsys) -> None:
+    broken = b"def tags(guild):\n    guild = ctx.guild if guild is None\n"
+    (backend / "tools").mkdir()
+    (backend / "tools" / "tags.py").write_bytes(broken)
+    assert main(["apply", str(backend), "--root", "."]) == 0
+    assert (backend / "tools" / "tags.py").read_bytes() == broken
+    assert not (backend / "agent.py").exists()
+    assert main(["undo", str(backend)]) == 0
+    assert (backend / "agent.py").read_text() == BACKEND["agent.py"]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import ast
 import keyword
 import operator
+import re
 import sys
 from pathlib import PurePosixPath
+from typing import Mapping, Sequence
 
 from organize_backend.config import Config
 from organize_backend.environment import Environment
@@ -49,8 +51,7 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
     its README; a single move or an explorer rename changes references only.
     `environment`: the project's Python, so that no new package hides an installed one;
     None skips that check (a rename the user already made in the editor)."""
-    if with_syntax_check:
-        check_syntax(snapshot)
+    broken = check_syntax(snapshot) if with_syntax_check else {}
     done = {index for index in range(len(config.moves)) if _already_done(snapshot, config.moves, index)}
     notes = tuple(f"already done: {source} -> {destination}"
                   for index, (source, destination) in enumerate(config.moves) if index in done)
@@ -66,18 +67,21 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
     placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
     moves = tuple(explicit + placed)
     refuse_namespace_relative_imports(snapshot.files, moves)
+    _refuse_broken_files_naming(broken, snapshot, moves)
     return Plan(
         moves=moves,
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
         hazards=tuple(hazards),
-        notes=notes + _notes(snapshot, moves, whole_folder),
+        notes=notes + _notes(snapshot, moves, whole_folder) + _left_broken(broken),
         whole_folder=whole_folder,
     )
 
 
-def check_syntax(snapshot: Snapshot) -> None:
-    """Imports cannot be read in what does not parse: refuse the whole plan, naming file and line.
+def check_syntax(snapshot: Snapshot) -> dict[str, str]:
+    """Imports cannot be read in what does not parse. A file of the organized folder that does not
+    parse refuses the whole plan, naming file and line; one elsewhere is returned (path -> error)
+    for the plan to weigh once it knows what moves: a file naming no moved module is left as it is.
 
     Parsing is most of a plan's time, so contents already seen to parse are not parsed again
     (a long-lived language server plans on every code-action request)."""
@@ -85,13 +89,39 @@ def check_syntax(snapshot: Snapshot) -> None:
     failures = split_work(lambda paths: _syntax_errors(snapshot, paths), unseen, operator.add)
     failed = {path for path, _ in failures}
     _remember_parsed(snapshot.digests[path] for path in unseen if path not in failed)
-    if failures:
-        errors = [message for _, message in sorted(failures)]
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more
-                            + f"\n(read as Python {PYTHON_VERSION}, the Python organize-backend runs on: code written "
-                            "for a newer Python needs organize-backend installed in that Python)")
+    in_folder = [message for path, message in failures if parent_of(path) == snapshot.organize_root]
+    if in_folder:
+        _refuse_syntax_errors(in_folder)
+    return dict(failures)
+
+
+def _refuse_syntax_errors(errors: list[str]) -> None:
+    errors = sorted(errors)
+    shown = errors[:MAX_REPORTED_ERRORS]
+    more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+    raise OrganizeError("cannot organize: fix these first, nothing was changed\n" + "\n".join(shown) + more
+                        + "\n" + _reading_hint(errors))
+
+
+def _reading_hint(errors: list[str]) -> str:
+    if any("Missing parentheses in call to 'print'" in error for error in errors):
+        return f"(read as Python {PYTHON_VERSION}: this looks like Python 2 code, which organize-backend cannot read)"
+    return (f"(read as Python {PYTHON_VERSION}, the Python organize-backend runs on: code written for a newer "
+            "Python needs organize-backend installed in that Python)")
+
+
+def _refuse_broken_files_naming(broken: Mapping[str, str], snapshot: Snapshot, moves: Sequence[Move]) -> None:
+    """A file that does not parse and names a moved module may import it: its imports cannot be
+    rewritten, so the plan is refused; one that names none cannot import any."""
+    names = {PurePosixPath(move.source).stem for move in moves}
+    mentions = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in sorted(names)) + rb")\b")
+    naming = [message for path, message in broken.items() if names and mentions.search(snapshot.files[path])]
+    if naming:
+        _refuse_syntax_errors(naming)
+
+
+def _left_broken(broken: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(f"{message}; it names no moved module, so it is left as it is" for _, message in sorted(broken.items()))
 
 
 def parse_in_children(snapshot: Snapshot) -> None:
