@@ -344,6 +344,18 @@ def test_a_dotted_path_that_is_exactly_a_module_is_certain() -> None:
                                       b'log = logging.getLogger("RAI_Chat.backend.core.auth.service")\n')
 
 
+def test_a_module_path_through_a_namespace_folder_is_certain() -> None:
+    # ClashKingBot: main.py lists extensions as "Background.feed" for discord's load_extension;
+    # Background/ has no __init__.py and is organized as the source root of its bare imports
+    files = {"main.py": b'EXTENSIONS = [\n    "Background.feed",\n    "Background.Logs.bans",\n]\n',
+             "Background/core/__init__.py": b"", "Background/core/feed.py": b"def setup(bot):\n    pass\n",
+             "Background/Logs/bans.py": b"def setup(bot):\n    pass\n"}
+    modules = {"feed": "core.feed", "Background.feed": "Background.core.feed"}
+    paths = {"Background/feed.py": "Background/core/feed.py"}
+    found = steps_of(files, modules, paths, ["Background"])["main.py"]
+    assert found == {Category.STRINGS: b'EXTENSIONS = [\n    "Background.core.feed",\n    "Background.Logs.bans",\n]\n'}
+
+
 def test_package_rename_keeps_unknown_attributes() -> None:
     assert rewrite_rai("tests/test_x.py", 'k = "RAI_Chat.Backend.missing"\n') is None
 

@@ -29,7 +29,8 @@ is read from the syntax tree (`ast`):
   of a `"()"` key, and of `"class"` in a `handlers`, `formatters` or `filters` entry);
 - certain anywhere: `"module:attr"` and `"name = module:attr"` (entry points) when `attr`
   is defined in the moved module; a dotted name of 2+ parts that is exactly a module or
-  package of the new tree (`"RAI_Chat.Backend.core.database.connection"`);
+  package of the new tree (`"RAI_Chat.Backend.core.database.connection"`), or exactly a name
+  a moved module was imported by (`"Background.feed"`, through a namespace folder);
 - for review: a logger name (`logging.getLogger("agent")`, the keys of a dictConfig
   `loggers` mapping), a module or `module.attr`; and anywhere else `"module.attr[.attr]"`
   when `attr` is defined at top level of the moved module (parsed from its new file): a permission
@@ -253,6 +254,7 @@ class _Workspace:
         self.roots = sorted({_normalize_root(root) for root in source_roots}, key=len, reverse=True)
         self.folders = _folders_of(files)
         self.first_parts = {old.split(".")[0] for old in self.module_map}
+        self.new_names = frozenset(self.module_map.values())
         self._names: dict[str, frozenset[str]] = {}
 
     # paths and names
@@ -288,8 +290,10 @@ class _Workspace:
         return path is not None and not path.endswith("/__init__.py")
 
     def is_module(self, name: str) -> bool:
-        """True for a module, a package or a namespace package of the new tree."""
-        if self.module_file(name):
+        """True for a module, a package or a namespace package of the new tree, and for any name
+        a moved module is now known by (`Background.core.feed`, imported from the workspace root
+        through the namespace folder `Background/`, which is no source root)."""
+        if self.module_file(name) or name in self.new_names:
             return True
         stem = name.replace(".", "/")
         return any((root + "/" if root else "") + stem in self.folders for root in self.roots)
