@@ -16,6 +16,8 @@ from organize_backend.cli import main
 from organize_backend.model import Hazard
 from organize_backend.pipeline import open_workspace, plan_organize
 from organize_backend.planning.hazards import (
+    FixedReference,
+    fixed_references,
     COMPUTED_IMPORT,
     FILE_RELATIVE,
     PACKAGE_RESOURCE,
@@ -406,3 +408,59 @@ def test_an_explicit_move_into_a_shadowing_package_is_made_with_the_hazard_named
 def test_flask_finds_its_templates_by_the_module_name(source: str) -> None:
     kinds = [hazard.kind for hazard in find_hazards("views.py", source)]
     assert kinds == ["package-relative resource"]
+
+
+# --- references no rewrite can follow --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ('m = __import__("_app", globals(), locals(), ["."], 1)\n', "shop/_app.py"),
+    ('m = __import__("_app", level=2)\n', "_app.py"),
+    ('job = enqueue(f"app.tasks.{name}")\n', "app/tasks.py"),
+    ('job = enqueue("app.tasks." + name)\n', "app/tasks.py"),
+    ('job = enqueue("app.tasks.%s" % name)\n', "app/tasks.py"),
+    ('job = enqueue("app.tasks.{}".format(name))\n', "app/tasks.py"),
+])
+def test_references_no_rewrite_can_follow(source: str, target: str) -> None:
+    assert [ref.target for ref in fixed_references("shop/__init__.py", source, [""])] == [target]
+
+
+@pytest.mark.parametrize("source", [
+    'm = __import__("_app")\n',  # absolute and literal: the string rewriting follows it
+    'm = importlib.import_module("app.tasks")\n',
+    'm = importlib.import_module(".tasks", __package__)\n',  # rewritten like a relative import statement
+    'key = f"config.{name}"\n',  # one part: a key, not a module path
+    'msg = f"see {name}. done"\n',
+    'x = "a" + b\n',
+    'url = "https://example.org/%s" % path\n',
+])
+def test_what_rewriting_follows_or_no_module_path_is_no_fixed_reference(source: str) -> None:
+    assert fixed_references("shop/__init__.py", source, [""]) == []
+
+
+def test_a_fixed_reference_shows_its_line_and_source() -> None:
+    found = fixed_references("app/models.py", "\n\ndef launch(name):\n    return q.enqueue(f'app.tasks.{name}')\n", [""])
+    assert found == [FixedReference(4, "app/tasks.py", "f'app.tasks.{name}'")]
+
+
+def test_modules_named_where_no_rewrite_follows_stay_and_the_app_still_runs(tmp_path: Path, capsys) -> None:
+    # pypiserver imports its _app by a relative __import__; microblog hands "app.tasks.<name>" to rq
+    write_tree(tmp_path, {
+        "app/__init__.py": "import importlib\n\n\ndef make_app():\n"
+                           "    return __import__('_app', globals(), locals(), ['.'], 1).APP\n\n\n"
+                           "def launch_task(name):\n    module, _, func = f'app.tasks.{name}'.rpartition('.')\n"
+                           "    return getattr(importlib.import_module(module), func)()\n",
+        "app/_app.py": "from app.prices import price\n\nAPP = {'price': price}\n",
+        "app/tasks.py": "from app.prices import price\n\n\ndef export_posts():\n    return price(2)\n",
+        "app/prices.py": "def price(n):\n    return n * 2\n",
+        "app/mailer.py": "def send(body):\n    return body\n",
+        "run.py": "from app import launch_task, make_app\n\nprint(make_app()['price'](2), launch_task('export_posts'))\n",
+    })
+    assert main(["plan", str(tmp_path), "--root", "app"]) == 0
+    out = capsys.readouterr().out
+    assert "app/_app.py   (named at app/__init__.py:5 by `__import__('_app', globals(), locals(), ['.'], 1)`" in out
+    assert "app/tasks.py   (named at app/__init__.py:9 by `f'app.tasks.{name}'`, which no rewrite can follow" in out
+    assert main(["apply", str(tmp_path), "--root", "app"]) == 0
+    assert not (tmp_path / "app" / "mailer.py").exists()  # the rest is organized
+    run = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout) == (0, "4 4\n"), run.stderr

@@ -21,7 +21,10 @@ Four kinds, each a `Hazard` for the plan:
   package name (`get_data("pkg", ...)`) names a fixed package and keeps working.
 
 String-literal imports (`import_module("indexer")`) are not hazards: they are module
-names in strings, which the reference rewriting pass updates.
+names in strings, which the reference rewriting pass updates. What that pass cannot follow is
+found in every file by `fixed_references`, and the module it names stays where it is: a
+relative import by a literal name (`__import__("_app", globals(), locals(), ["."], 1)`) and a
+module path finished at run time (`f"app.tasks.{name}"` handed to a task queue).
 
 One more is about where a module goes, not what it holds:
 
@@ -481,6 +484,92 @@ def _file_uses(tree: ast.AST) -> Iterator[ast.Name]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == "__file__" and isinstance(node.ctx, ast.Load):
             yield node
+
+
+# --- references to a module that no rewrite can follow ------------------------------------
+
+
+@dataclass(frozen=True)
+class FixedReference:
+    """A place in another file that names a module in a way the rewriting passes do not follow:
+    the module must stay where it is, or that place breaks at run time."""
+
+    line: int
+    target: str  # the module's file path, relative to the workspace
+    shown: str  # the source there, shortened
+
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_TEMPLATE = re.compile(r"^(?P<prefix>[A-Za-z_][\w.]*)\.(?:%|\{)")
+
+
+def fixed_references(path: str, source: str, roots: list[str]) -> list[FixedReference]:
+    """In the file at `path`: a relative `__import__` by a literal name (`__import__("_app",
+    globals(), locals(), ["."], 1)`, which neither import nor reference rewriting reads), and a dotted module path completed at run time (`f"app.tasks.{name}"`, `"app.tasks." +
+    name`, `"app.tasks.%s" % name`), whose fixed part no string rule can see as a whole. Targets
+    are file paths: relative ones from `path`'s folder, dotted ones from each of `roots`."""
+    tree = _parse(_without_bom(source))
+    if tree is None:
+        return []
+    found = []
+    for node, spec in _dynamic_module_names(tree):
+        for target in _candidate_files(path, spec, roots):
+            found.append(FixedReference(node.lineno, target, _shown(source, node)))
+    return found
+
+
+def _dynamic_module_names(tree: ast.Module) -> Iterator[tuple[ast.AST, tuple[int, str]]]:
+    """(node, (level, dotted name)): level 0 for an absolute name."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and dotted_name(node.func) in _IMPORT_FUNCTIONS:
+            relative = _relative_literal_import(node)
+            if relative is not None:
+                yield node, relative
+        prefix = _completed_at_run_time(node)
+        if prefix is not None:
+            yield node, (0, prefix)
+
+
+def _relative_literal_import(call: ast.Call) -> tuple[int, str] | None:
+    """`__import__("_app", globals(), locals(), ["."], 1)`. (A relative `import_module(".x",
+    __package__)` is rewritten with the import statements, its dots recomputed.)"""
+    name = _first_argument(call, "name")
+    if dotted_name(call.func) != "__import__" or name is None or not _is_string(name) or not name.value:
+        return None
+    level_node = call.args[4] if len(call.args) > 4 else next(
+        (keyword.value for keyword in call.keywords if keyword.arg == "level"), None)
+    level = _non_negative_int(level_node) if level_node is not None else None
+    return (level, name.value) if level else None
+
+
+def _completed_at_run_time(node: ast.AST) -> str | None:
+    """The fixed dotted part of a module path finished at run time, else None."""
+    if isinstance(node, ast.JoinedStr) and len(node.values) > 1 and _is_string(node.values[0]) \
+            and isinstance(node.values[1], ast.FormattedValue):
+        text = node.values[0].value
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _is_string(node.left):
+        text = node.left.value
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_string(node.left):
+        template = _TEMPLATE.match(node.left.value)
+        return template["prefix"] if template and _DOTTED.fullmatch(template["prefix"]) else None
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
+            and _is_string(node.func.value):
+        template = _TEMPLATE.match(node.func.value.value)
+        return template["prefix"] if template and _DOTTED.fullmatch(template["prefix"]) else None
+    else:
+        return None
+    return text[:-1] if text.endswith(".") and _DOTTED.fullmatch(text[:-1]) else None
+
+
+def _candidate_files(path: str, spec: tuple[int, str], roots: list[str]) -> list[str]:
+    level, name = spec
+    stem = name.replace(".", "/") + ".py"
+    if not level:
+        return [join(root, stem) for root in roots]
+    folder = PurePosixPath(path).parent
+    for _ in range(level - 1):
+        folder = folder.parent
+    return [join("" if str(folder) == "." else str(folder), stem)]
 
 
 def _calls(tree: ast.AST) -> Iterator[ast.Call]:

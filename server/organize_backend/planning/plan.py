@@ -24,6 +24,7 @@ from organize_backend.planning.hazards import (
     ShadowedNames,
     adjust_file_relative_paths,
     find_hazards,
+    fixed_references,
     package_resource_reason,
 )
 from organize_backend.planning.import_graph import module_graph
@@ -38,6 +39,7 @@ from organize_backend.snapshot import (
     join,
     parent_of,
     relocated,
+    source_roots,
 )
 from organize_backend.two_processes import Child, can_split, split_work
 
@@ -62,6 +64,7 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
     taken = {move.destination for move in explicit}
     placed, kept = _place_flat_modules(snapshot, config, claimed, taken)
     placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)
+    placed, kept = _keep_modules_named_where_no_rewrite_follows(snapshot, placed, kept)
     placed, kept, shadowing = _keep_out_of_shadowing(snapshot, environment, explicit, placed, kept)
     hazards = _explicit_hazards(snapshot, explicit) + hazards + shadowing
     placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
@@ -312,6 +315,30 @@ def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
         hazards += [_adjusted(h) if h.kind == FILE_RELATIVE and deeper > 0 else h for h in found]
         safe.append(move)
     return safe, kept, hazards
+
+
+# Cheap text test before parsing a file for fixed references: an import call, or a dotted
+# name completed at run time ("app.tasks.{name}", "app.tasks." + name, "app.tasks.%s").
+_MAY_HOLD_FIXED_REFERENCES = re.compile(rb"__import__|import_module|\w\.\{|\w\.%|\w\.[\"']\s*\+")
+
+
+def _keep_modules_named_where_no_rewrite_follows(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
+    """A module that another file names where no rewrite can follow (hazards.fixed_references:
+    `__import__("_app", ..., 1)` in pypiserver, `f"app.tasks.{name}"` handed to a task queue in
+    microblog) stays: moved, it would be found at run time only, and then not at all."""
+    by_source = {move.source: move for move in moves}
+    roots = list(dict.fromkeys([*source_roots(snapshot), "", snapshot.organize_root]))
+    staying: dict[str, str] = {}
+    for path in snapshot.python_files():
+        data = snapshot.files[path]
+        if not _MAY_HOLD_FIXED_REFERENCES.search(data):
+            continue
+        for reference in fixed_references(path, snapshot.text(path), roots):
+            if reference.target in by_source and reference.target not in staying:
+                staying[reference.target] = (f"named at {path}:{reference.line} by `{reference.shown}`, which no "
+                                             "rewrite can follow; moving it would break that at run time")
+    kept += [Kept(source, reason) for source, reason in staying.items()]
+    return [move for move in moves if move.source not in staying], kept
 
 
 def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
