@@ -195,6 +195,14 @@ def test_what_no_signal_places_goes_to_core_even_what_only_entry_points_use() ->
     assert placed["banner.py"].reason.startswith("no name or code signal")
 
 
+def test_a_module_named_core_leaves_its_name_to_no_new_package() -> None:
+    # pypiserver: core.py held PkgFile; a new core/ would make `pypiserver.core` name a package without it
+    placed = place_folder(folder({"core.py": "class PkgFile:\n    pass\n", "plugin.py": "", "backend.py": ""},
+                                 name="pypiserver"))
+    assert packages(placed) == {"core.py": "lib", "plugin.py": "lib", "backend.py": "lib"}
+    assert placed["plugin.py"].reason == "no name or code signal: the application's core (lib/), not the top level"
+
+
 def test_in_a_package_what_no_signal_places_goes_to_its_core_package() -> None:
     # maintainers who reorganize a package leave little at its top (bench/reorgs), as in a folder
     placed = place_folder(folder({"engine.py": "", "rules.py": "", "worker.py": ""}, name="shop"))

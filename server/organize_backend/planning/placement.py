@@ -351,7 +351,13 @@ class _Planner:
         generic = self._existing_generic_package()
         if generic:
             return Placement(generic, f"no name or code signal: joins {generic}/, the folder's general package")
-        return Placement("core", "no name or code signal: the application's core (core/), not the top level")
+        core = self._free_core_name()
+        return Placement(core, f"no name or code signal: the application's core ({core}/), not the top level")
+
+    def _free_core_name(self) -> str:
+        """core, unless a module of the folder is named so: `pkg.core` would then name the new
+        package, without what the module held (pypiserver.core and its PkgFile)."""
+        return next((name for name in SYNONYMS["core"] if name not in self.facts), "core_modules")
 
     def _existing_generic_package(self) -> str | None:
         for name in SYNONYMS["core"]:
