@@ -282,6 +282,18 @@ def test_which_projects_enforce_a_formatter(files: dict, length: int | None) -> 
     assert style_policy(files)("app.py").wraps_at == length
 
 
+@pytest.mark.parametrize("files, formats", [
+    ({"pyproject.toml": b"[tool.black]\n"}, True),
+    ({".github/workflows/ci.yml": b"- run: ruff format --check .\n"}, True),
+    ({"pyproject.toml": b"[tool.isort]\nprofile = 'black'\n", "Makefile": b"lint:\n\tblack --check .\n"}, True),
+    # ruff's import sorter wraps imports only: other long lines pass `ruff check`
+    ({"pyproject.toml": b"[tool.ruff]\nline-length = 120\n"}, False),
+    ({"pyproject.toml": b"[project]\nname = 'x'\n"}, False),
+])
+def test_which_projects_check_every_line_with_a_formatter(files: dict, formats: bool) -> None:
+    assert style_policy(files)("app.py").formats is formats
+
+
 def test_a_renamed_import_past_the_line_length_is_wrapped_as_the_formatter_would() -> None:
     style = ProjectStyle(wraps_at=40)
     source = "def f():\n    from agent import run, stop, x\n    from config import a, b, c, d, e, f, g, h, i\n"

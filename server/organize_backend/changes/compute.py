@@ -64,7 +64,7 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
 
     for final, category, data in rewrite_references(current, module_map, path_map, roots):
         _record(final, data, category, current, steps)
-    warnings = tuple(str(notice) for notice in notices)
+    warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current)
     if plan.whole_folder:
         warnings += _update_readme(snapshot, current, origin, steps)
     return _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
@@ -95,6 +95,28 @@ def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, tree: ModuleTree) 
         return rewritten, notices
 
     return split_work(rewrite, files, lambda first, second: ({**first[0], **second[0]}, first[1] + second[1]))
+
+
+def _past_the_formatter(snapshot: Snapshot, origin: dict, current: dict) -> tuple[str, ...]:
+    """A changed line past the line length of a formatter the project enforces fails its check.
+    Only imports are re-wrapped here (project_style.py); any other line is named, for the user
+    to run the formatter: a string rewritten in `mock.patch("app.core.policy.subprocess.run",
+    ...)` grows past 88 characters."""
+    style_of = style_policy(snapshot.files)
+    found = []
+    for final, data in sorted(current.items()):
+        original = origin.get(final)
+        if not final.endswith(".py") or original is None or data == snapshot.files[original]:
+            continue
+        style = style_of(original)
+        if not style.formats:
+            continue
+        long_before = {line for line in decode(snapshot.files[original]).splitlines() if len(line) > style.wraps_at}
+        found += [f"{final}:{number}: now {len(line)} characters, past the {style.wraps_at} of the formatter the "
+                  "project's checks run: re-wrap it (run the formatter on this file)"
+                  for number, line in enumerate(decode(data).splitlines(), 1)
+                  if len(line) > style.wraps_at and line not in long_before]
+    return tuple(found)
 
 
 def _record(final: str, data: bytes, category: Category, current: dict, steps: dict) -> None:

@@ -47,6 +47,7 @@ DEFAULT_LINE_LENGTH = 88  # black's and ruff's
 class ProjectStyle:
     sorts_imports: bool = False  # ruff `I` or isort is configured
     wraps_at: int | None = None  # a formatter (black, ruff format) or ruff's isort wraps imports at this length
+    formats: bool = False  # a formatter's check is enforced: any line it would re-wrap fails it
 
 
 # --- what the project's configuration enforces ------------------------------------------------
@@ -69,7 +70,8 @@ def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
     formatter_run = any(_FORMATTER_COMMAND.search(data) for data in commands)
     linter_run = any(_LINTER_COMMAND.search(data) for data in commands)
     # no configuration anywhere: what the project's commands run with their defaults
-    unconfigured = ProjectStyle(linter_run, DEFAULT_LINE_LENGTH if formatter_run or linter_run else None)
+    unconfigured = ProjectStyle(linter_run, DEFAULT_LINE_LENGTH if formatter_run or linter_run else None,
+                                formatter_run)
 
     def style_in(folder: str) -> ProjectStyle:
         if folder not in styles:
@@ -110,7 +112,9 @@ def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool, lint
         wraps_at = _length(isort.get("line_length") or isort.get("line-length"))
     else:
         wraps_at = None
-    return ProjectStyle(sorts, wraps_at)
+    formats = isinstance(black, dict) or "format" in ruff or formatter_run or b"ruff-format" in pre_commit \
+        or b"id: black" in pre_commit
+    return ProjectStyle(sorts, wraps_at if wraps_at or not formats else DEFAULT_LINE_LENGTH, formats)
 
 
 def _length(value: object) -> int:
