@@ -66,7 +66,7 @@ def render_plan(plan: Plan, changes: ChangeSet | None) -> str:
             )
         )
     if changes is not None and changes.warnings:
-        lines.append(f"Not in place ({len(changes.warnings)}): imports that could not keep their form")
+        lines.append(f"Not in place ({len(changes.warnings)}): where the change could not keep the file's form")
         lines += [f"  {warning}" for warning in changes.warnings]
     if changes is not None:
         lines += render_review(changes)

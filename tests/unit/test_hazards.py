@@ -420,6 +420,9 @@ def test_flask_finds_its_templates_by_the_module_name(source: str) -> None:
     ('job = enqueue("app.tasks." + name)\n', "app/tasks.py"),
     ('job = enqueue("app.tasks.%s" % name)\n', "app/tasks.py"),
     ('job = enqueue("app.tasks.{}".format(name))\n', "app/tasks.py"),
+    # research-agent starts its sidecar by path: os.path.join(server_dir, "job_sidecar.py")
+    ('path = os.path.join(server_dir, "job_sidecar.py")\n', "job_sidecar.py"),
+    ('run(["python", "app/tasks.py"])\n', "app/tasks.py"),
 ])
 def test_references_no_rewrite_can_follow(source: str, target: str) -> None:
     assert [ref.target for ref in fixed_references("shop/__init__.py", source, [""])] == [target]
@@ -433,6 +436,8 @@ def test_references_no_rewrite_can_follow(source: str, target: str) -> None:
     'msg = f"see {name}. done"\n',
     'x = "a" + b\n',
     'url = "https://example.org/%s" % path\n',
+    'name = "job_sidecar.pyc"\n',
+    'text = "run job_sidecar.py first"\n',  # a sentence, not a path
 ])
 def test_what_rewriting_follows_or_no_module_path_is_no_fixed_reference(source: str) -> None:
     assert fixed_references("shop/__init__.py", source, [""]) == []
@@ -464,3 +469,21 @@ def test_modules_named_where_no_rewrite_follows_stay_and_the_app_still_runs(tmp_
     assert not (tmp_path / "app" / "mailer.py").exists()  # the rest is organized
     run = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout) == (0, "4 4\n"), run.stderr
+
+
+def test_a_module_started_by_its_file_name_from_another_module_stays(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {
+        "server/server.py": "import subprocess\nimport sys\n\nfrom launcher import launch\n\nprint(launch())\n",
+        "server/launcher.py": "import os\nimport subprocess\nimport sys\n\n\ndef launch():\n"
+                              "    here = os.path.dirname(os.path.abspath(__file__))\n"
+                              "    sidecar = os.path.join(here, 'job_sidecar.py')\n"
+                              "    return subprocess.run([sys.executable, sidecar], capture_output=True,"
+                              " text=True, check=True).stdout.strip()\n",
+        "server/job_sidecar.py": "print('sidecar ran')\n",
+    })
+    assert main(["plan", str(tmp_path), "--root", "server"]) == 0
+    assert "server/job_sidecar.py   (named at server/launcher.py:8 by `'job_sidecar.py'`" in capsys.readouterr().out
+    assert main(["apply", str(tmp_path), "--root", "server"]) == 0
+    run = subprocess.run([sys.executable, "server.py"], cwd=tmp_path / "server", capture_output=True, text=True,
+                         check=False)
+    assert (run.returncode, run.stdout) == (0, "sidecar ran\n"), run.stderr

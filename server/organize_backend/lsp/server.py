@@ -311,7 +311,7 @@ def tell_not_in_place(ls: OrganizeServer, changes: ChangeSet) -> None:
     """Imports that could not keep their form: said before the user accepts the edit."""
     if changes.warnings:
         listed = "; ".join(changes.warnings[:5]) + ("; ..." if len(changes.warnings) > 5 else "")
-        ls.tell(f"organize-backend: {len(changes.warnings)} import(s) not rewritten in place: {listed}",
+        ls.tell(f"organize-backend: {len(changes.warnings)} change(s) not in place: {listed}",
                 lsp.MessageType.Warning)
 
 

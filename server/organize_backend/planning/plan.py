@@ -317,9 +317,9 @@ def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
     return safe, kept, hazards
 
 
-# Cheap text test before parsing a file for fixed references: an import call, or a dotted
-# name completed at run time ("app.tasks.{name}", "app.tasks." + name, "app.tasks.%s").
-_MAY_HOLD_FIXED_REFERENCES = re.compile(rb"__import__|import_module|\w\.\{|\w\.%|\w\.[\"']\s*\+")
+# Cheap text test before parsing a file for fixed references: an import call, a dotted name
+# completed at run time ("app.tasks.{name}", "app.tasks." + name, "app.tasks.%s"), a file name.
+_MAY_HOLD_FIXED_REFERENCES = re.compile(rb"__import__|import_module|\w\.\{|\w\.%|\w\.[\"']\s*\+|\w\.py[\"']")
 
 
 def _keep_modules_named_where_no_rewrite_follows(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
