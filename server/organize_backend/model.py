@@ -216,6 +216,7 @@ class ChangeSet:
     module_map: Mapping[str, str] = field(default_factory=dict)  # old dotted name -> new
     path_map: Mapping[str, str] = field(default_factory=dict)  # old path -> new path
     warnings: tuple[str, ...] = ()
+    organize_root: str | None = None  # the folder a whole-folder organize took; None for a single move
 
     @property
     def is_empty(self) -> bool:

@@ -15,7 +15,7 @@ from organize_backend.model import ChangeSet, OrganizeError, Plan, Snapshot
 from organize_backend.planning.import_graph import package_imports
 from organize_backend.planning.plan import make_plan
 from organize_backend.planning.roots import find_root, package_name
-from organize_backend.sinks.journal import refuse_if_interrupted
+from organize_backend.sinks.journal import last_journal, refuse_if_interrupted
 from organize_backend.snapshot import inside_workspace, take_snapshot
 
 
@@ -44,11 +44,29 @@ def open_workspace(
     snapshot = take_snapshot(Path(root), config.root, buffers, buffer_versions)
     if config.root or config.layout == "none":  # named, or nothing but the configured moves: no search
         return Workspace(snapshot, config, editor_python, _named_root(snapshot, config))
+    organized = _last_organized_root(Path(root), snapshot)
+    if organized is not None:  # the tree is the tool's own work now: reading it again would guess anew
+        return Workspace(replace(snapshot, organize_root=organized), config, editor_python,
+                         f"{organized or '.'}/: the folder the last organize took (--root names another)")
     try:
         choice = find_root(snapshot.files, near)
     except OrganizeError as error:  # only an organize needs the folder: a check or a move goes on
         return Workspace(snapshot, config, editor_python, unsure_root=str(error))
     return Workspace(replace(snapshot, organize_root=choice.folder), config, editor_python, choice.reason)
+
+
+def _last_organized_root(root: Path, snapshot: Snapshot) -> str | None:
+    """The folder of the last organize not undone, while it still holds files. After an organize
+    the folder holds packages and fewer modules: a search may name another folder, or several,
+    and a check would then read imports from the wrong root."""
+    try:
+        journal = last_journal(root)
+    except OrganizeError:
+        return None  # `undo` says what is wrong with it; a plan or check goes on as without one
+    folder = journal.organize_root if journal is not None else None
+    if folder is None or not any(path.startswith(f"{folder}/") for path in snapshot.files) and folder:
+        return None
+    return folder
 
 
 def _named_root(snapshot: Snapshot, config: Config) -> str:

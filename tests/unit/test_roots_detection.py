@@ -144,6 +144,23 @@ def test_plan_at_the_repository_root_organizes_the_backend_folder(tmp_path: Path
     assert "backend/agent.py" in out and "-> backend/agents/agent.py" in out
 
 
+def test_after_an_organize_the_folder_it_took_stays_the_root_until_undone(tmp_path: Path, capsys) -> None:
+    # research-agent: once server/ held packages, a search found server/core/ and server/ both,
+    # and `check` read imports from the wrong root (a false error apply's own check did not show)
+    root = write_tree(tmp_path / "repo", REPOSITORY)
+    assert main(["apply", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["plan", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[:3] == ["Organizing backend/: the folder the last organize took (--root names another)",
+                                    "Moves (0):", "  none"]
+    assert main(["check", str(root)]) == 0
+    assert main(["undo", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["plan", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Organizing backend/: 5 modules that import each other by bare name"
+
+
 def test_apply_at_the_repository_root_checks_the_folder_it_organized(tmp_path: Path, capsys) -> None:
     root = write_tree(tmp_path / "repo", REPOSITORY)
     assert main(["apply", str(root)]) == 0, capsys.readouterr()

@@ -169,6 +169,19 @@ def test_journal_lives_in_one_ignored_dot_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in journal.path.parent.iterdir()) == [journal.path.name]  # no pending left
 
 
+def test_the_journal_keeps_the_folder_an_organize_took_and_reads_journals_without_it(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws")
+    journal = apply_changes(replace(organize(root), organize_root="backend"))
+    assert json.loads(journal.path.read_text())["organize_root"] == "backend"
+    assert last_journal(root).organize_root == "backend"
+    data = json.loads(journal.path.read_text())
+    del data["organize_root"]  # a journal written before the folder was kept
+    journal.path.write_text(json.dumps(data))
+    assert last_journal(root).organize_root is None
+    undo_last(root)
+    assert last_journal(root) is None
+
+
 def test_same_name_package_replaces_its_module(tmp_path: Path) -> None:
     root = write_tree(tmp_path, {"database.py": b"X = 1\n"})
     changes = ChangeSet(root, (moved("database.py", "database/database.py", b"X = 1\n"),

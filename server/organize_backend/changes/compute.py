@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import io
 import tokenize
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from organize_backend.changes.gitignore import GitIgnore
@@ -67,7 +68,8 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
     warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current)
     if plan.whole_folder:
         warnings += _update_readme(snapshot, current, origin, steps)
-    return _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
+    changes = _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
+    return replace(changes, organize_root=snapshot.organize_root) if plan.whole_folder else changes
 
 
 def module_tree(snapshot: Snapshot, moved: RopeResult, path_map: dict[str, str]) -> ModuleTree:

@@ -90,7 +90,7 @@ def apply_changes(changes: ChangeSet) -> Journal:
     problems.raise_if_any("cannot apply the change, nothing was written")
     if work.is_empty:
         raise OrganizeError("nothing to apply: the change set is empty")
-    return _apply_with_journal(root, work)
+    return _apply_with_journal(root, work, changes.organize_root)
 
 
 def undo_last(root: Path) -> Journal:
@@ -550,7 +550,7 @@ def _display(root: Path, path: Path) -> str:
 # --- apply with a journal ---------------------------------------------------------------
 
 
-def _apply_with_journal(root: Path, work: _DiskWork) -> Journal:
+def _apply_with_journal(root: Path, work: _DiskWork, organize_root: str | None) -> Journal:
     """Write the pending journal (the plan, with every original), do the work, commit by
     writing the finished journal (what was actually done to folders)."""
     stem, created_at = _prepare_journal_folder(root)
@@ -558,7 +558,8 @@ def _apply_with_journal(root: Path, work: _DiskWork) -> Journal:
     # folders as planned: a restore removes only those that did not exist, and only when empty
     planned_new = tuple(folder for folder in _folders_needed(work) if not (root / folder).is_dir())
     planned_gone = tuple(folder for folder in work.remove_dirs if (root / folder).is_dir())
-    draft = Journal(pending_path(root, stem), created_at, entries, planned_new, planned_gone)
+    draft = Journal(pending_path(root, stem), created_at, entries, planned_new, planned_gone,
+                    organize_root=organize_root)
     finished = replace(draft, path=done_path(root, stem))
     stash = _make_stash(root, stem)
     try:

@@ -96,6 +96,7 @@ class Journal:
     created_dirs: tuple[str, ...] = ()
     removed_dirs: tuple[str, ...] = ()
     format: int = FORMAT_VERSION
+    organize_root: str | None = None  # the folder the organize took (a later check reads from it)
 
     @property
     def undone(self) -> bool:
@@ -262,6 +263,7 @@ def _journal_from_json(path: Path, data: dict[str, Any]) -> Journal:
         created_dirs=tuple(data["created_dirs"]),
         removed_dirs=tuple(data["removed_dirs"]),
         format=data["format"],
+        organize_root=data.get("organize_root"),  # absent in journals written before it was kept
     )
 
 
@@ -287,6 +289,7 @@ def journal_bytes(journal: Journal) -> bytes:
         "entries": [_entry_to_json(entry) for entry in journal.entries],
         "created_dirs": list(journal.created_dirs),
         "removed_dirs": list(journal.removed_dirs),
+        **({"organize_root": journal.organize_root} if journal.organize_root is not None else {}),
     }
     return json.dumps(data, indent=1).encode("utf-8") + b"\n"
 
