@@ -356,6 +356,24 @@ def test_a_module_path_through_a_namespace_folder_is_certain() -> None:
     assert found == {Category.STRINGS: b'EXTENSIONS = [\n    "Background.core.feed",\n    "Background.Logs.bans",\n]\n'}
 
 
+def test_paths_of_moved_files_in_comments_follow_them() -> None:
+    # research-agent: "# OpenCode Integration  (extracted to chat_streaming.py)" in server/server.py
+    files = {
+        "server/server.py": b"# OpenCode Integration  (extracted to chat_streaming.py)\nx = 1  # see my_chat_streaming.py\n"
+                            b"#   |-- chat_streaming.py\n",
+        "server/core/chat_streaming.py": b"# chat_streaming.py: streams; helpers in memory_store.py\n",
+        "server/core/memory_store.py": b"",
+        "server/my_chat_streaming.py": b"",
+    }
+    paths = {"server/chat_streaming.py": "server/core/chat_streaming.py",
+             "server/memory_store.py": "server/core/memory_store.py"}
+    modules = {"chat_streaming": "core.chat_streaming", "memory_store": "core.memory_store"}
+    found = steps_of(files, modules, paths, ["server"])
+    assert found["server/server.py"] == {Category.STRINGS: b"# OpenCode Integration  (extracted to core/chat_streaming.py)\n"
+                                                           b"x = 1  # see my_chat_streaming.py\n#   |-- chat_streaming.py\n"}
+    assert "server/core/chat_streaming.py" not in found  # moved together: the same names still hold
+
+
 def test_package_rename_keeps_unknown_attributes() -> None:
     assert rewrite_rai("tests/test_x.py", 'k = "RAI_Chat.Backend.missing"\n') is None
 

@@ -50,6 +50,9 @@ The longest moved prefix decides: with only `RAI_Chat.Backend -> RAI_Chat.backen
 mapped, `"RAI_Chat.Backend.core.x.get_db"` becomes `"RAI_Chat.backend.core.x.get_db"`.
 A moved plain module takes no further module parts (`agent.x` is never a module).
 
+Comments in Python files (Category.STRINGS too): paths of moved files, by the rule for paths
+below, relative to the folder the file was in (written relative to its new folder if it moved).
+
 Config files (Category.CONFIG) and docs (Category.DOCS): each rule rewrites what a run command,
 a copy instruction, an import line or a module setting names, or a path that resolves to a
 moved file (a non-module reading would need that exact file to exist). A deployment file must
@@ -174,7 +177,7 @@ def rewrite_references(
         if category is None:
             continue
         if category is Category.STRINGS:
-            certain, with_review = _rewrite_python(data, workspace)
+            certain, with_review = _rewrite_python(path, data, workspace)
         else:
             certain, with_review = _rewrite_text(path, data, workspace)
         if certain is not None and certain != data:
@@ -255,6 +258,9 @@ class _Workspace:
         self.folders = _folders_of(files)
         self.first_parts = {old.split(".")[0] for old in self.module_map}
         self.new_names = frozenset(self.module_map.values())
+        self.old_paths = {new: old for old, new in self.path_map.items()}
+        self.moved_file_names = frozenset(posixpath.basename(old).encode() for old in self.path_map
+                                          if old.endswith(".py"))
         self._names: dict[str, frozenset[str]] = {}
 
     # paths and names
@@ -375,6 +381,14 @@ class _Workspace:
     def search_folders(self, folder: str) -> tuple[str, ...]:
         """Folders a path written in a file in `folder` may be relative to, in the order tried."""
         return tuple(dict.fromkeys((folder, "", *self.roots)))
+
+    def may_name_a_moved_file(self, data: bytes) -> bool:
+        """A cheap test: the bytes hold the file name of a moved file."""
+        return any(name in data for name in self.moved_file_names)
+
+    def old_path_of(self, path: str) -> str:
+        """Where a file was before the moves (itself when it did not move)."""
+        return self.old_paths.get(path, path)
 
     def resolve_path(self, token: str, folders: Sequence[str]) -> tuple[str, str] | None:
         """(folder the token is relative to, old path) when `token` names a moved file."""
@@ -523,11 +537,11 @@ _TYPING_GENERICS = {
 _StringEdit = tuple[int, int, int, str, bool]
 
 
-def _rewrite_python(data: bytes, workspace: _Workspace) -> tuple[bytes | None, bytes | None]:
+def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes | None, bytes | None]:
     """(content with the certain rewrites, content with the review ones on top); None: no change."""
     # Cheap filter first: parsing every file of a big backend is what would cost.
     mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)}
-    if not mentioned & workspace.first_parts:
+    if not mentioned & workspace.first_parts and not workspace.may_name_a_moved_file(data):
         return None, None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -543,6 +557,8 @@ def _rewrite_python(data: bytes, workspace: _Workspace) -> tuple[bytes | None, b
     except LookupError:
         return None, None
     edits = list(_string_edits(tree, _split_lines(text), workspace))
+    if workspace.may_name_a_moved_file(data):
+        edits += _comment_edits(path, text, workspace)
     certain = [edit[:4] for edit in edits if edit[4]]
     every = [edit[:4] for edit in edits]
     body = data[len(bom):]
@@ -573,6 +589,31 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
         call = contexts.import_calls.get(id(node))
         if call is not None and "." not in node.value and "." in new_body:
             yield from _keep_import_value(call, new_body, literal["quote"], lines)
+
+
+def _comment_edits(path: str, text: str, workspace: _Workspace) -> list[_StringEdit]:
+    """Paths of moved files in comments (`# extracted to chat_streaming.py`), by the rule for
+    paths in docs, relative to the folder the file was in when the comment was written; a path
+    relative to that folder is written relative to the file's new folder."""
+    old_path = workspace.old_path_of(path)
+    old_folder, new_folder = posixpath.dirname(old_path), posixpath.dirname(path)
+    found: list[_StringEdit] = []
+    try:
+        tokens = [token for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return found
+    for token in tokens:
+        (row, column), comment = token.start, token.string
+        body = comment.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
+        skipped = len(comment) - len(body)
+        for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))):
+            edit = edit._replace(start=edit.start + skipped, end=edit.end + skipped)
+            new = edit.new
+            if old_folder != new_folder and workspace.resolve_path(comment[edit.start:edit.end], (old_folder,)):
+                new = posixpath.relpath(posixpath.join(old_folder, edit.new), new_folder or ".")
+            found.append((row, column + edit.start, column + edit.end, new, edit.certain))
+    return found
 
 
 def _keep_import_value(call: ast.Call, new_name: str, quote: str, lines: list[str]) -> Iterator[_StringEdit]:
