@@ -479,10 +479,12 @@ def test_a_module_started_by_its_file_name_from_another_module_stays(tmp_path: P
                               "    sidecar = os.path.join(here, 'job_sidecar.py')\n"
                               "    return subprocess.run([sys.executable, sidecar], capture_output=True,"
                               " text=True, check=True).stdout.strip()\n",
-        "server/job_sidecar.py": "print('sidecar ran')\n",
+        "server/job_sidecar.py": "import os\n\nHERE = os.path.dirname(os.path.abspath(__file__))\nprint('sidecar ran')\n",
     })
     assert main(["plan", str(tmp_path), "--root", "server"]) == 0
-    assert "server/job_sidecar.py   (named at server/launcher.py:8 by `'job_sidecar.py'`" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "server/job_sidecar.py   (named at server/launcher.py:8 by `'job_sidecar.py'`" in out
+    assert "server/job_sidecar.py:3" not in out  # it stays: no hazard of a move it will not make
     assert main(["apply", str(tmp_path), "--root", "server"]) == 0
     run = subprocess.run([sys.executable, "server.py"], cwd=tmp_path / "server", capture_output=True, text=True,
                          check=False)
