@@ -356,11 +356,13 @@ def test_a_module_path_through_a_namespace_folder_is_certain() -> None:
     assert found == {Category.STRINGS: b'EXTENSIONS = [\n    "Background.core.feed",\n    "Background.Logs.bans",\n]\n'}
 
 
-def test_paths_of_moved_files_in_comments_follow_them() -> None:
+def test_paths_of_moved_files_in_comments_and_docstrings_follow_them() -> None:
     # research-agent: "# OpenCode Integration  (extracted to chat_streaming.py)" in server/server.py
     files = {
         "server/server.py": b"# OpenCode Integration  (extracted to chat_streaming.py)\nx = 1  # see my_chat_streaming.py\n"
                             b"#   |-- chat_streaming.py\n",
+        "server/api.py": b'"""Routes; state lives in\nmemory_store.py."""\n\n\ndef f():\n    """Calls memory_store.py."""\n'
+                         b'    return "memory_store.py is not prose"\n',
         "server/core/chat_streaming.py": b"# chat_streaming.py: streams; helpers in memory_store.py\n",
         "server/core/memory_store.py": b"",
         "server/my_chat_streaming.py": b"",
@@ -372,6 +374,10 @@ def test_paths_of_moved_files_in_comments_follow_them() -> None:
     assert found["server/server.py"] == {Category.STRINGS: b"# OpenCode Integration  (extracted to core/chat_streaming.py)\n"
                                                            b"x = 1  # see my_chat_streaming.py\n#   |-- chat_streaming.py\n"}
     assert "server/core/chat_streaming.py" not in found  # moved together: the same names still hold
+    # docstrings are prose too; other strings are read by the code and follow their own rules
+    assert found["server/api.py"] == {Category.STRINGS: b'"""Routes; state lives in\ncore/memory_store.py."""\n\n\n'
+                                                        b'def f():\n    """Calls core/memory_store.py."""\n'
+                                                        b'    return "memory_store.py is not prose"\n'}
 
 
 def test_package_rename_keeps_unknown_attributes() -> None:

@@ -50,8 +50,9 @@ The longest moved prefix decides: with only `RAI_Chat.Backend -> RAI_Chat.backen
 mapped, `"RAI_Chat.Backend.core.x.get_db"` becomes `"RAI_Chat.backend.core.x.get_db"`.
 A moved plain module takes no further module parts (`agent.x` is never a module).
 
-Comments in Python files (Category.STRINGS too): paths of moved files, by the rule for paths
-below, relative to the folder the file was in (written relative to its new folder if it moved).
+Comments and docstrings in Python files (Category.STRINGS too): paths of moved files, by the
+rule for paths below, relative to the folder the file was in (written relative to its new folder
+if it moved).
 
 Config files (Category.CONFIG) and docs (Category.DOCS): each rule rewrites what a run command,
 a copy instruction, an import line or a module setting names, or a path that resolves to a
@@ -558,7 +559,7 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
         return None, None
     edits = list(_string_edits(tree, _split_lines(text), workspace))
     if workspace.may_name_a_moved_file(data):
-        edits += _comment_edits(path, text, workspace)
+        edits += _prose_edits(path, text, tree, workspace)
     certain = [edit[:4] for edit in edits if edit[4]]
     every = [edit[:4] for edit in edits]
     body = data[len(bom):]
@@ -591,29 +592,47 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
             yield from _keep_import_value(call, new_body, literal["quote"], lines)
 
 
-def _comment_edits(path: str, text: str, workspace: _Workspace) -> list[_StringEdit]:
-    """Paths of moved files in comments (`# extracted to chat_streaming.py`), by the rule for
-    paths in docs, relative to the folder the file was in when the comment was written; a path
-    relative to that folder is written relative to the file's new folder."""
-    old_path = workspace.old_path_of(path)
-    old_folder, new_folder = posixpath.dirname(old_path), posixpath.dirname(path)
+def _prose_edits(path: str, text: str, tree: ast.AST, workspace: _Workspace) -> list[_StringEdit]:
+    """Paths of moved files in comments (`# extracted to chat_streaming.py`) and docstrings, by
+    the rule for paths in docs, relative to the folder the file was in when they were written;
+    a path relative to that folder is written relative to the file's new folder."""
+    old_folder = posixpath.dirname(workspace.old_path_of(path))
+    new_folder = posixpath.dirname(path)
     found: list[_StringEdit] = []
-    try:
-        tokens = [token for token in tokenize.generate_tokens(io.StringIO(text).readline)
-                  if token.type == tokenize.COMMENT]
-    except (tokenize.TokenError, SyntaxError):
-        return found
-    for token in tokens:
-        (row, column), comment = token.start, token.string
-        body = comment.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
-        skipped = len(comment) - len(body)
+    for row, column, prose in [*_comments(text), *_docstring_lines(tree, _split_lines(text))]:
+        body = prose.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
+        skipped = len(prose) - len(body)
         for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))):
-            edit = edit._replace(start=edit.start + skipped, end=edit.end + skipped)
             new = edit.new
-            if old_folder != new_folder and workspace.resolve_path(comment[edit.start:edit.end], (old_folder,)):
+            if old_folder != new_folder and workspace.resolve_path(body[edit.start:edit.end], (old_folder,)):
                 new = posixpath.relpath(posixpath.join(old_folder, edit.new), new_folder or ".")
-            found.append((row, column + edit.start, column + edit.end, new, edit.certain))
+            found.append((row, column + skipped + edit.start, column + skipped + edit.end, new, edit.certain))
     return found
+
+
+def _comments(text: str) -> list[tuple[int, int, str]]:
+    """(row, column, comment) of every comment."""
+    try:
+        return [(*token.start, token.string) for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return []
+
+
+def _docstring_lines(tree: ast.AST, lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """(row, column, text) of each line of the module's, classes' and functions' docstrings."""
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
+            continue
+        first = node.body[0]
+        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)) or first.end_lineno is None:
+            continue
+        for row in range(first.lineno, first.end_lineno + 1):
+            line = lines[row - 1] if row <= len(lines) else ""
+            start = _column(line, first.col_offset) if row == first.lineno else 0
+            end = _column(line, first.end_col_offset) if row == first.end_lineno and first.end_col_offset else len(line)
+            yield row, start, line[start:end]
 
 
 def _keep_import_value(call: ast.Call, new_name: str, quote: str, lines: list[str]) -> Iterator[_StringEdit]:
