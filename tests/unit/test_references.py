@@ -364,16 +364,19 @@ def test_paths_of_moved_files_in_comments_and_docstrings_follow_them() -> None:
         "server/api.py": b'"""Routes; state lives in\nmemory_store.py."""\n\n\ndef f():\n    """Calls memory_store.py."""\n'
                          b'    return "memory_store.py is not prose"\n',
         "server/core/chat_streaming.py": b"# chat_streaming.py: streams; helpers in memory_store.py\n",
+        "server/api/routes.py": b'"""Routes; imported from memory_store.py."""\n',
         "server/core/memory_store.py": b"",
         "server/my_chat_streaming.py": b"",
     }
-    paths = {"server/chat_streaming.py": "server/core/chat_streaming.py",
+    paths = {"server/chat_streaming.py": "server/core/chat_streaming.py", "server/routes.py": "server/api/routes.py",
              "server/memory_store.py": "server/core/memory_store.py"}
     modules = {"chat_streaming": "core.chat_streaming", "memory_store": "core.memory_store"}
     found = steps_of(files, modules, paths, ["server"])
     assert found["server/server.py"] == {Category.STRINGS: b"# OpenCode Integration  (extracted to core/chat_streaming.py)\n"
                                                            b"x = 1  # see my_chat_streaming.py\n#   |-- chat_streaming.py\n"}
     assert "server/core/chat_streaming.py" not in found  # moved together: the same names still hold
+    # moved apart: from the folder it was written in, not "../core/memory_store.py"
+    assert found["server/api/routes.py"] == {Category.STRINGS: b'"""Routes; imported from core/memory_store.py."""\n'}
     # docstrings are prose too; other strings are read by the code and follow their own rules
     assert found["server/api.py"] == {Category.STRINGS: b'"""Routes; state lives in\ncore/memory_store.py."""\n\n\n'
                                                         b'def f():\n    """Calls core/memory_store.py."""\n'

@@ -594,8 +594,9 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
 
 def _prose_edits(path: str, text: str, tree: ast.AST, workspace: _Workspace) -> list[_StringEdit]:
     """Paths of moved files in comments (`# extracted to chat_streaming.py`) and docstrings, by
-    the rule for paths in docs, relative to the folder the file was in when they were written;
-    a path relative to that folder is written relative to the file's new folder."""
+    the rule for paths in docs, relative to the folder the file was in when they were written.
+    In a file that moved, such a path is written from its new folder where that needs no `../`
+    (a sibling that moved along keeps its bare name), else from the old one (`core/state.py`)."""
     old_folder = posixpath.dirname(workspace.old_path_of(path))
     new_folder = posixpath.dirname(path)
     found: list[_StringEdit] = []
@@ -605,7 +606,8 @@ def _prose_edits(path: str, text: str, tree: ast.AST, workspace: _Workspace) -> 
         for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))):
             new = edit.new
             if old_folder != new_folder and workspace.resolve_path(body[edit.start:edit.end], (old_folder,)):
-                new = posixpath.relpath(posixpath.join(old_folder, edit.new), new_folder or ".")
+                from_here = posixpath.relpath(posixpath.join(old_folder, edit.new), new_folder or ".")
+                new = edit.new if from_here.startswith("../") else from_here  # prose does not climb
             found.append((row, column + skipped + edit.start, column + skipped + edit.end, new, edit.certain))
     return found
 
