@@ -64,8 +64,8 @@ def _last_organized_root(root: Path, snapshot: Snapshot) -> str | None:
     except OrganizeError:
         return None  # `undo` says what is wrong with it; a plan or check goes on as without one
     folder = journal.organize_root if journal is not None else None
-    if folder is None or not any(path.startswith(f"{folder}/") for path in snapshot.files) and folder:
-        return None
+    if folder and not any(path.startswith(f"{folder}/") for path in snapshot.files):
+        return None  # the folder is gone (renamed or deleted by hand): search again
     return folder
 
 

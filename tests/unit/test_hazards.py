@@ -444,7 +444,8 @@ def test_what_rewriting_follows_or_no_module_path_is_no_fixed_reference(source: 
 
 
 def test_a_fixed_reference_shows_its_line_and_source() -> None:
-    found = fixed_references("app/models.py", "\n\ndef launch(name):\n    return q.enqueue(f'app.tasks.{name}')\n", [""])
+    source = "\n\ndef launch(name):\n    return q.enqueue(f'app.tasks.{name}')\n"
+    found = fixed_references("app/models.py", source, [""])
     assert found == [FixedReference(4, "app/tasks.py", "f'app.tasks.{name}'")]
 
 
@@ -459,7 +460,8 @@ def test_modules_named_where_no_rewrite_follows_stay_and_the_app_still_runs(tmp_
         "app/tasks.py": "from app.prices import price\n\n\ndef export_posts():\n    return price(2)\n",
         "app/prices.py": "def price(n):\n    return n * 2\n",
         "app/mailer.py": "def send(body):\n    return body\n",
-        "run.py": "from app import launch_task, make_app\n\nprint(make_app()['price'](2), launch_task('export_posts'))\n",
+        "run.py": "from app import launch_task, make_app\n\n"
+                  "print(make_app()['price'](2), launch_task('export_posts'))\n",
     })
     assert main(["plan", str(tmp_path), "--root", "app"]) == 0
     out = capsys.readouterr().out
@@ -479,7 +481,8 @@ def test_a_module_started_by_its_file_name_from_another_module_stays(tmp_path: P
                               "    sidecar = os.path.join(here, 'job_sidecar.py')\n"
                               "    return subprocess.run([sys.executable, sidecar], capture_output=True,"
                               " text=True, check=True).stdout.strip()\n",
-        "server/job_sidecar.py": "import os\n\nHERE = os.path.dirname(os.path.abspath(__file__))\nprint('sidecar ran')\n",
+        "server/job_sidecar.py": "import os\n\nHERE = os.path.dirname(os.path.abspath(__file__))\n"
+                                 "print('sidecar ran')\n",
     })
     assert main(["plan", str(tmp_path), "--root", "server"]) == 0
     out = capsys.readouterr().out

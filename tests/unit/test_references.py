@@ -359,10 +359,10 @@ def test_a_module_path_through_a_namespace_folder_is_certain() -> None:
 def test_paths_of_moved_files_in_comments_and_docstrings_follow_them() -> None:
     # research-agent: "# OpenCode Integration  (extracted to chat_streaming.py)" in server/server.py
     files = {
-        "server/server.py": b"# OpenCode Integration  (extracted to chat_streaming.py)\nx = 1  # see my_chat_streaming.py\n"
-                            b"#   |-- chat_streaming.py\n",
-        "server/api.py": b'"""Routes; state lives in\nmemory_store.py."""\n\n\ndef f():\n    """Calls memory_store.py."""\n'
-                         b'    return "memory_store.py is not prose"\n',
+        "server/server.py": b"# OpenCode Integration  (extracted to chat_streaming.py)\n"
+                            b"x = 1  # see my_chat_streaming.py\n#   |-- chat_streaming.py\n",
+        "server/api.py": b'"""Routes; state lives in\nmemory_store.py."""\n\n\n'
+                         b'def f():\n    """Calls memory_store.py."""\n    return "memory_store.py is not prose"\n',
         "server/core/chat_streaming.py": b"# chat_streaming.py: streams; helpers in memory_store.py\n",
         "server/api/routes.py": b'"""Routes; imported from memory_store.py."""\n',
         "server/core/memory_store.py": b"",
@@ -372,8 +372,9 @@ def test_paths_of_moved_files_in_comments_and_docstrings_follow_them() -> None:
              "server/memory_store.py": "server/core/memory_store.py"}
     modules = {"chat_streaming": "core.chat_streaming", "memory_store": "core.memory_store"}
     found = steps_of(files, modules, paths, ["server"])
-    assert found["server/server.py"] == {Category.STRINGS: b"# OpenCode Integration  (extracted to core/chat_streaming.py)\n"
-                                                           b"x = 1  # see my_chat_streaming.py\n#   |-- chat_streaming.py\n"}
+    assert found["server/server.py"] == {
+        Category.STRINGS: b"# OpenCode Integration  (extracted to core/chat_streaming.py)\n"
+                          b"x = 1  # see my_chat_streaming.py\n#   |-- chat_streaming.py\n"}
     assert "server/core/chat_streaming.py" not in found  # moved together: the same names still hold
     # moved apart: from the folder it was written in, not "../core/memory_store.py"
     assert found["server/api/routes.py"] == {Category.STRINGS: b'"""Routes; imported from core/memory_store.py."""\n'}

@@ -158,7 +158,8 @@ def test_after_an_organize_the_folder_it_took_stays_the_root_until_undone(tmp_pa
     assert main(["undo", str(root)]) == 0
     capsys.readouterr()
     assert main(["plan", str(root)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "Organizing backend/: 5 modules that import each other by bare name"
+    first_line = capsys.readouterr().out.splitlines()[0]
+    assert first_line == "Organizing backend/: 5 modules that import each other by bare name"
 
 
 def test_apply_at_the_repository_root_checks_the_folder_it_organized(tmp_path: Path, capsys) -> None:

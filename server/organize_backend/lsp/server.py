@@ -308,7 +308,8 @@ def changes_for(ls: OrganizeServer, payload: Any) -> tuple[Workspace, ChangeSet]
 
 
 def tell_not_in_place(ls: OrganizeServer, changes: ChangeSet) -> None:
-    """Imports that could not keep their form: said before the user accepts the edit."""
+    """What the change could not make in the file's form (imports split or made absolute, lines
+    past the formatter's length, a README left as it is): said before the user accepts the edit."""
     if changes.warnings:
         listed = "; ".join(changes.warnings[:5]) + ("; ..." if len(changes.warnings) > 5 else "")
         ls.tell(f"organize-backend: {len(changes.warnings)} change(s) not in place: {listed}",

@@ -23,8 +23,9 @@ Four kinds, each a `Hazard` for the plan:
 String-literal imports (`import_module("indexer")`) are not hazards: they are module
 names in strings, which the reference rewriting pass updates. What that pass cannot follow is
 found in every file by `fixed_references`, and the module it names stays where it is: its file
-name in a string (`"job_sidecar.py"`, run by path), a relative import by a literal name (`__import__("_app", globals(), locals(), ["."], 1)`) and a
-module path finished at run time (`f"app.tasks.{name}"` handed to a task queue).
+name in a string (`"job_sidecar.py"`, run by path), a relative import by a literal name
+(`__import__("_app", globals(), locals(), ["."], 1)`) and a module path finished at run time
+(`f"app.tasks.{name}"` handed to a task queue).
 
 One more is about where a module goes, not what it holds:
 
@@ -507,10 +508,11 @@ _TEMPLATE = re.compile(r"^(?P<prefix>[A-Za-z_][\w.]*)\.(?:%|\{)")
 def fixed_references(path: str, source: str, roots: list[str]) -> list[FixedReference]:
     """In the file at `path`: a module's file name in a string (`os.path.join(server_dir,
     "job_sidecar.py")`, a script started by its path: Python strings are rewritten as module
-    names only), a relative `__import__` by a literal name (`__import__("_app",
-    globals(), locals(), ["."], 1)`, which neither import nor reference rewriting reads), and a dotted module path completed at run time (`f"app.tasks.{name}"`, `"app.tasks." +
-    name`, `"app.tasks.%s" % name`), whose fixed part no string rule can see as a whole. Targets
-    are file paths: relative ones from `path`'s folder, dotted ones from each of `roots`."""
+    names only); a relative `__import__` by a literal name (`__import__("_app", globals(),
+    locals(), ["."], 1)`, which neither import nor reference rewriting reads); a dotted module
+    path completed at run time (`f"app.tasks.{name}"`, `"app.tasks." + name`, `"app.tasks.%s" %
+    name`), whose fixed part no string rule can see as a whole. Targets are file paths:
+    relative ones from `path`'s folder, dotted ones from each of `roots`."""
     tree = _parse(_without_bom(source))
     if tree is None:
         return []

@@ -124,7 +124,8 @@ def _refuse_broken_files_naming(broken: Mapping[str, str], snapshot: Snapshot, m
 
 
 def _left_broken(broken: Mapping[str, str]) -> tuple[str, ...]:
-    return tuple(f"{message}; it names no moved module, so it is left as it is" for _, message in sorted(broken.items()))
+    return tuple(f"{message}; it names no moved module, so it is left as it is"
+                 for _, message in sorted(broken.items()))
 
 
 def parse_in_children(snapshot: Snapshot) -> None:
