@@ -378,6 +378,12 @@ def test_a_file_elsewhere_that_does_not_parse_and_names_no_moved_module_is_a_not
     assert plan.moves
 
 
+def test_a_file_that_does_not_parse_is_not_moved_even_when_asked(tmp_path: Path) -> None:
+    make(tmp_path, {**SEED_000, "tools/old.py": "x = = 1\n"})
+    with pytest.raises(OrganizeError, match=r"\ntools/old\.py:1: syntax error"):
+        plan_for(tmp_path, Config(moves=(("tools/old.py", "scripts/old.py"),)))
+
+
 def test_python_2_code_is_named_as_such(tmp_path: Path) -> None:
     make(tmp_path, {**SEED_000, "agent.py": "print 'hello'\n"})
     with pytest.raises(OrganizeError, match="this looks like Python 2 code, which organize-backend cannot read"):

@@ -114,11 +114,13 @@ def _reading_hint(errors: list[str]) -> str:
 
 
 def _refuse_broken_files_naming(broken: Mapping[str, str], snapshot: Snapshot, moves: Sequence[Move]) -> None:
-    """A file that does not parse and names a moved module may import it: its imports cannot be
-    rewritten, so the plan is refused; one that names none cannot import any."""
+    """A file that does not parse and moves, or names a moved module (it may import it), cannot
+    have its imports rewritten: the plan is refused. One that names none cannot import any."""
     names = {PurePosixPath(move.source).stem for move in moves}
+    sources = {move.source for move in moves}
     mentions = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in sorted(names)) + rb")\b")
-    naming = [message for path, message in broken.items() if names and mentions.search(snapshot.files[path])]
+    naming = [message for path, message in broken.items()
+              if path in sources or (names and mentions.search(snapshot.files[path]))]
     if naming:
         _refuse_syntax_errors(naming)
 
