@@ -22,6 +22,7 @@ from rope.base.project import Project
 from organize_backend.changes import rope_moves
 from organize_backend.changes.rope_project import source_folders_of
 from organize_backend.changes.compute import _imports_rewritten, module_tree
+from organize_backend.changes.project_style import style_policy
 from organize_backend.changes.rope_moves import TEMPORARY_PREFIX, RopeResult
 from organize_backend.model import Move, OrganizeError, Snapshot
 from organize_backend.snapshot import take_snapshot
@@ -82,7 +83,8 @@ def run_moves(snapshot: Snapshot, planned: list[Move]) -> RopeResult:
     """rope's moves, then every file's imports rewritten in place: the files as they end up."""
     result = rope_moves.run_moves(snapshot, planned)
     path_map = {original: final for final, original in result.origin.items() if original != final}
-    rewritten, _ = _imports_rewritten(snapshot, result, module_tree(snapshot, result, path_map))
+    rewritten, _ = _imports_rewritten(snapshot, result, module_tree(snapshot, result, path_map),
+                                      style_policy(snapshot.files))
     result.files.update(rewritten)
     return result
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import codecs
 import io
 import tokenize
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import PurePosixPath
 
 from organize_backend.changes.gitignore import GitIgnore
 from organize_backend.changes.imports import ModuleTree, Notice, rewrite_imports
-from organize_backend.changes.project_style import style_policy
+from organize_backend.changes.project_style import ProjectStyle, style_policy
 from organize_backend.changes.readme import (
     ASCII, BOX, BOX_CHARACTERS, BrokenBlock, is_shown, render_tree, update_structure_section,
 )
@@ -43,7 +44,8 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
     current: dict[str, bytes] = {}  # final path -> bytes after the passes so far
     origin: dict[str, str] = {}  # final path -> original path
 
-    imports, notices = _imports_rewritten(snapshot, moved, tree)
+    style_of = style_policy(snapshot.files)  # read once: the import pass and the length check both ask
+    imports, notices = _imports_rewritten(snapshot, moved, tree, style_of)
     for final, data in moved.files.items():
         original = moved.origin.get(final)
         if original is None:
@@ -65,7 +67,7 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
 
     for final, category, data in rewrite_references(current, module_map, path_map, roots):
         _record(final, data, category, current, steps)
-    warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current)
+    warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current, style_of)
     if plan.whole_folder:
         warnings += _update_readme(snapshot, current, origin, steps)
     changes = _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
@@ -77,10 +79,10 @@ def module_tree(snapshot: Snapshot, moved: RopeResult, path_map: dict[str, str])
                             import_root=source_roots(snapshot)[0], workspace_name=snapshot.root.name)
 
 
-def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, tree: ModuleTree) -> tuple[dict[str, bytes], list[Notice]]:
+def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, tree: ModuleTree,
+                       style_of: Callable[[str], ProjectStyle]) -> tuple[dict[str, bytes], list[Notice]]:
     """Every Python file whose imports change, in place (imports.py), on two cores."""
     files = [(final, original) for final, original in moved.origin.items() if final.endswith(".py")]
-    style_of = style_policy(snapshot.files)
 
     def rewrite(part: list) -> tuple[dict[str, bytes], list[Notice]]:
         rewritten, notices = {}, []
@@ -99,12 +101,12 @@ def _imports_rewritten(snapshot: Snapshot, moved: RopeResult, tree: ModuleTree) 
     return split_work(rewrite, files, lambda first, second: ({**first[0], **second[0]}, first[1] + second[1]))
 
 
-def _past_the_formatter(snapshot: Snapshot, origin: dict, current: dict) -> tuple[str, ...]:
+def _past_the_formatter(snapshot: Snapshot, origin: dict, current: dict,
+                        style_of: Callable[[str], ProjectStyle]) -> tuple[str, ...]:
     """A changed line past the line length of a formatter the project enforces fails its check.
     Only imports are re-wrapped here (project_style.py); any other line is named, for the user
     to run the formatter: a string rewritten in `mock.patch("app.core.policy.subprocess.run",
     ...)` grows past 88 characters."""
-    style_of = style_policy(snapshot.files)
     found = []
     for final, data in sorted(current.items()):
         original = origin.get(final)

@@ -542,7 +542,8 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
     """(content with the certain rewrites, content with the review ones on top); None: no change."""
     # Cheap filter first: parsing every file of a big backend is what would cost.
     mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)}
-    if not mentioned & workspace.first_parts and not workspace.may_name_a_moved_file(data):
+    names_a_file = workspace.may_name_a_moved_file(data)
+    if not mentioned & workspace.first_parts and not names_a_file:
         return None, None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -557,9 +558,10 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
         text = data[len(bom):].decode(codec, errors="surrogateescape")
     except LookupError:
         return None, None
-    edits = list(_string_edits(tree, _split_lines(text), workspace))
-    if workspace.may_name_a_moved_file(data):
-        edits += _prose_edits(path, text, tree, workspace)
+    lines = _split_lines(text)
+    edits = list(_string_edits(tree, lines, workspace))
+    if names_a_file:
+        edits += _prose_edits(path, text, lines, tree, workspace)
     certain = [edit[:4] for edit in edits if edit[4]]
     every = [edit[:4] for edit in edits]
     body = data[len(bom):]
@@ -592,7 +594,7 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
             yield from _keep_import_value(call, new_body, literal["quote"], lines)
 
 
-def _prose_edits(path: str, text: str, tree: ast.AST, workspace: _Workspace) -> list[_StringEdit]:
+def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspace: _Workspace) -> list[_StringEdit]:
     """Paths of moved files in comments (`# extracted to chat_streaming.py`) and docstrings, by
     the rule for paths in docs, relative to the folder the file was in when they were written.
     In a file that moved, such a path is written from its new folder where that needs no `../`
@@ -600,7 +602,7 @@ def _prose_edits(path: str, text: str, tree: ast.AST, workspace: _Workspace) -> 
     old_folder = posixpath.dirname(workspace.old_path_of(path))
     new_folder = posixpath.dirname(path)
     found: list[_StringEdit] = []
-    for row, column, prose in [*_comments(text), *_docstring_lines(tree, _split_lines(text))]:
+    for row, column, prose in [*_comments(text), *_docstring_lines(tree, lines)]:
         body = prose.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
         skipped = len(prose) - len(body)
         for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))):
