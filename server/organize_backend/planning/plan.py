@@ -12,8 +12,8 @@ import keyword
 import operator
 import re
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
-from typing import Mapping, Sequence
 
 from organize_backend.config import Config
 from organize_backend.environment import Environment
