@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from dataclasses import dataclass
 from typing import Callable
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -105,3 +106,45 @@ def dotted_name(node: ast.AST) -> str | None:
         owner = dotted_name(node.value)
         return f"{owner}.{node.attr}" if owner else None
     return None
+
+
+@dataclass(frozen=True)
+class RelativeLoad:
+    """A relative import written as a call: `import_module(".users", __package__)` or
+    `__import__("users", globals(), locals(), ["x"], 1)`. It resolves against the calling module's
+    own package, so no string rule can read it as a module path; the import rewriter recomputes it."""
+    level: int
+    name: str  # after the dots
+    name_node: ast.Constant
+    level_node: ast.Constant | None  # `__import__`'s level argument; None where the name's dots carry it
+    # Whether a rewrite keeps what the call gives. `__import__` with an empty `fromlist` returns the
+    # first part of its name, which a longer name would change; without `globals()` its package is unknown.
+    follows_moves: bool
+
+
+def relative_load(call: ast.AST) -> RelativeLoad | None:
+    if not isinstance(call, ast.Call) or any(isinstance(argument, ast.Starred) for argument in call.args):
+        return None  # with `*args` the positions are unknown
+    function = dotted_name(call.func) or ""
+    name = _argument(call, 0, "name")
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+        return None
+    if function.endswith("import_module") and name.value.startswith("."):
+        level = len(name.value) - len(name.value.lstrip("."))
+        package = _argument(call, 1, "package")
+        own_package = isinstance(package, ast.Name) and package.id == "__package__"
+        return RelativeLoad(level, name.value[level:], name, None, own_package)
+    level = _argument(call, 4, "level")
+    if function in ("__import__", "builtins.__import__") and isinstance(level, ast.Constant) \
+            and type(level.value) is int and level.value > 0 and name.value and not name.value.startswith("."):
+        scope, fromlist = _argument(call, 1, "globals"), _argument(call, 3, "fromlist")
+        own_package = isinstance(scope, ast.Call) and dotted_name(scope.func) == "globals" and not scope.args
+        named = isinstance(fromlist, (ast.List, ast.Tuple)) and bool(fromlist.elts)
+        return RelativeLoad(level.value, name.value, name, level, own_package and named)
+    return None
+
+
+def _argument(call: ast.Call, position: int, keyword_name: str) -> ast.expr | None:
+    if len(call.args) > position:
+        return call.args[position]
+    return next((keyword.value for keyword in call.keywords if keyword.arg == keyword_name), None)

@@ -22,7 +22,8 @@ forms (flat): `import d`, `import d as d_mod`, `from d import get_d`, a parenthe
   `from d import (\n    get_d,  # comment\n    Thing as d_Thing,\n)`, `importlib.import_module("d")`,
   `__import__("d")`, `__import__("d", fromlist=[...])`, `importlib.util.find_spec("d")`;
 forms (package): the same with `app.d`, plus `from app import d`, `from . import d [as d_mod]`,
-  `from .d import get_d`, a parenthesized `from .d import (...)`, `import_module(".d", __package__)`;
+  `from .d import get_d`, a parenthesized `from .d import (...)`, `import_module(".d", __package__)`,
+  `__import__("d", globals(), locals(), ["value"], 1)`;
 placements: module level (top), under `if`, in `try/except ImportError`, under `if TYPE_CHECKING:`,
   late (after `os.environ.setdefault(...)`), at the bottom of the file, inside `value()`, inside a
   method, in a class body; two imports of one placement may share a line (`import a, b`,
@@ -61,7 +62,7 @@ FLAT_BINDING = ("import", "import_as", "from_get", "from_paren")
 PACKAGE_BINDING = ("import", "import_as", "from_pkg", "from_get", "from_paren", "relative_module",
                    "relative_module_as", "relative_get", "relative_paren")
 FLAT_DYNAMIC = ("import_module", "dunder", "dunder_fromlist", "find_spec")
-PACKAGE_DYNAMIC = ("import_module", "import_module_rel", "dunder_fromlist", "find_spec")
+PACKAGE_DYNAMIC = ("import_module", "import_module_rel", "dunder_rel", "dunder_fromlist", "find_spec")
 MODULE_BINDING = frozenset({"import", "import_as", "from_pkg", "relative_module", "relative_module_as"})
 DYNAMIC = frozenset(FLAT_DYNAMIC + PACKAGE_DYNAMIC)
 FORMS = tuple(dict.fromkeys(FLAT_BINDING + PACKAGE_BINDING + FLAT_DYNAMIC + PACKAGE_DYNAMIC))
@@ -327,6 +328,8 @@ def dynamic_expression(form: str, name: str, mode: str) -> str:
         return f'importlib.import_module("{target}").value()'
     if form == "import_module_rel":
         return f'importlib.import_module(".{name}", __package__).value()'
+    if form == "dunder_rel":
+        return f'__import__("{name}", globals(), locals(), ["value"], 1).value()'
     if form == "dunder":
         return f'__import__("{target}").value()'
     if form == "dunder_fromlist":

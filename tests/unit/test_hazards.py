@@ -414,8 +414,9 @@ def test_flask_finds_its_templates_by_the_module_name(source: str) -> None:
 
 
 @pytest.mark.parametrize(("source", "target"), [
-    ('m = __import__("_app", globals(), locals(), ["."], 1)\n', "shop/_app.py"),
-    ('m = __import__("_app", level=2)\n', "_app.py"),
+    # an empty fromlist: `__import__` gives the first part of the name, which a longer one would change
+    ('m = __import__("_app", globals(), locals(), [], 1)\n', "shop/_app.py"),
+    ('m = __import__("_app", level=2)\n', "_app.py"),  # without globals() its package is not the caller's
     ('job = enqueue(f"app.tasks.{name}")\n', "app/tasks.py"),
     ('job = enqueue("app.tasks." + name)\n', "app/tasks.py"),
     ('job = enqueue("app.tasks.%s" % name)\n', "app/tasks.py"),
@@ -432,6 +433,7 @@ def test_references_no_rewrite_can_follow(source: str, target: str) -> None:
     'm = __import__("_app")\n',  # absolute and literal: the string rewriting follows it
     'm = importlib.import_module("app.tasks")\n',
     'm = importlib.import_module(".tasks", __package__)\n',  # rewritten like a relative import statement
+    'm = __import__("_app", globals(), locals(), ["."], 1)\n',  # so is this: its name and level
     'key = f"config.{name}"\n',  # one part: a key, not a module path
     'msg = f"see {name}. done"\n',
     'x = "a" + b\n',
@@ -450,10 +452,11 @@ def test_a_fixed_reference_shows_its_line_and_source() -> None:
 
 
 def test_modules_named_where_no_rewrite_follows_stay_and_the_app_still_runs(tmp_path: Path, capsys) -> None:
-    # pypiserver imports its _app by a relative __import__; microblog hands "app.tasks.<name>" to rq
+    # microblog hands "app.tasks.<name>" to rq; an `__import__` with an empty fromlist gives the
+    # first part of its name, so a longer name would change what it returns
     write_tree(tmp_path, {
         "app/__init__.py": "import importlib\n\n\ndef make_app():\n"
-                           "    return __import__('_app', globals(), locals(), ['.'], 1).APP\n\n\n"
+                           "    return __import__('_app', globals(), locals(), [], 1).APP\n\n\n"
                            "def launch_task(name):\n    module, _, func = f'app.tasks.{name}'.rpartition('.')\n"
                            "    return getattr(importlib.import_module(module), func)()\n",
         "app/_app.py": "from app.prices import price\n\nAPP = {'price': price}\n",
@@ -465,12 +468,35 @@ def test_modules_named_where_no_rewrite_follows_stay_and_the_app_still_runs(tmp_
     })
     assert main(["plan", str(tmp_path), "--root", "app"]) == 0
     out = capsys.readouterr().out
-    assert "app/_app.py   (named at app/__init__.py:5 by `__import__('_app', globals(), locals(), ['.'], 1)`" in out
+    assert "app/_app.py   (named at app/__init__.py:5 by `__import__('_app', globals(), locals(), [], 1)`" in out
     assert "app/tasks.py   (named at app/__init__.py:9 by `f'app.tasks.{name}'`, which no rewrite can follow" in out
     assert main(["apply", str(tmp_path), "--root", "app"]) == 0
     assert not (tmp_path / "app" / "mailer.py").exists()  # the rest is organized
     run = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout) == (0, "4 4\n"), run.stderr
+
+
+def test_a_module_loaded_by_a_relative_import_call_moves_and_the_call_follows(tmp_path: Path) -> None:
+    # pypiserver: `_app = __import__("_app", globals(), locals(), ["."], 1)`, then it drops the
+    # cached module by its full name, so that the next load is a fresh one
+    write_tree(tmp_path, {
+        "app/__init__.py": "import sys\n\n\ndef make_app(factor):\n"
+                           "    _app = __import__('_app', globals(), locals(), ['.'], 1)\n"
+                           "    sys.modules.pop('app._app', None)\n"
+                           "    _app.FACTOR = factor\n    return _app.scaled\n",
+        "app/_app.py": "from app.prices import price\n\nFACTOR = 1\n\n\ndef scaled(n):\n    return price(n) * FACTOR\n",
+        "app/prices.py": "def price(n):\n    return n * 2\n",
+        "app/mailer.py": "def send(body):\n    return body\n",
+        "run.py": "from app import make_app\n\nfirst, second = make_app(1), make_app(10)\n"
+                  "print(first(2), second(2))\n",
+    })
+    before = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert main(["move", "--workspace", str(tmp_path), str(tmp_path / "app/_app.py"), str(tmp_path / "app/web/_app.py")]) == 0
+    init = (tmp_path / "app" / "__init__.py").read_text()
+    assert "__import__('web._app', globals(), locals(), ['.'], 1)" in init
+    assert "sys.modules.pop('app.web._app', None)" in init
+    run = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout) == (0, before.stdout) == (0, "4 40\n"), run.stderr
 
 
 def test_a_module_started_by_its_file_name_from_another_module_stays(tmp_path: Path, capsys) -> None:

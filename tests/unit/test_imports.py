@@ -370,3 +370,24 @@ def test_a_relative_import_module_call_follows_like_the_statement() -> None:
     assert rewritten(source, tree, "app/agent.py", "app/agents/agent.py") == source.replace(
         '".database"', '"..db.database"').replace('".main"', '"..main"')
     assert rewritten(source, tree, "app/main.py") == source.replace('".database"', '".db.database"')
+
+
+def test_a_relative_dunder_import_follows_with_its_name_and_level() -> None:
+    tree = app_tree({"app/agent.py": "app/agents/agent.py", "app/database.py": "app/db/database.py"},
+                    ["app/agents/__init__.py", "app/db/__init__.py"])
+    source = 'db = __import__("database", globals(), locals(), ["connect"], 1)\n'
+    assert rewritten(source, tree, "app/main.py") == source.replace('"database"', '"db.database"')
+    assert rewritten(source, tree, "app/agent.py", "app/agents/agent.py") == source.replace(
+        '"database"', '"db.database"').replace("], 1)", "], 2)")
+    keywords = 'db = __import__("database", fromlist=("connect",), level=1, globals=globals())\n'
+    assert rewritten(keywords, tree, "app/main.py") == keywords.replace('"database"', '"db.database"')
+
+
+@pytest.mark.parametrize("source", [
+    'db = __import__("database", globals(), locals(), [], 1)\n',  # gives `db` then, not the module
+    'db = __import__("database", None, None, ["connect"], 1)\n',  # resolved against no package
+    'db = __import__("database", globals(), locals(), ["connect"], level)\n',
+])
+def test_a_relative_dunder_import_the_rewrite_cannot_follow_is_left_as_written(source: str) -> None:
+    tree = app_tree({"app/database.py": "app/db/database.py"}, ["app/db/__init__.py"])
+    assert rewritten(source, tree, "app/main.py") == source

@@ -228,6 +228,7 @@ def test_type_expressions_are_never_rewritten(source: str) -> None:
         'import_module("agent" + suffix)\n',  # not the whole argument
         'import_module("age" "nt")\n',  # implicit concatenation: not one literal
         'import_module(".agent", package="x")\n',  # relative
+        '__import__("agent", globals(), locals(), [], 1)\n',  # relative too: the caller's own `agent`
         '"""agent.run"""\n',  # docstring
         '# mock.patch("agent.VectorStore")\nx = 1\n',  # comment
         'os.path.join("agent.py")\n',  # file names in Python are not modules

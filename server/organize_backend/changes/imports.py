@@ -39,7 +39,7 @@ from typing import Iterable, Mapping
 
 from organize_backend.changes.project_style import ProjectStyle, resort_runs, sort_key, wrap_long_imports
 from organize_backend.snapshot import module_name, parent_of
-from organize_backend.source_text import LineOffsets, dotted_name, line_shift, replace_spans
+from organize_backend.source_text import LineOffsets, dotted_name, line_shift, relative_load, replace_spans
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
             changed.append(node)
     rewriter.dotted_uses(module)
     rewriter.annotation_strings(module)
-    if "import_module" in text:
+    if "import_module" in text or "__import__" in text:
         rewriter.relative_loads(module)
     new_text = replace_spans(text, rewriter.edits)
     if changed and style.sorts_imports:
@@ -416,25 +416,34 @@ class _FileRewriter:
                 self.edits.append((start + 1, end - 1, renamed))
 
     def relative_loads(self, module: ast.Module) -> None:
-        """`importlib.import_module(".users", __package__)`: a relative import written as a call,
-        resolved like the statement form: its dots recomputed for where both are now."""
+        """A relative import written as a call (`source_text.relative_load`), resolved like the
+        statement form: its dots, or `__import__`'s level, recomputed for where both are now."""
         for call in ast.walk(module):
-            if not (isinstance(call, ast.Call) and (dotted_name(call.func) or "").endswith("import_module")
-                    and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)
-                    and call.args[0].value.startswith(".") and _names_own_package(call)):
+            load = relative_load(call)
+            if load is None or not load.follows_moves:
                 continue
-            literal, name = call.args[0], call.args[0].value
-            level = len(name) - len(name.lstrip("."))
-            base = self._resolve(level, name[level:] or None, self.old_package)
+            base = self._resolve(load.level, load.name or None, self.old_package)
             if base is None or self.tree.new_name(base) == base and self.old_package == self.new_package:
                 continue
             target = self.tree.new_name(base)
-            if self.new_package is not None and self._resolve(level, name[level:] or None, self.new_package) == target:
+            if self.new_package is not None and self._resolve(load.level, load.name or None, self.new_package) == target:
                 continue
             written = _relative(self.new_package or [], target.split(".")) or target
-            start, end = self.offsets.span(literal)
-            if self.text[start:end][1:-1] == name:  # a plain literal: its quotes around the name
-                self.edits.append((start + 1, end - 1, written))
+            level = len(written) - len(written.lstrip("."))
+            if load.level_node is None:
+                self._replace_literal(load.name_node, load.level * "." + load.name, written)
+            elif written[level:] and self._replace_literal(load.name_node, load.name, written[level:]) \
+                    and level != load.level:
+                start, end = self.offsets.span(load.level_node)
+                self.edits.append((start, end, str(level)))  # 0 across top-level packages: absolute
+
+    def _replace_literal(self, literal: ast.Constant, value: str, new_value: str) -> bool:
+        """A plain string literal's text between its quotes; False (nothing done) for any other spelling."""
+        start, end = self.offsets.span(literal)
+        if self.text[start:end][1:-1] != value:
+            return False
+        self.edits.append((start + 1, end - 1, new_value))
+        return True
 
     def _renamed_chain(self, dotted: str) -> str:
         """`a.b.Thing` with its longest renamed head (`a.b`) written anew."""
@@ -483,13 +492,6 @@ def _annotation_literals(module: ast.Module) -> Iterable[ast.Constant]:
             if annotation is not None:
                 yield from (inner for inner in ast.walk(annotation)
                             if isinstance(inner, ast.Constant) and isinstance(inner.value, str))
-
-
-def _names_own_package(call: ast.Call) -> bool:
-    """The package a relative `import_module` resolves against is the caller's own."""
-    package = call.args[1] if len(call.args) > 1 else next(
-        (keyword.value for keyword in call.keywords if keyword.arg == "package"), None)
-    return isinstance(package, ast.Name) and package.id == "__package__"
 
 
 def _squeezed(written: str) -> str:

@@ -125,7 +125,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from organize_backend.model import Category
-from organize_backend.source_text import dotted_name
+from organize_backend.source_text import dotted_name, relative_load
 
 _BOM = b"\xef\xbb\xbf"
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -765,6 +765,8 @@ class _StringContexts:
             for keyword in node.keywords:
                 if keyword.arg == "bound":
                     self._mark_all(keyword.value, SKIP)
+        elif relative_load(node) is not None:
+            self._mark(first, SKIP)  # a name relative to the caller's package: the import rewriter's
         elif parts[-1] in _LOADERS or parts[-2:] == ["patch", "multiple"]:
             self._mark(first, LOAD)
             if parts == ["__import__"] and value_used and isinstance(first, ast.Constant):

@@ -47,7 +47,7 @@ from typing import Iterator
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Snapshot
 from organize_backend.snapshot import join, source_roots
-from organize_backend.source_text import LineOffsets, dotted_name, replace_spans
+from organize_backend.source_text import LineOffsets, dotted_name, relative_load, replace_spans
 from organize_backend.verify import absolute_imports
 
 FILE_RELATIVE = "file-relative path"
@@ -539,15 +539,12 @@ def _dynamic_module_names(tree: ast.Module) -> Iterator[tuple[ast.AST, tuple[int
 
 
 def _relative_literal_import(call: ast.Call) -> tuple[int, str] | None:
-    """`__import__("_app", globals(), locals(), ["."], 1)`. (A relative `import_module(".x",
-    __package__)` is rewritten with the import statements, its dots recomputed.)"""
-    name = _first_argument(call, "name")
-    if dotted_name(call.func) != "__import__" or name is None or not _is_string(name) or not name.value:
-        return None
-    level_node = call.args[4] if len(call.args) > 4 else next(
-        (keyword.value for keyword in call.keywords if keyword.arg == "level"), None)
-    level = _non_negative_int(level_node) if level_node is not None else None
-    return (level, name.value) if level else None
+    """`__import__("_app", globals(), locals(), [], 1)`: a relative load that the import rewriter
+    cannot follow (`source_text.relative_load`; one with a `fromlist` and `globals()` it rewrites)."""
+    load = relative_load(call)
+    if load is None or load.level_node is None or not load.name or load.follows_moves:
+        return None  # `import_module(".x", package)`: against another package than the caller's, it is not known here
+    return load.level, load.name
 
 
 def _completed_at_run_time(node: ast.AST) -> str | None:
