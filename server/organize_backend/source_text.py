@@ -148,3 +148,43 @@ def _argument(call: ast.Call, position: int, keyword_name: str) -> ast.expr | No
     if len(call.args) > position:
         return call.args[position]
     return next((keyword.value for keyword in call.keywords if keyword.arg == keyword_name), None)
+
+
+# An IPython line: a magic (`%load_ext autoreload`, `%%time`) or a shell escape (`!pip install x`)
+# as the first thing on its line, as VS Code's and Spyder's `# %%` cell scripts hold them.
+_IPYTHON_LINE = r"^([ \t]*)[%!](?=[A-Za-z%])"
+_IPYTHON_LINE_IN_TEXT = re.compile(_IPYTHON_LINE, re.MULTILINE)
+_IPYTHON_LINE_IN_BYTES = re.compile(_IPYTHON_LINE.encode(), re.MULTILINE)
+
+
+def parse_python(source: str | bytes) -> ast.Module:
+    """`ast.parse`, reading an IPython cell script too: its magic and shell lines count as
+    comments, each `%` or `!` read as `#`, so every line and column stays where it is and the
+    Python around them is read (and rewritten) as it is. Raises the plain parse's error when the
+    text does not parse either way, or when such a line turns out to be inside a string."""
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        masked, lines = _without_ipython_lines(source)
+        if not lines:
+            raise
+        try:
+            tree = ast.parse(masked)
+        except SyntaxError:
+            raise error from None
+        if any(_inside_a_string(tree, line) for line in lines):
+            raise error from None  # a string's text would be read with `#` for its `%`
+        return tree
+
+
+def _without_ipython_lines(source: str | bytes) -> tuple[str | bytes, list[int]]:
+    """The source with each IPython line's `%` or `!` made `#`, and those lines' numbers."""
+    pattern, comment = (_IPYTHON_LINE_IN_BYTES, rb"\1#") if isinstance(source, bytes) else (_IPYTHON_LINE_IN_TEXT, r"\1#")
+    newline = b"\n" if isinstance(source, bytes) else "\n"
+    lines = [source.count(newline, 0, match.start()) + 1 for match in pattern.finditer(source)]
+    return pattern.sub(comment, source), lines
+
+
+def _inside_a_string(tree: ast.Module, line: int) -> bool:
+    return any(isinstance(node, (ast.Constant, ast.JoinedStr)) and node.lineno < line <= (node.end_lineno or 0)
+               for node in ast.walk(tree))

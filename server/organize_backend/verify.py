@@ -52,6 +52,7 @@ from organize_backend.environment import (
     own_environment,
 )
 from organize_backend.snapshot import join, parent_of
+from organize_backend.source_text import parse_python
 
 SKIPPED_FOLDERS = frozenset({".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", "build", "dist"})
 # A `try:` whose handler catches one of these is written to cope with a missing module.
@@ -146,7 +147,7 @@ class _FileFacts:
 def facts_of_source(source: bytes) -> _FileFacts:
     """Cached by content: facts do not depend on where the file lives, resolution does."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError as error:
         return _FileFacts((), frozenset(), True, (error.lineno or 1, error.msg))
     except (ValueError, RecursionError) as error:  # null bytes; absurdly deep nesting

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import write_tree
+from organize_backend.cli import main
 from organize_backend.config import Config
 from organize_backend.model import Kept, Move, OrganizeError, Plan
 from organize_backend.planning.hazards import COMPUTED_IMPORT, FILE_RELATIVE, PACKAGE_RESOURCE
@@ -382,6 +383,19 @@ def test_a_file_that_does_not_parse_is_not_moved_even_when_asked(tmp_path: Path)
     make(tmp_path, {**SEED_000, "tools/old.py": "x = = 1\n"})
     with pytest.raises(OrganizeError, match=r"\ntools/old\.py:1: syntax error"):
         plan_for(tmp_path, Config(moves=(("tools/old.py", "scripts/old.py"),)))
+
+
+def test_an_ipython_cell_script_that_imports_a_moved_module_gets_its_import_rewritten(tmp_path: Path) -> None:
+    # Astera-org/simplexity keeps notebooks as `#%%` scripts with `%load_ext autoreload`: they were refused
+    notebook = ("#%%\n%load_ext autoreload\n%autoreload 2\n!pip install -q fastapi\n\n"
+                "from agent import run_agent\n\n#%%\nprint(run_agent('hi'))\n")
+    make(tmp_path, {**SEED_000, "notebooks/explore.py": notebook})
+    assert main(["apply", str(tmp_path)]) == 0
+    after = (tmp_path / "notebooks" / "explore.py").read_text().splitlines()
+    before = notebook.splitlines()
+    changed = [(old, new) for old, new in zip(before, after) if old != new]
+    assert len(after) == len(before) and len(changed) == 1
+    assert changed[0][0] == "from agent import run_agent" and changed[0][1].endswith(".agent import run_agent")
 
 
 def test_python_2_code_is_named_as_such(tmp_path: Path) -> None:

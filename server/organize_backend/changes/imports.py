@@ -39,7 +39,14 @@ from typing import Iterable, Mapping
 
 from organize_backend.changes.project_style import ProjectStyle, resort_runs, sort_key, wrap_long_imports
 from organize_backend.snapshot import module_name, parent_of
-from organize_backend.source_text import LineOffsets, dotted_name, line_shift, relative_load, replace_spans
+from organize_backend.source_text import (
+    LineOffsets,
+    dotted_name,
+    line_shift,
+    parse_python,
+    relative_load,
+    replace_spans,
+)
 
 
 @dataclass(frozen=True)
@@ -179,7 +186,7 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
     if not tree.might_mention(text):
         return text, []
     try:
-        module = ast.parse(text)
+        module = parse_python(text)
     except (SyntaxError, ValueError):  # the plan refused files that do not parse; undecodable bytes
         return text, [Notice(new_path, 1, "could not be read as Python text: its imports were not checked")]
     for folder in _sys_path_folders(module, old_path) if "sys.path" in text else ():

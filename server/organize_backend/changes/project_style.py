@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from organize_backend.snapshot import join, parent_of
-from organize_backend.source_text import LineOffsets
+from organize_backend.source_text import LineOffsets, parse_python
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -174,7 +174,7 @@ def wrap_long_imports(after: str, old_lines: set[str], line_length: int) -> list
     `old_lines`, the file's lines before, does not hold) longer than `line_length` in the
     formatter's exploded form."""
     try:
-        tree = ast.parse(after)
+        tree = parse_python(after)
     except (SyntaxError, ValueError):
         return []
     offsets = LineOffsets(after)
@@ -209,7 +209,7 @@ def resort_runs(after: str, old_keys: Mapping[int, tuple]) -> str:
     of `old_keys`, which give each one's sort key before the rewrite) put back in order, if the
     run was in order before."""
     try:
-        tree = ast.parse(after)
+        tree = parse_python(after)
     except (SyntaxError, ValueError):
         return after
     offsets = LineOffsets(after)

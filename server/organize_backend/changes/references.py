@@ -125,7 +125,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from organize_backend.model import Category
-from organize_backend.source_text import dotted_name, relative_load
+from organize_backend.source_text import dotted_name, parse_python, relative_load
 
 _BOM = b"\xef\xbb\xbf"
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -315,7 +315,7 @@ class _Workspace:
         if path is None:
             return frozenset()
         try:
-            tree = ast.parse(self.files[path])  # bytes: the BOM and coding cookie decide
+            tree = parse_python(self.files[path])  # bytes: the BOM and coding cookie decide
         except (SyntaxError, ValueError, UnicodeError):
             return frozenset()
         return frozenset(_bound_names(tree.body))
@@ -549,7 +549,7 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "invalid escape sequence" and the like are the user's business
-            tree = ast.parse(data)  # bytes: the BOM and coding cookie decide, as for the interpreter
+            tree = parse_python(data)  # bytes: the BOM and coding cookie decide, as for the interpreter
     except (SyntaxError, ValueError, RecursionError):
         return None, None
     codec = "utf-8" if encoding == "utf-8-sig" else encoding

@@ -47,7 +47,13 @@ from typing import Iterator
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Snapshot
 from organize_backend.snapshot import join, source_roots
-from organize_backend.source_text import LineOffsets, dotted_name, relative_load, replace_spans
+from organize_backend.source_text import (
+    LineOffsets,
+    dotted_name,
+    parse_python,
+    relative_load,
+    replace_spans,
+)
 from organize_backend.verify import absolute_imports
 
 FILE_RELATIVE = "file-relative path"
@@ -468,7 +474,7 @@ def _lift(base: _FolderBase, levels: int, source: str, offsets: LineOffsets) -> 
 
 def _parse(source: str) -> ast.Module | None:
     try:
-        return ast.parse(source)
+        return parse_python(source)
     except (SyntaxError, ValueError):  # ValueError: null bytes
         return None
 

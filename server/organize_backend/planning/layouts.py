@@ -29,6 +29,7 @@ from typing import Callable, Mapping, Sequence
 
 from organize_backend.model import OrganizeError
 from organize_backend.planning.signals import imports_any, is_main_block, only_data_classes, shown
+from organize_backend.source_text import parse_python
 
 AUTO = "auto"  # the layout read from the folder as a whole: planning/placement.py
 
@@ -85,7 +86,7 @@ class ModuleFacts:
 def read_facts(source: str) -> ModuleFacts | None:
     """Facts about `source`, or None when it does not parse."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except (SyntaxError, ValueError):  # ValueError: null bytes in the source
         return None
     body = tree.body

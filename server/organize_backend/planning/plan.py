@@ -7,7 +7,6 @@ that would make the change unsafe is refused here, before rope runs.
 
 from __future__ import annotations
 
-import ast
 import keyword
 import operator
 import re
@@ -41,6 +40,7 @@ from organize_backend.snapshot import (
     relocated,
     source_roots,
 )
+from organize_backend.source_text import parse_python
 from organize_backend.two_processes import Child, can_split, split_work
 
 MAX_REPORTED_ERRORS = 10
@@ -168,7 +168,7 @@ def _syntax_errors(snapshot: Snapshot, paths: list[str]) -> list[tuple[str, str]
     errors = []
     for path in paths:
         try:
-            ast.parse(snapshot.files[path], filename=path)
+            parse_python(snapshot.files[path])
         except SyntaxError as error:
             errors.append((path, f"{path}:{error.lineno or 1}: syntax error: {error.msg}"))
         except ValueError as error:  # null bytes

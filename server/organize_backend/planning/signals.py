@@ -20,6 +20,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+from organize_backend.source_text import parse_python
+
 DECISIVE, STRONG, HINT = 3, 2, 1
 
 # --- libraries that say what a module does ------------------------------------------------
@@ -91,7 +93,7 @@ class ModuleFacts:
 def read_module(name: str, source: str) -> ModuleFacts | None:
     """Facts about `source` (the module `name`, "auth.py"), or None when it does not parse."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except (SyntaxError, ValueError):  # ValueError: null bytes in the source
         return None
     facts = ModuleFacts(
