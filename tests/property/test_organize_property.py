@@ -173,7 +173,8 @@ def unexplained_changes(before: dict[str, bytes], after: dict[str, bytes], path_
                         moved_names: set[str]) -> list[str]:
     """Changed lines of Python files that are not an import, nor a string or expression naming a
     moved module (by the last part of its old dotted name), nor a relative reference of a moved
-    file whose dots changed (`import_module(".mailer", __package__)`)."""
+    file whose dots or level changed (`import_module(".mailer", __package__)`, `__import__("mailer",
+    globals(), locals(), ["send"], 1)`)."""
     pattern = re.compile(r"(?<![\w])(%s)(?![\w])" % "|".join(sorted(map(re.escape, moved_names))))
     inverse = {new: old for old, new in path_map.items()}
     trees: dict[str, ast.AST] = {}
@@ -202,7 +203,10 @@ def unexplained_changes(before: dict[str, bytes], after: dict[str, bytes], path_
                         for begin, finish, value in _string_spans(tree).get(line, []))
         # a file that moved itself: its relative references get their dots recomputed
         recomputed_dots = path != old_path and old[start:end].startswith(".") and new[start:].startswith(".")
-        if not (in_string or recomputed_dots or pattern.search(old[start:end])):
+        # or `__import__("users", globals(), locals(), ["value"], 1)`'s level
+        recomputed_level = path != old_path and "__import__(" in old and old[start:end].isdigit() \
+            and new[start:len(new) - (len(old) - end)].isdigit()
+        if not (in_string or recomputed_dots or recomputed_level or pattern.search(old[start:end])):
             problems.append(f"{path}:{pair.new_index + 1}: {old!r} -> {new!r}")
     return problems
 
