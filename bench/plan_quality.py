@@ -58,6 +58,7 @@ class Score:
     pairwise_f1: float = 0.0
     move_stay: float = 0.0
     nothing_moves_move_stay: float = 0.0  # the trivial plan's agreement, to read the figure against
+    nothing_moves_f1: float = 0.0  # and its F1: all modules in one group, as if all went into one package
     plan: dict[str, str] = field(default_factory=dict)
 
 
@@ -89,7 +90,8 @@ def new_score(case: dict) -> Score:
     truth = maintainer_groups(case)
     moved = sum(group != ROOT_GROUP for group in truth.values())
     return Score(case["name"], case["split"], len(truth), maintainer_packages=len(set(truth.values()) - {ROOT_GROUP}),
-                 maintainer_moved=moved, nothing_moves_move_stay=(len(truth) - moved) / len(truth))
+                 maintainer_moved=moved, nothing_moves_move_stay=(len(truth) - moved) / len(truth),
+                 nothing_moves_f1=pairwise_f1(truth, dict.fromkeys(truth, ROOT_GROUP)))
 
 
 def score_plan(case: dict, plan_destinations: dict[str, str], score: Score) -> Score:
@@ -241,25 +243,27 @@ def means(scores: list[Score]) -> dict[str, dict[str, float | int]]:
                 "pairwise_f1": sum(s.pairwise_f1 for s in chosen) / len(chosen),
                 "move_stay": sum(s.move_stay for s in chosen) / len(chosen),
                 "nothing_moves_move_stay": sum(s.nothing_moves_move_stay for s in chosen) / len(chosen),
+                "nothing_moves_f1": sum(s.nothing_moves_f1 for s in chosen) / len(chosen),
             }
     return result
 
 
 def print_table(scores: list[Score]) -> None:
     width = max(len(s.case) for s in scores)
-    print(f"{'case':<{width}}  split    mods  pkgs m/p  moved m/p    F1  move/stay  (nothing moves)")
+    print(f"{'case':<{width}}  split    mods  pkgs m/p  moved m/p    F1  move/stay  (nothing moves: F1, move/stay)")
     for s in scores:
         if s.status == "missing":
             print(f"{s.case:<{width}}  {s.split:<7}  {s.modules:>4}  MISSING: {s.message}")
             continue
         print(f"{s.case:<{width}}  {s.split:<7}  {s.modules:>4}  {s.maintainer_packages:>4}/{s.plan_packages:<3}"
               f"  {s.maintainer_moved:>5}/{s.plan_moved:<4}  {s.pairwise_f1:.2f}  {s.move_stay:>9.2f}"
-              f"  ({s.nothing_moves_move_stay:.2f})" + (f"  FAILED: {s.message}" if s.status == "failed" else ""))
+              f"  ({s.nothing_moves_f1:.2f}, {s.nothing_moves_move_stay:.2f})"
+              + (f"  FAILED: {s.message}" if s.status == "failed" else ""))
     print()
     for split, figures in means(scores).items():
         print(f"mean {split:<8} {figures['cases']:>2} cases ({figures['failed']} failed): "
               f"pairwise F1 {figures['pairwise_f1']:.2f}, move/stay {figures['move_stay']:.2f} "
-              f"(nothing moves: {figures['nothing_moves_move_stay']:.2f})")
+              f"(nothing moves: F1 {figures['nothing_moves_f1']:.2f}, move/stay {figures['nothing_moves_move_stay']:.2f})")
     missing = [s.case for s in scores if s.status == "missing"]
     if missing:
         print(f"\n{len(missing)} case(s) without a mirror, left out of the means: {', '.join(missing)}")
