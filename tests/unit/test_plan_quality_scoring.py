@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import plan_quality  # noqa: E402
+import plan_quality
 
 # Maintainers kept main.py, put the two billing modules together and the two mail modules together.
 CASE = {"name": "shop", "split": "tune", "folder": "app", "mapping": {

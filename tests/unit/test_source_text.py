@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 import pytest
-
 from organize_backend.source_text import parse_python
 
 # As VS Code's interactive window and Spyder keep a notebook: `# %%` cells, magics and shell escapes.
