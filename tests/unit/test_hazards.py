@@ -183,25 +183,25 @@ def test_package_resource_reason_names_the_first_lookup() -> None:
 
 
 def test_a_module_finding_its_page_by_package_name_stays_and_the_app_still_reads_it(tmp_path: Path, capsys) -> None:
-    # the pypiserver case: pkg/config.py reads pkg/welcome.html by its own name, two ways
+    # the pypiserver case: pkg/page_config.py reads pkg/welcome.html by its own name, two ways
     files = {
         "pkg/__init__.py": "",
-        "pkg/config.py": "import pkgutil\nfrom importlib.resources import files\n\n\ndef welcome():\n"
+        "pkg/page_config.py": "import pkgutil\nfrom importlib.resources import files\n\n\ndef welcome():\n"
                          "    return pkgutil.get_data(__name__, 'welcome.html').decode()\n\n\n"
                          "def welcome2():\n    return files(__package__).joinpath('welcome.html').read_text()\n",
         "pkg/welcome.html": "<h1>hi</h1>\n",
-        "pkg/utils.py": "def shout(text):\n    return text.upper()\n",
-        "pkg/main.py": "from pkg.config import welcome, welcome2\nfrom pkg.utils import shout\n\n"
+        "pkg/text_utils.py": "def shout(text):\n    return text.upper()\n",
+        "pkg/main.py": "from pkg.page_config import welcome, welcome2\nfrom pkg.text_utils import shout\n\n"
                        "print(shout(welcome()), welcome2())\n",
     }
     write_tree(tmp_path, files)
 
     assert main(["plan", str(tmp_path), "--root", "pkg"]) == 0
     out = capsys.readouterr().out
-    assert "pkg/config.py   (loads data files by its package name (pkgutil.get_data(__name__, ...), line 6)" in out
+    assert "pkg/page_config.py   (loads data files by its package name (pkgutil.get_data(__name__, ...), line 6)" in out
     assert main(["apply", str(tmp_path), "--root", "pkg"]) == 0
-    assert (tmp_path / "pkg" / "utils" / "utils.py").is_file()  # the rest is organized
-    assert (tmp_path / "pkg" / "config.py").is_file()
+    assert (tmp_path / "pkg" / "utils" / "text_utils.py").is_file()  # the rest is organized
+    assert (tmp_path / "pkg" / "page_config.py").is_file()
     run = subprocess.run([sys.executable, "-m", "pkg.main"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout) == (0, "<H1>HI</H1>\n <h1>hi</h1>\n\n"), run.stderr
 

@@ -18,9 +18,9 @@ from organize_backend.lsp.client import ClientProfile
 from organize_backend.pipeline import open_workspace
 
 FILES = {
-    "database.py": "def get_db():\n    return 1\n",
-    "models.py": "from database import get_db\n\n\ndef load():\n    return get_db()\n",
-    "auth.py": "def login(:\n    pass\n",  # line 1: a syntax error
+    "db_session.py": "def get_db():\n    return 1\n",
+    "user_models.py": "from db_session import get_db\n\n\ndef load():\n    return get_db()\n",
+    "auth_views.py": "def login(:\n    pass\n",  # line 1: a syntax error
 }
 
 
@@ -34,13 +34,13 @@ def listing(tmp_path: Path, monkeypatch, warm: bool) -> tuple[list, list]:
     monkeypatch.setattr(ls.preparer, "start", lambda key, work: prepared.append(key))
     if not warm:
         ls.warm.clear()  # the start-up parse is still running
-    return lsp_server.list_actions(ls, (root / "models.py").as_uri(), "models.py", ["source"]), prepared
+    return lsp_server.list_actions(ls, (root / "user_models.py").as_uri(), "user_models.py", ["source"]), prepared
 
 
 def test_after_the_start_up_parse_a_syntax_error_disables_the_action(tmp_path: Path, monkeypatch) -> None:
     listed, prepared = listing(tmp_path, monkeypatch, warm=True)
     assert [action.disabled.reason.splitlines()[:2] for action in listed] == [
-        ["cannot organize: fix these first, nothing was changed", "auth.py:1: syntax error: invalid syntax"]]
+        ["cannot organize: fix these first, nothing was changed", "auth_views.py:1: syntax error: invalid syntax"]]
     assert prepared == []
 
 
@@ -55,5 +55,5 @@ def test_picking_the_unchecked_action_checks(tmp_path: Path, monkeypatch) -> Non
     ls = lsp_server.OrganizeServer()
     root = tmp_path / "ws"
     monkeypatch.setattr(ls, "workspace_view", lambda near=None: open_workspace(root, near=near))
-    with pytest.raises(lsp_server.OrganizeError, match="auth.py:1: syntax error"):
+    with pytest.raises(lsp_server.OrganizeError, match="auth_views.py:1: syntax error"):
         lsp_server.changes_for(ls, listed[0].data)

@@ -210,6 +210,32 @@ def test_in_a_package_what_no_signal_places_goes_to_its_core_package() -> None:
     assert placed["rules.py"].reason.startswith("no name or code signal")
 
 
+def test_in_a_folder_named_core_what_no_signal_places_stays_at_its_top() -> None:
+    # benavlabs/FastAPI-boilerplate organizes src/app/core/: a core/ inside it would say nothing more
+    placed = place_folder(folder({"logger.py": "", "queue.py": "", "rate_limit.py": ""}, name="core"))
+    assert packages(placed) == dict.fromkeys(placed)
+    assert placed["queue.py"].reason == "no name or code signal: core/ is the application's core already"
+
+
+def test_a_new_package_named_like_its_only_module_is_not_made() -> None:
+    # config/config.py only adds a level: in bench/reorgs maintainers did that once in 15 such plans
+    modules = {"config.py": "DEBUG = True\n", "engine.py": "import rules\n", "rules.py": "R = 1\n",
+               "user_service.py": "", "order_service.py": ""}
+    placed = place_folder(folder(modules))
+    assert packages(placed) == {"config.py": "core", "engine.py": "core", "rules.py": "core",
+                                "user_service.py": "services", "order_service.py": "services"}
+    assert placed["config.py"].reason == "config/config.py would hold only it: joins core/, the application's core"
+    alone = place_folder(folder({"config.py": "DEBUG = True\n", "user_service.py": "", "order_service.py": ""}))
+    assert packages(alone)["config.py"] is None  # no core/ to join: it stays
+    assert alone["config.py"].reason == "config/config.py would hold only it: stays at the top"
+
+
+def test_a_namesake_package_the_user_asks_for_or_that_exists_is_kept() -> None:
+    modules = {"config.py": "DEBUG = True\n", "engine.py": "", "rules.py": ""}
+    assert packages(place_folder(folder(modules), rules={"config": ["config.py"]}))["config.py"] == "config"
+    assert packages(place_folder(folder(modules, existing=("config",))))["config.py"] == "config"
+
+
 def test_a_package_named_core_or_lib_already_takes_what_no_signal_places() -> None:
     placed = place_folder(folder({"engine.py": "", "rules.py": "", "text_utils.py": ""}, existing=("lib", "utils")))
     assert packages(placed) == {"engine.py": "lib", "rules.py": "lib", "text_utils.py": "utils"}
@@ -290,12 +316,12 @@ def test_package_metadata_stays_where_tools_read_it(name: str) -> None:
 
 def test_a_published_package_is_told_its_users_paths_change(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "ws", {"pyproject.toml": '[project]\nname = "sgpt"\n', "sgpt/__init__.py": "",
-                                        "sgpt/config.py": "X = 1\n", "sgpt/app.py": "from sgpt.config import X\n"})
+                                        "sgpt/role_config.py": "X = 1\n", "sgpt/app.py": "from sgpt.role_config import X\n"})
     snapshot = take_snapshot(root, "sgpt")
     plan = make_plan(snapshot, Config(root="sgpt"))
-    assert any(move.source == "sgpt/config.py" for move in plan.moves)
+    assert any(move.source == "sgpt/role_config.py" for move in plan.moves)
     assert ("sgpt is a published package: moving its modules changes the paths its users import "
-            "(`sgpt.config` becomes `sgpt.config.config`); keep public modules with `keep`, or re-export them "
+            "(`sgpt.role_config` becomes `sgpt.config.role_config`); keep public modules with `keep`, or re-export them "
             "from their old place") in plan.notes
     (root / "pyproject.toml").write_text("[tool.ruff]\n")
     assert not [note for note in make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt")).notes

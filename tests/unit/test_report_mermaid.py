@@ -93,7 +93,10 @@ def test_cycles_through_three_packages() -> None:
 
 
 def test_plan_prints_the_picture(tmp_path: Path, capsys) -> None:
-    root = write_tree(tmp_path / "ws", FILES)
+    # db_session.py, not database.py: a package of its own name would hold only it, and it would stay
+    files = {path.replace("database.py", "db_session.py"): text.replace("from database", "from db_session")
+             for path, text in FILES.items()}
+    root = write_tree(tmp_path / "ws", files)
     assert main(["plan", str(root)]) == 0
     out = capsys.readouterr().out
     assert "```mermaid" in out and "pkg_agents --> pkg_database" in out

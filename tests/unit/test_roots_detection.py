@@ -224,7 +224,7 @@ def test_with_an_init_the_same_folder_is_organized_keeping_relative_imports(tmp_
     assert main(["apply", str(tmp_path / "repo"), "--root", "pkgdir"]) == 0
     assert (tmp_path / "repo/pkgdir/main.py").read_text().startswith("from .agents.agent import run\n")
     agent = (tmp_path / "repo/pkgdir/agents/agent.py").read_text()
-    assert agent.startswith("from ..database.database import get_db\n")
+    assert agent.startswith("from ..database import get_db\n")  # database/database.py would hold only it: stays
 
 
 def test_the_language_server_organizes_the_folder_of_the_file_in_hand(tmp_path: Path, monkeypatch) -> None:
@@ -233,15 +233,15 @@ def test_the_language_server_organizes_the_folder_of_the_file_in_hand(tmp_path: 
 
     root = write_tree(tmp_path / "repo", {
         "api/main.py": "import agent\n", "api/agent.py": "import database\n", "api/database.py": "X = 1\n",
-        "worker/run.py": "import agent_tools\nimport models\n", "worker/agent_tools.py": "import models\n",
-        "worker/models.py": "Q = 1\n",
+        "worker/run.py": "import agent_tools\nimport user_models\n", "worker/agent_tools.py": "import user_models\n",
+        "worker/user_models.py": "Q = 1\n",
     })
     ls = lsp_server.OrganizeServer()
     ls.root, ls.profile = root, ClientProfile(resource_operations=True, resolve_edit=True, disabled_actions=True)
     monkeypatch.setattr(ls, "workspace_view", lambda near=None: open_workspace(root, near=near))
     monkeypatch.setattr(ls.preparer, "start", lambda key, work: None)
-    uri = (root / "worker/models.py").as_uri()
-    listed = lsp_server.list_actions(ls, uri, "worker/models.py", ["source"])
+    uri = (root / "worker/user_models.py").as_uri()
+    listed = lsp_server.list_actions(ls, uri, "worker/user_models.py", ["source"])
     assert [action.title for action in listed] == ["Organize backend: move 2 modules into 2 packages"]
     _, changes = lsp_server.changes_for(ls, listed[0].data)
-    assert sorted(changes.path_map) == ["worker/agent_tools.py", "worker/models.py"]
+    assert sorted(changes.path_map) == ["worker/agent_tools.py", "worker/user_models.py"]

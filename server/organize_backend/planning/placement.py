@@ -20,7 +20,9 @@ imports whom. This layout does the same, in this order; the first answer wins:
 8. the import graph: a module goes where most of the modules it talks to went;
 9. what is left goes to core/ (or the folder's existing core, lib, common, app or domain
    package), in a package as in a folder of top-level modules, even what only the entry points
-   use: maintainers leave little at a folder's top.
+   use: maintainers leave little at a folder's top; a folder named core keeps it at its top;
+10. no new package holds only the module of its own name (config/config.py): that module joins
+   core/, or stays where there is none.
 
 Every placement carries its reason, naming the signal that decided it.
 """
@@ -96,6 +98,8 @@ _NOT_A_FAMILY = frozenset({
     "base", "common", "core", "get", "set", "my", "new", "old", "main", "app", "test", "tests", "run", "do",
     "make", "simple", "basic", "default", "abstract", "generic", "py",
 })
+# The reason of what no signal places, and what the planner recognizes it by.
+_NO_SIGNAL = "no name or code signal"
 # Fewer modules named alike are a coincidence more often than a package (measured on bench/reorgs).
 FAMILY_SIZE = 3
 # Last words that make no family: `*_utils` are utils (a kind), `*_base` bases of many families.
@@ -189,6 +193,7 @@ class _Planner:
         self._by_graph()
         for stem in self.facts:
             self.placed.setdefault(stem, self._left_over())
+        self._no_new_package_for_its_namesake_alone()
         return self.placed
 
     def package(self, kind: str) -> str:
@@ -352,7 +357,26 @@ class _Planner:
         if generic:
             return Placement(generic, f"no name or code signal: joins {generic}/, the folder's general package")
         core = self._free_core_name()
+        if core == self.folder.name:  # src/app/core/core/ would say nothing more
+            return Placement(None, f"no name or code signal: {core}/ is the application's core already")
         return Placement(core, f"no name or code signal: the application's core ({core}/), not the top level")
+
+    def _no_new_package_for_its_namesake_alone(self) -> None:
+        """`config.py` alone in a new config/ (config/config.py) only adds a level to its imports.
+        Maintainers put such a module with others or left it (in bench/reorgs, 14 of the 15 the
+        planner placed so): it joins the core package with what no signal places, or stays
+        where there is none. The user's rules and the skill preset's layout are left as they are."""
+        members = Counter(placement.package for placement in self.placed.values())
+        core = next((p.package for p in self.placed.values() if p.package and p.reason.startswith(_NO_SIGNAL)), None)
+        for stem, placement in self.placed.items():
+            package = placement.package
+            if package is None or members[package] > 1 or package.rsplit(".", 1)[-1] != stem \
+                    or package in self.folder.existing_packages or placement.reason.startswith("package rule") \
+                    or stem in self.skill:
+                continue
+            alone = f"{package.replace('.', '/')}/{stem}.py would hold only it"
+            self.placed[stem] = Placement(core, f"{alone}: joins {core}/, the application's core" if core
+                                          else f"{alone}: stays at the top")
 
     def _free_core_name(self) -> str:
         """core, unless a module of the folder is named so: `pkg.core` would then name the new
