@@ -22,6 +22,7 @@ forms (flat): `import d`, `import d as d_mod`, `from d import get_d`, a parenthe
   `from d import (\n    get_d,  # comment\n    Thing as d_Thing,\n)`, `importlib.import_module("d")`,
   `__import__("d")`, `__import__("d", fromlist=[...])`, `importlib.util.find_spec("d")`;
 forms (package): the same with `app.d`, plus `from app import d`, `from . import d [as d_mod]`,
+  `import app` with `from app.d import get_d` and `app.d.value()` (the submodule as a package attribute),
   `from .d import get_d`, a parenthesized `from .d import (...)`, `import_module(".d", __package__)`,
   `__import__("d", globals(), locals(), ["value"], 1)`;
 placements: module level (top), under `if`, in `try/except ImportError`, under `if TYPE_CHECKING:`,
@@ -60,7 +61,7 @@ NEW_NAMES = ("session", "store", "client", "engine", "repository", "handlers", "
 
 FLAT_BINDING = ("import", "import_as", "from_get", "from_paren")
 PACKAGE_BINDING = ("import", "import_as", "from_pkg", "from_get", "from_paren", "relative_module",
-                   "relative_module_as", "relative_get", "relative_paren")
+                   "relative_module_as", "relative_get", "relative_paren", "package_attribute")
 FLAT_DYNAMIC = ("import_module", "dunder", "dunder_fromlist", "find_spec")
 PACKAGE_DYNAMIC = ("import_module", "import_module_rel", "dunder_rel", "dunder_fromlist", "find_spec")
 MODULE_BINDING = frozenset({"import", "import_as", "from_pkg", "relative_module", "relative_module_as"})
@@ -150,7 +151,7 @@ def fake_effect(edge: Edge, mode: str) -> str:
         return "unsafe"
     if edge.form in ("import", "import_as") and mode == "flat":
         return "unsafe"
-    if edge.form in MODULE_BINDING:
+    if edge.form in MODULE_BINDING or edge.form == "package_attribute":
         return "real"  # an attribute of the (real) package
     return "fake"
 
@@ -313,6 +314,9 @@ def binding_statement(form: str, name: str, mode: str) -> tuple[Statement, str, 
         return Statement([f"from . import {name}"], [name]), f"{name}.value()", name
     if form == "relative_module_as":
         return Statement([f"from . import {name} as {name}_mod"], [f"{name}_mod"]), f"{name}_mod.value()", f"{name}_mod"
+    if form == "package_attribute":  # the submodule as an attribute of its package, once a from-import loaded it
+        lines = [f"import {PACKAGE}", f"from {target} import get_{name}"]
+        return Statement(lines, [PACKAGE, f"get_{name}"]), f"{target}.value()", None
     source = f".{name}" if form.startswith("relative") else target
     if form in ("from_get", "relative_get"):
         return Statement([f"from {source} import get_{name}"], [f"get_{name}"]), f"get_{name}()", None

@@ -372,6 +372,23 @@ def test_a_relative_import_module_call_follows_like_the_statement() -> None:
     assert rewritten(source, tree, "app/main.py") == source.replace('".database"', '".db.database"')
 
 
+def test_a_submodule_reached_through_its_imported_package_follows() -> None:
+    # maigret's web app: `import maigret` and `maigret.report.save_graph_report(...)`, the submodule an
+    # attribute of its package once `from maigret.report import ...` loaded it
+    tree = app_tree({"app/database.py": "app/db/database.py"}, ["app/db/__init__.py"])
+    source = ("import app\nfrom app.database import get_db\n\n\ndef run():\n"
+              "    return app.database.get_db(), app.database, app.main\n")
+    assert rewritten(source, tree, "app/agent.py") == source.replace("app.database", "app.db.database")
+
+
+def test_a_package_bound_under_another_name_or_not_at_all_leaves_chains_alone() -> None:
+    tree = app_tree({"app/database.py": "app/db/database.py"}, ["app/db/__init__.py"])
+    aliased = "import app as application\n\napp = object()\nx = app.database\n"
+    assert rewritten(aliased, tree, "main.py") == aliased
+    unbound = "from app import main\n\nx = app.database\n"
+    assert rewritten(unbound, tree, "main.py") == unbound
+
+
 def test_a_relative_dunder_import_follows_with_its_name_and_level() -> None:
     tree = app_tree({"app/agent.py": "app/agents/agent.py", "app/database.py": "app/db/database.py"},
                     ["app/agents/__init__.py", "app/db/__init__.py"])

@@ -79,10 +79,12 @@ class ModuleTree:
     workspace_name: str = ""
     build_inputs: tuple = ()  # what `build` was given: for the same tree seen from another root
     _words: frozenset[str] = field(init=False)
+    heads_of_moved_submodules: frozenset[str] = field(init=False)  # "maigret" for a moved maigret.report
     _from_roots: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._words = frozenset(part for name in self.renamed for part in name.split("."))
+        self.heads_of_moved_submodules = frozenset(name.split(".")[0] for name in self.renamed if "." in name)
 
     @classmethod
     def build(cls, old_paths: Iterable[str], path_map: Mapping[str, str], folder_map: Mapping[str, str],
@@ -277,6 +279,7 @@ class _FileRewriter:
         self.notices: list[Notice] = []
         self.renamed_chains: dict[str, str] = {}  # `import a.b` moved: uses of a.b become the new name
         self.renamed_attribute_chains: dict[str, str] = {}  # and `self.a.b`, for one in a class body
+        self.bound_packages: set[str] = set()  # `import maigret`: `maigret.report.f()` reaches a submodule
         self.split = False  # a statement became several: the lines no longer pair up
 
     # --- from X import a, b ------------------------------------------------------------------
@@ -363,6 +366,9 @@ class _FileRewriter:
 
     def import_(self, node: ast.Import, in_class: bool = False) -> None:
         for alias in node.names:
+            head = alias.name.split(".")[0]
+            if alias.asname is None and head in self.tree.heads_of_moved_submodules:
+                self.bound_packages.add(head)
             new = self.tree.new_name(alias.name)
             if new == alias.name:
                 continue
@@ -394,19 +400,29 @@ class _FileRewriter:
                                f"uses of `{alias.name}` are renamed, other uses of `{alias.name.split('.')[0]}` are not")
 
     def dotted_uses(self, module: ast.Module) -> None:
-        """`a.b.f()` after `import a.b` moved: the longest chain that names a moved module."""
-        if not self.renamed_chains:
+        """`a.b.f()` after `import a.b` moved: the longest chain that names a moved module. So
+        also after a plain `import maigret`: `maigret.report.f()` reaches the submodule as an
+        attribute of its package, there once any import loaded it (maigret's web app)."""
+        if not self.renamed_chains and not self.bound_packages:
             return
         pending: list[ast.AST] = [module]
         while pending:
             node = pending.pop()
             if isinstance(node, ast.Attribute) and (name := dotted_name(node)) is not None:
-                if name in self.renamed_chains:
-                    self.edits.append((*self.offsets.span(node), self.renamed_chains[name]))
+                new = self.renamed_chains.get(name) or self._moved_submodule_of_bound_package(name)
+                if new is not None:
+                    self.edits.append((*self.offsets.span(node), new))
                     continue
                 if self._attribute_chain(node, name):
                     continue
             pending.extend(ast.iter_child_nodes(node))
+
+    def _moved_submodule_of_bound_package(self, chain: str) -> str | None:
+        head = chain.split(".")[0]
+        if head not in self.bound_packages or chain not in self.tree.old_modules:
+            return None
+        new = self.tree.new_name(chain)
+        return new if new != chain and new.split(".")[0] == head else None
 
     def annotation_strings(self, module: ast.Module) -> None:
         """A string annotation names the local binding (`-> "a.b.Thing"`): it follows the code's
