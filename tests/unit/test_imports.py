@@ -277,6 +277,10 @@ def test_which_projects_enforce_an_import_order(files: dict, enforced: bool) -> 
     ({".github/workflows/ci.yml": b"- run: ruff format --check .\n"}, 88),
     ({".pre-commit-config.yaml": b"repos:\n- hooks:\n  - id: ruff-format\n"}, 88),
     ({"pyproject.toml": b"[project]\nname = 'x'\n"}, None),
+    # AppDaemon: black configured at 120, but ruff's formatter (200) is the one configured to run
+    ({"pyproject.toml": b"[tool.black]\nline-length = 120\n[tool.ruff]\nline-length = 200\n[tool.ruff.format]\n"}, 200),
+    ({"pyproject.toml": b"[tool.black]\nline-length = 120\n[tool.ruff]\nline-length = 200\n[tool.ruff.format]\n",
+      "Makefile": b"fmt:\n\tblack .\n"}, 120),
 ])
 def test_which_projects_enforce_a_formatter(files: dict, length: int | None) -> None:
     assert style_policy(files)("app.py").wraps_at == length
@@ -300,6 +304,15 @@ def test_a_renamed_import_past_the_line_length_is_wrapped_as_the_formatter_would
     text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=style)
     assert text == ("def f():\n    from agents.agent import (\n        run,\n        stop,\n        x,\n    )\n"
                     "    from config import a, b, c, d, e, f, g, h, i\n")
+
+
+def test_a_renamed_import_that_was_past_the_line_length_already_stays_on_its_line() -> None:
+    # maigret's tests/test_errors.py:3 (97 columns, black's 88) and AppDaemon's sequences.py:11 were
+    # exploded into parenthesized imports, where by hand the edit is the module's new name
+    style = ProjectStyle(wraps_at=40)
+    source = "from agent import run, stop, start, restart\n    \nfrom agent import x, y\n"
+    text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=style)
+    assert text == "from agents.agent import run, stop, start, restart\n    \nfrom agents.agent import x, y\n"
 
 
 def test_a_line_with_a_comment_is_not_wrapped() -> None:
@@ -331,7 +344,7 @@ def test_a_split_statement_is_sorted_into_its_run() -> None:
 
 
 def test_a_wrapped_import_is_sorted_as_one_statement() -> None:
-    style = ProjectStyle(sorts_imports=True, wraps_at=30)
+    style = ProjectStyle(sorts_imports=True, wraps_at=35)  # the old line fits, the new one does not
     source = "import config\nfrom agent import run, stop, plan\nfrom db_conn import x\n"
     text, _ = rewrite_imports(source, "main.py", "main.py", flat_tree(), style=style)
     assert text == ("import config\nfrom agents.agent import (\n    run,\n    stop,\n    plan,\n)\n"

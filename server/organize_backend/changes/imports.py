@@ -212,7 +212,7 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
     if changed and style.sorts_imports:
         new_text = resort_runs(new_text, _old_sort_keys(changed, line_shift(rewriter.offsets, rewriter.edits)))
     if changed and style.wraps_at:
-        new_text = replace_spans(new_text, wrap_long_imports(new_text, set(text.splitlines()), style.wraps_at))
+        new_text = replace_spans(new_text, wrap_long_imports(new_text, text, style.wraps_at))
     return new_text, rewriter.notices
 
 

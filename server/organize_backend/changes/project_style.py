@@ -55,7 +55,8 @@ class ProjectStyle:
 # Files where a project says which commands its checks run (a Makefile target, a CI step, a hook).
 _COMMAND_FILES = ("Makefile", "makefile", "GNUmakefile", "tox.ini", "noxfile.py",
                   ".pre-commit-config.yaml")
-_FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|(?:^|[\s\"'])black(?:\s|$|\")|id: black\b", re.MULTILINE)
+_BLACK_COMMAND = rb"(?:^|[\s\"'])black(?:\s|$|\")|id: black\b"
+_FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|" + _BLACK_COMMAND, re.MULTILINE)
 # `ruff check` (or the pre-commit hook) with ruff's default rules, which include the import
 # order (`I`) since ruff 0.15: measured with ruff 0.17.6, `ruff check --isolated` reports I001.
 _LINTER_COMMAND = re.compile(rb"\bruff\s+check\b|\bid:\s*ruff(?:-check)?\s*$", re.MULTILINE)
@@ -68,6 +69,7 @@ def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
     styles: dict[str, ProjectStyle] = {}
     commands = [data for path, data in files.items() if _is_command_file(path)]
     formatter_run = any(_FORMATTER_COMMAND.search(data) for data in commands)
+    black_run = any(re.search(_BLACK_COMMAND, data, re.MULTILINE) for data in commands)
     linter_run = any(_LINTER_COMMAND.search(data) for data in commands)
     # no configuration anywhere: what the project's commands run with their defaults
     unconfigured = ProjectStyle(linter_run, DEFAULT_LINE_LENGTH if formatter_run or linter_run else None,
@@ -75,7 +77,7 @@ def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
 
     def style_in(folder: str) -> ProjectStyle:
         if folder not in styles:
-            own = _style_in(files, folder, formatter_run, linter_run)
+            own = _style_in(files, folder, formatter_run, linter_run, black_run)
             styles[folder] = own if own is not None else (style_in(parent_of(folder)) if folder else unconfigured)
         return styles[folder]
 
@@ -88,8 +90,11 @@ def _is_command_file(path: str) -> bool:
         "/.github/workflows/" in "/" + path and name.endswith((".yml", ".yaml"))) or name == ".gitlab-ci.yml"
 
 
-def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool, linter_run: bool) -> ProjectStyle | None:
-    """What the configuration files of one folder say; None when they say nothing."""
+def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool, linter_run: bool,
+              black_run: bool) -> ProjectStyle | None:
+    """What the configuration files of one folder say; None when they say nothing. Where black
+    and ruff's formatter are both configured, black's length counts only if something runs black
+    (AppDaemon keeps `[tool.black]` at 120 and formats with ruff at 200)."""
     pyproject = _toml(files.get(join(folder, "pyproject.toml"), b""))
     tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
     ruff = next((_toml(files[join(folder, name)]) for name in ("ruff.toml", ".ruff.toml") if join(folder, name) in files),
@@ -104,7 +109,7 @@ def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool, lint
     # unconfigured, ruff runs its defaults where the project's commands run it
     ruff_sorts = _ruff_sorts(ruff) if configures_ruff else linter_run
     sorts = ruff_sorts or isort is not None or b"isort" in pre_commit
-    if isinstance(black, dict):
+    if isinstance(black, dict) and (black_run or "format" not in ruff):
         wraps_at = _length(black.get("line-length"))
     elif "format" in ruff or ruff_sorts or (configures_ruff and formatter_run) or b"ruff-format" in pre_commit:
         wraps_at = _length(ruff.get("line-length"))  # ruff's formatter and its isort wrap alike
@@ -169,32 +174,49 @@ def _toml(data: bytes) -> dict:
 # --- wrapping a renamed import past the line length --------------------------------------------
 
 
-def wrap_long_imports(after: str, old_lines: set[str], line_length: int) -> list[tuple[int, int, str]]:
+def wrap_long_imports(after: str, before: str, line_length: int) -> list[tuple[int, int, str]]:
     """Replacements that put each renamed one-line `from x import a, b` of `after` (a line that
-    `old_lines`, the file's lines before, does not hold) longer than `line_length` in the
-    formatter's exploded form."""
-    try:
-        tree = parse_python(after)
-    except (SyntaxError, ValueError):
-        return []
+    `before`, the file's text before, does not hold) that grew past `line_length` in the
+    formatter's exploded form. One that was past it already, importing the same names, stays
+    on its line: the project lets such lines be, and a rename is no reason to re-wrap them."""
+    old_lines = set(before.splitlines())
+    long_before = {(_indent(line), names) for _, line, names in _long_one_line_imports(before, line_length)}
     offsets = LineOffsets(after)
     replacements = []
+    for node, line, names in _long_one_line_imports(after, line_length, offsets):
+        if line in old_lines or (_indent(line), names) in long_before:
+            continue
+        statement_start, statement_end = offsets.span(node)
+        indent = _indent(line)
+        head = after[statement_start:statement_end].split(" import ", 1)[0]
+        inner = offsets.newline() + "".join(f"{indent}    {name},{offsets.newline()}" for name in names)
+        replacements.append((statement_start, statement_end, f"{head} import ({inner}{indent})"))
+    return replacements
+
+
+def _long_one_line_imports(text: str, line_length: int, offsets: LineOffsets | None = None) -> Iterable:
+    """(node, line, names as written) for each `from x import a, b` of `text` longer than
+    `line_length` that is alone on its one line, without parentheses, continuation or comment."""
+    try:
+        tree = parse_python(text)
+    except (SyntaxError, ValueError):
+        return
+    offsets = offsets or LineOffsets(text)
     for node in _statements(tree):
         if not isinstance(node, ast.ImportFrom) or node.end_lineno != node.lineno:
             continue
         start, end = offsets.line_bounds(node.lineno)
-        line = after[start:end].rstrip("\r\n")
-        if line in old_lines or len(line) <= line_length or "(" in line or "\\" in line or "#" in line:
+        line = text[start:end].rstrip("\r\n")
+        if len(line) <= line_length or "(" in line or "\\" in line or "#" in line:
             continue
         statement_start, statement_end = offsets.span(node)
-        if after[statement_end:end].strip() or after[start:statement_start].strip():
+        if text[statement_end:end].strip() or text[start:statement_start].strip():
             continue  # another statement shares the line
-        indent = after[start:statement_start]
-        head = after[statement_start:statement_end].split(" import ", 1)[0]
-        names = [after[slice(*offsets.span(alias))] for alias in node.names]
-        inner = offsets.newline() + "".join(f"{indent}    {name},{offsets.newline()}" for name in names)
-        replacements.append((statement_start, statement_end, f"{head} import ({inner}{indent})"))
-    return replacements
+        yield node, line, tuple(text[slice(*offsets.span(alias))] for alias in node.names)
+
+
+def _indent(line: str) -> str:
+    return line[:len(line) - len(line.lstrip())]
 
 
 def _statements(tree: ast.Module) -> Iterable[ast.stmt]:
