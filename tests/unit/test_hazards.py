@@ -25,6 +25,7 @@ from organize_backend.planning.hazards import (
     SHADOWING,
     adjust_file_relative_paths,
     find_hazards,
+    folders_put_on_sys_path,
     package_resource_reason,
 )
 from test_environment import install_fake_package, make_venv
@@ -518,3 +519,42 @@ def test_a_module_started_by_its_file_name_from_another_module_stays(tmp_path: P
     run = subprocess.run([sys.executable, "server.py"], cwd=tmp_path / "server", capture_output=True, text=True,
                          check=False)
     assert (run.returncode, run.stdout) == (0, "sidecar ran\n"), run.stderr
+
+
+# --- folders put on sys.path --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "folder"), [
+    ("sys.path.insert(0, os.path.dirname(__file__))\n", "app/core"),
+    ("sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n", "app/core"),
+    ("sys.path.append(str(Path(__file__).resolve().parent))\n", "app/core"),
+    ("sys.path.append(str(Path(__file__).parents[1]))\n", "app"),
+    ("sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\n", "app"),
+])
+def test_a_folder_put_on_sys_path_by_the_files_own_location_is_found(source: str, folder: str) -> None:
+    assert [entry.folder for entry in folders_put_on_sys_path("app/core/loader.py", source)] == [folder]
+
+
+@pytest.mark.parametrize("source", [
+    "sys.path.insert(0, 'plugins')\n",  # not found from the file's location
+    "sys.path.insert(0, __file__)\n",  # the file itself is no folder of modules
+    "print(os.path.dirname(__file__))\n",
+])
+def test_what_is_no_folder_put_on_sys_path_by_location(source: str) -> None:
+    assert folders_put_on_sys_path("app/core/loader.py", source) == []
+
+
+def test_moving_modules_out_of_a_folder_put_on_sys_path_is_a_hazard(tmp_path: Path, capsys) -> None:
+    # AppDaemon's app_management.py: "Add Path for adbase", so that users' apps can `import adbase`
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/app_management.py": "import os\nimport sys\n\n\ndef load():\n"
+                                 "    sys.path.insert(0, os.path.dirname(__file__))\n",
+        "app/adbase.py": "class ADBase:\n    pass\n",
+        "app/adapi.py": "from app.adbase import ADBase\n\n\nclass ADAPI(ADBase):\n    pass\n",
+        "main.py": "from app.adapi import ADAPI\n",
+    })
+    assert main(["plan", str(tmp_path), "--root", "app"]) == 0
+    out = capsys.readouterr().out
+    assert ("app/app_management.py:6: folder on sys.path: sys.path.insert(0, os.path.dirname(__file__)) puts app/ "
+            "on sys.path, so that its modules import by bare name (`import adapi`): `adapi`, `adbase`") in out

@@ -61,6 +61,7 @@ COMPUTED_IMPORT = "computed import"
 RUN_BY_PATH = "run by path"
 SHADOWING = "shadowing"
 PACKAGE_RESOURCE = "package-relative resource"
+SYS_PATH_FOLDER = "folder on sys.path"
 
 _BOM = "\ufeff"
 _SHOWN_CHARS = 80  # longer source excerpts in messages are cut
@@ -329,6 +330,66 @@ class ShadowedNames:
             "for these modules in [tool.organize-backend.packages]"
         )
         return Hazard(path, 1, SHADOWING, message)
+
+
+# --- folders a file puts on sys.path ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SysPathFolder:
+    """`sys.path.insert(0, os.path.dirname(__file__))` at `line` of a file: `folder` (workspace
+    relative) is put on sys.path, so that its modules import by bare name, from anywhere."""
+
+    line: int
+    folder: str
+    shown: str
+
+
+def folders_put_on_sys_path(path: str, source: str) -> list[SysPathFolder]:
+    """The folders `path` puts on sys.path by its own location: `os.path.dirname(__file__)`,
+    `Path(__file__).parent` (or `.parents[k]`), dirname of dirname, wrapped in `str()` or
+    `abspath()`. Other arguments say nothing certain about a workspace folder."""
+    tree = _parse(_without_bom(source))
+    if tree is None:
+        return []
+    found = []
+    for call in _calls(tree):
+        callee = dotted_name(call.func)
+        argument = call.args[-1] if callee in ("sys.path.insert", "sys.path.append") and call.args else None
+        levels = _levels_above_own_file(argument) if argument is not None else None
+        if levels is not None and levels > 0:
+            folder = PurePosixPath(path)
+            for _ in range(levels):
+                folder = folder.parent
+            found.append(SysPathFolder(call.lineno, "" if str(folder) == "." else str(folder), _shown(source, call)))
+    return found
+
+
+def _levels_above_own_file(node: ast.expr) -> int | None:
+    """0 for the file's own path (`__file__`, `abspath(__file__)`, `Path(__file__).resolve()`),
+    1 for its folder, 2 for the folder above; None for anything else."""
+    if isinstance(node, ast.Name) and node.id == "__file__":
+        return 0
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        callee = dotted_name(node.func)
+        inner = _levels_above_own_file(node.args[0])
+        if inner is None:
+            return None
+        if callee in _DIRNAME_FUNCTIONS:
+            return inner + 1
+        if callee in _ABSOLUTE_PATH_FUNCTIONS | _PATH_CLASSES | {"str", "os.fspath"}:
+            return inner
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords \
+            and node.func.attr in _PATH_METHODS_KEEPING_FOLDER:
+        return _levels_above_own_file(node.func.value)
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _levels_above_own_file(node.value)
+        return inner + 1 if inner is not None else None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "parents":
+        inner, index = _levels_above_own_file(node.value.value), _non_negative_int(node.slice)
+        return inner + index + 1 if inner is not None and index is not None else None
+    return None
 
 
 # --- recognising __file__-relative folders --------------------------------------------

@@ -20,10 +20,12 @@ from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snap
 from organize_backend.planning.hazards import (
     FILE_RELATIVE,
     PACKAGE_RESOURCE,
+    SYS_PATH_FOLDER,
     ShadowedNames,
     adjust_file_relative_paths,
     find_hazards,
     fixed_references,
+    folders_put_on_sys_path,
     package_resource_reason,
 )
 from organize_backend.planning.import_graph import module_graph
@@ -75,7 +77,7 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
         moves=moves,
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
-        hazards=tuple(hazards),
+        hazards=tuple(hazards + _sys_path_hazards(snapshot, moves)),
         notes=notes + _notes(snapshot, moves, whole_folder) + _left_broken(broken),
         whole_folder=whole_folder,
     )
@@ -343,6 +345,31 @@ def _keep_modules_named_where_no_rewrite_follows(snapshot: Snapshot, moves: list
                                              "rewrite can follow; moving it would break that at run time")
     kept += [Kept(source, reason) for source, reason in staying.items()]
     return [move for move in moves if move.source not in staying], kept
+
+
+def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
+    """A file that puts a folder on sys.path by its own location (AppDaemon's app_management.py:
+    `sys.path.insert(0, os.path.dirname(__file__))`, "Add Path for adbase") makes that folder's
+    modules importable by bare name, by code the workspace does not hold (its users' apps). The
+    imports the workspace holds are rewritten; those outside break, which only the user can weigh."""
+    leaving: dict[str, list[str]] = {}
+    for move in moves:
+        if move.source.endswith(".py") and parent_of(move.source) != parent_of(move.destination):
+            leaving.setdefault(parent_of(move.source), []).append(PurePosixPath(move.source).stem)
+    hazards = []
+    for path in snapshot.python_files() if leaving else ():
+        if b"sys.path" not in snapshot.files[path]:
+            continue
+        for entry in folders_put_on_sys_path(path, snapshot.text(path)):
+            stems = sorted(leaving.get(entry.folder, []))
+            if stems:
+                named = ", ".join(f"`{stem}`" for stem in stems[:3]) + (f" and {len(stems) - 3} more" if len(stems) > 3 else "")
+                hazards.append(Hazard(path, entry.line, SYS_PATH_FOLDER, (
+                    f"{entry.shown} puts {entry.folder or '.'}/ on sys.path, so that its modules import by bare "
+                    f"name (`import {stems[0]}`): {named} move out of it, so code outside the workspace that "
+                    "imports them so (plugins, users' apps) no longer finds them; the workspace's own imports "
+                    "are rewritten")))
+    return hazards
 
 
 def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
