@@ -859,3 +859,66 @@ def test_rules_and_dash_lines_are_read_in_linear_time() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+# --- Sphinx, doctests, `from package import module` (AppDaemon's docs) ------------------------
+
+APPDAEMON_FILES = {
+    "appdaemon/__init__.py": b"",
+    "appdaemon/core/__init__.py": b"",
+    "appdaemon/core/adapi.py": b"class ADAPI:\n    def get_state(self):\n        pass\n",
+    "appdaemon/core/adbase.py": b"class ADBase:\n    pass\n",
+    "appdaemon/core/exceptions.py": b"class TimeOutException(Exception):\n    pass\n",
+    "appdaemon/utils.py": b"X = 1\n",
+}
+APPDAEMON_MODULES = {"appdaemon.adapi": "appdaemon.core.adapi", "appdaemon.adbase": "appdaemon.core.adbase",
+                     "appdaemon.exceptions": "appdaemon.core.exceptions"}
+APPDAEMON_PATHS = {f"appdaemon/{name}.py": f"appdaemon/core/{name}.py" for name in ("adapi", "adbase", "exceptions")}
+
+
+def appdaemon_steps(path: str, text: str) -> dict[Category, bytes]:
+    files = {**APPDAEMON_FILES, path: text.encode()}
+    return steps_of(files, APPDAEMON_MODULES, APPDAEMON_PATHS, [""]).get(path, {})
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (".. automodule:: appdaemon.adapi\n", ".. automodule:: appdaemon.core.adapi\n"),
+    (".. autoclass:: appdaemon.adapi.ADAPI\n   :members:\n", ".. autoclass:: appdaemon.core.adapi.ADAPI\n   :members:\n"),
+    ("   .. automethod:: appdaemon.adapi.ADAPI.get_state\n", "   .. automethod:: appdaemon.core.adapi.ADAPI.get_state\n"),
+    (".. py:module:: appdaemon.adbase\n", ".. py:module:: appdaemon.core.adbase\n"),
+    ("See :py:meth:`appdaemon.adapi.ADAPI.get_state` and :class:`~appdaemon.adbase.ADBase`.\n",
+     "See :py:meth:`appdaemon.core.adapi.ADAPI.get_state` and :class:`~appdaemon.core.adbase.ADBase`.\n"),
+    (":mod:`the API <appdaemon.adapi>`\n", ":mod:`the API <appdaemon.core.adapi>`\n"),
+    (".. code-block:: python\n\n    from appdaemon import adbase as ad\n    from appdaemon.adapi import ADAPI\n",
+     ".. code-block:: python\n\n    from appdaemon.core import adbase as ad\n    from appdaemon.core.adapi import ADAPI\n"),
+])
+def test_sphinx_targets_and_package_imports_in_rst_follow_the_moves(before: str, after: str) -> None:
+    assert appdaemon_steps("docs/API.rst", before) == {Category.DOCS: after.encode()}
+
+
+@pytest.mark.parametrize("text", [
+    ".. automodule:: appdaemon.utils\n",  # not moved
+    ":class:`.adapi.ADAPI`\n",  # relative to the current module
+    ".. code-block:: python\n\n    from appdaemon import adbase, utils\n",  # a statement to split: left as is
+    "The adapi module (appdaemon.adapi) holds ADAPI.\n",  # prose, no role
+])
+def test_what_is_no_sphinx_target_of_a_moved_module_stays(text: str) -> None:
+    assert appdaemon_steps("docs/API.rst", text) == {}
+
+
+def test_myst_directives_and_roles_in_markdown_follow_the_moves() -> None:
+    before = "```{automodule} appdaemon.adapi\n```\n\nUse {py:class}`appdaemon.adbase.ADBase`.\n"
+    assert appdaemon_steps("docs/api.md", before) == {
+        Category.DOCS: before.replace("appdaemon.adapi", "appdaemon.core.adapi")
+                             .replace("appdaemon.adbase", "appdaemon.core.adbase").encode()}
+
+
+def test_sphinx_roles_and_doctest_imports_in_docstrings_follow_the_moves() -> None:
+    source = ('def wait():\n    """Wait, see :meth:`appdaemon.adapi.ADAPI.get_state`.\n\n'
+              '    >>> from appdaemon.exceptions import TimeOutException\n'
+              '    >>> import appdaemon.adbase as base\n'
+              '    from appdaemon.exceptions import nothing, this is prose\n    """\n')
+    after = source.replace(":meth:`appdaemon.adapi", ":meth:`appdaemon.core.adapi").replace(
+        ">>> from appdaemon.exceptions", ">>> from appdaemon.core.exceptions").replace(
+        "import appdaemon.adbase as base", "import appdaemon.core.adbase as base")
+    assert appdaemon_steps("appdaemon/models/entity.py", source) == {Category.STRINGS: after.encode()}

@@ -101,7 +101,10 @@ rewrite is only suggested (Category.REVIEW: reported, never silently left stale)
   under a moved package that exists after the move. And `from X import` / `import X`
   lines in python code blocks (``` fences, `.. code-block:: python`): a lone
   `import agent` becomes `from agents import agent`, and in a list `import agent, os`
-  becomes `import agents.agent as agent, os`, so that the snippet's call sites stay right.
+  becomes `import agents.agent as agent, os`, so that the snippet's call sites stay right;
+  `from app import adbase as ad` (the module adbase moved) names its new package. Sphinx's
+  targets: autodoc and Python-domain directives and cross-reference roles (also MyST's), a
+  module or `module.attr` path. Roles and doctest imports in Python docstrings too.
 
 Lines that draw a directory tree (`├──`, `└──`, `|--`) are left alone: names there are
 relative to their place in the tree, not to the file, and another pass owns those trees.
@@ -387,6 +390,10 @@ class _Workspace:
         """A cheap test: the bytes hold the file name of a moved file."""
         return any(name in data for name in self.moved_file_names)
 
+    def may_name_a_module_in_prose(self, data: bytes) -> bool:
+        """A cheap test: the bytes hold a Sphinx role or a doctest, and a moved module's first part."""
+        return bool(_PROSE_CODE_MARK.search(data)) and any(part.encode() in data for part in self.first_parts)
+
     def old_path_of(self, path: str) -> str:
         """Where a file was before the moves (itself when it did not move)."""
         return self.old_paths.get(path, path)
@@ -543,7 +550,8 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
     # Cheap filter first: parsing every file of a big backend is what would cost.
     mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)}
     names_a_file = workspace.may_name_a_moved_file(data)
-    if not mentioned & workspace.first_parts and not names_a_file:
+    names_in_prose = workspace.may_name_a_module_in_prose(data)
+    if not mentioned & workspace.first_parts and not names_a_file and not names_in_prose:
         return None, None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -560,8 +568,8 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
         return None, None
     lines = _split_lines(text)
     edits = list(_string_edits(tree, lines, workspace))
-    if names_a_file:
-        edits += _prose_edits(path, text, lines, tree, workspace)
+    if names_a_file or names_in_prose:
+        edits += _prose_edits(path, text, lines, tree, workspace, paths=names_a_file, code=names_in_prose)
     certain = [edit[:4] for edit in edits if edit[4]]
     every = [edit[:4] for edit in edits]
     body = data[len(bom):]
@@ -594,24 +602,35 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
             yield from _keep_import_value(call, new_body, literal["quote"], lines)
 
 
-def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspace: _Workspace) -> list[_StringEdit]:
-    """Paths of moved files in comments (`# extracted to chat_streaming.py`) and docstrings, by
-    the rule for paths in docs, relative to the folder the file was in when they were written.
+def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspace: _Workspace, *, paths: bool,
+                 code: bool) -> list[_StringEdit]:
+    """`paths`: paths of moved files in comments (`# extracted to chat_streaming.py`) and docstrings,
+    by the rule for paths in docs, relative to the folder the file was in when they were written.
     In a file that moved, such a path is written from its new folder where that needs no `../`
-    (a sibling that moved along keeps its bare name), else from the old one (`core/state.py`)."""
+    (a sibling that moved along keeps its bare name), else from the old one (`core/state.py`).
+    `code`: the Python they hold, as the docs rules read it: Sphinx roles (:meth:`app.adapi.ADAPI.get`)
+    and doctest imports (`>>> from app.exceptions import TimeOut`)."""
     old_folder = posixpath.dirname(workspace.old_path_of(path))
     new_folder = posixpath.dirname(path)
     found: list[_StringEdit] = []
     for row, column, prose in [*_comments(text), *_docstring_lines(tree, lines)]:
         body = prose.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
         skipped = len(prose) - len(body)
-        for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))):
+        for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))) if paths else ():
             new = edit.new
             if old_folder != new_folder and workspace.resolve_path(body[edit.start:edit.end], (old_folder,)):
                 from_here = posixpath.relpath(posixpath.join(old_folder, edit.new), new_folder or ".")
                 new = edit.new if from_here.startswith("../") else from_here  # prose does not climb
             found.append((row, column + skipped + edit.start, column + skipped + edit.end, new, edit.certain))
+        if code:
+            doctest = _import_line_edits(body, 0, workspace) if _DOCTEST_RE.match(body) else ()
+            found += [(row, column + skipped + edit.start, column + skipped + edit.end, edit.new, True)
+                      for edit in [*_sphinx_edits(body, workspace), *doctest]]
     return found
+
+
+_DOCTEST_RE = re.compile(r"[ \t]*(?:>>>|\.\.\.)[ \t]")  # `>>> from app.exceptions import TimeOut`
+_PROSE_CODE_MARK = re.compile(rb":`|\}`|>>> ")  # a Sphinx role (:class:`x`, {py:class}`x`) or a doctest
 
 
 def _comments(text: str) -> list[tuple[int, int, str]]:
@@ -897,6 +916,7 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes 
     edits += _entry_point_edits(text, workspace)
     edits += _setting_edits(path, text, workspace)
     if path.endswith((".md", ".rst")):
+        edits += _sphinx_edits(text, workspace)
         edits += _inline_code_edits(text, workspace)
     edits += _path_edits(text, folder, workspace)
     edits = _outside_tree_lines(text, edits)
@@ -1286,6 +1306,27 @@ def _line_end(text: str, position: int) -> int:
     return end - 1 if end > position and text[end - 1] == "\r" else end
 
 
+# Sphinx names Python objects by their dotted path: autodoc's and the Python domain's directives
+# (`.. automodule:: app.adapi`, `.. autoclass:: app.adapi.ADAPI`, MyST's ```{automodule} app.adapi)
+# and cross-reference roles (:class:`app.adapi.ADAPI`, :meth:`~app.adapi.ADAPI.get`, :func:`Title
+# <app.x.f>`, MyST's {py:class}`...`). A target starting with `.` is relative to the current module.
+_SPHINX_OBJECTS = (r"(?:auto)?(?:module|currentmodule|class|function|method|attribute|data|exception|decorator"
+                   r"|property|classmethod|staticmethod)")
+_SPHINX_DIRECTIVE_RE = re.compile(
+    rf"(?:\.\.[ \t]+|```\{{)(?:py:)?{_SPHINX_OBJECTS}(?:::|\}})[ \t]+(?P<target>{_DOTTED})(?![\w.])")
+_SPHINX_ROLE_RE = re.compile(
+    rf"(?::|\{{)(?:py:)?(?:mod|class|func|meth|attr|data|exc|obj|const|deco|property|type)(?::|\}})"
+    rf"`(?:[^`<\n]*<)?[~!]?(?P<target>{_DOTTED})>?`")
+
+
+def _sphinx_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    for pattern in (_SPHINX_DIRECTIVE_RE, _SPHINX_ROLE_RE):
+        for match in pattern.finditer(text):
+            new = workspace.rename_qualified(match["target"], trusted=True)
+            if new is not None:
+                yield Edit(match.start("target"), match.end("target"), new)
+
+
 def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
     for match in _INLINE_CODE_RE.finditer(text):
         name = match["module"]
@@ -1359,22 +1400,47 @@ _IMPORT_RE = re.compile(
     rf"(?=[ \t]*(?:#.*)?\r?$)"
 )
 _IMPORT_ITEM_RE = re.compile(rf"(?P<name>{_DOTTED})(?:[ \t]+as[ \t]+(?P<alias>{_IDENT}))?")
+_FROM_ITEM = rf"{_IDENT}(?:[ \t]+as[ \t]+{_IDENT})?"
+_IMPORTED_NAMES_RE = re.compile(rf"[ \t]+(?P<names>{_FROM_ITEM}(?:[ \t]*,[ \t]*{_FROM_ITEM})*)[ \t]*(?:#.*)?")
 
 
 def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Iterator[Edit]:
     for offset, line in _python_block_lines(text, is_rst):
-        from_match = _FROM_IMPORT_RE.match(line)
-        if from_match is not None:
-            new_module = workspace.rename_module(from_match["module"])
-            if new_module is not None:
-                yield Edit(offset + from_match.start("module"), offset + from_match.end("module"), new_module)
-            continue
-        import_match = _IMPORT_RE.match(line)
-        if import_match is not None:
-            statement = _rewritten_import(import_match["items"], workspace)
-            if statement is not None:
-                start, end = import_match.span("statement")
-                yield Edit(offset + start, offset + end, statement)
+        yield from _import_line_edits(line, offset, workspace)
+
+
+def _import_line_edits(line: str, offset: int, workspace: _Workspace) -> Iterator[Edit]:
+    """An import written as a line of Python text (a docs code block, a doctest): `from X import`
+    with X moved, `from pkg import module` with the module moved, `import X`."""
+    from_match = _FROM_IMPORT_RE.match(line)
+    if from_match is not None:
+        new_module = workspace.rename_module(from_match["module"]) or _home_of_moved_submodules(
+            from_match["module"], line[from_match.end():], workspace)
+        if new_module is not None:
+            yield Edit(offset + from_match.start("module"), offset + from_match.end("module"), new_module)
+        return
+    import_match = _IMPORT_RE.match(line)
+    if import_match is not None:
+        statement = _rewritten_import(import_match["items"], workspace)
+        if statement is not None:
+            start, end = import_match.span("statement")
+            yield Edit(offset + start, offset + end, statement)
+
+
+def _home_of_moved_submodules(package: str, names: str, workspace: _Workspace) -> str | None:
+    """`from appdaemon import adbase as ad`, adbase moved to appdaemon/core/: "appdaemon.core", the
+    one package every imported name now lives in under its own name; else None."""
+    items = _IMPORTED_NAMES_RE.fullmatch(names)
+    if items is None:
+        return None
+    homes = set()
+    for item in items["names"].split(","):
+        name = item.split()[0]
+        new = workspace.module_map.get(f"{package}.{name}")
+        if new is None or "." not in new or new.rsplit(".", 1)[1] != name:
+            return None
+        homes.add(new.rsplit(".", 1)[0])
+    return homes.pop() if len(homes) == 1 else None
 
 
 def _rewritten_import(items: str, workspace: _Workspace) -> str | None:
