@@ -922,3 +922,15 @@ def test_sphinx_roles_and_doctest_imports_in_docstrings_follow_the_moves() -> No
         ">>> from appdaemon.exceptions", ">>> from appdaemon.core.exceptions").replace(
         "import appdaemon.adbase as base", "import appdaemon.core.adbase as base")
     assert appdaemon_steps("appdaemon/models/entity.py", source) == {Category.STRINGS: after.encode()}
+
+
+@pytest.mark.parametrize(("path", "before", "after"), [
+    # maigret's CI: "Smoke-check the install"
+    (".github/workflows/ci.yml", "      - run: python -c \"import appdaemon; from appdaemon.adapi import ADAPI; print(1)\"\n",
+     "      - run: python -c \"import appdaemon; from appdaemon.core.adapi import ADAPI; print(1)\"\n"),
+    ("Makefile", "smoke:\n\tpython3 -W error -c 'from appdaemon import adbase'\n",
+     "smoke:\n\tpython3 -W error -c 'from appdaemon.core import adbase'\n"),
+])
+def test_imports_in_python_c_code_follow_the_moves(path: str, before: str, after: str) -> None:
+    found = appdaemon_steps(path, before)
+    assert [data for category, data in found.items() if category is not Category.REVIEW] == [after.encode()]

@@ -96,6 +96,7 @@ rewrite is only suggested (Category.REVIEW: reported, never silently left stale)
   folder where the path names a moved file is taken as the one it is relative to.
   Absolute paths (`/app/seed_db.py`) are left alone: their mapping to the workspace is
   unknown.
+- the imports of `python -c "..."` code (`python -c "from app.report import save; save()"`).
 - Markdown and reStructuredText only: inline code that is exactly a dotted module name of
   2+ parts (`` `RAI_Chat.Backend.core.database.connection` ``): a moved module, or a module
   under a moved package that exists after the move. And `from X import` / `import X`
@@ -910,6 +911,7 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes 
     edits: list[Edit] = [*_copy_edits(path, text, folder, workspace), *_script_edits(text, folder, workspace),
                          *_exec_form_edits(text, folder, workspace),
                          *_direct_run_edits(text, folder, workspace, prose=category_of(path) is Category.DOCS)]
+    edits += _python_c_edits(text, workspace)
     if path.endswith((".md", ".rst")):
         edits += _python_block_edits(text, path.endswith(".rst"), workspace)
     edits += _module_option_edits(text, workspace)
@@ -1425,6 +1427,21 @@ def _import_line_edits(line: str, offset: int, workspace: _Workspace) -> Iterato
         if statement is not None:
             start, end = import_match.span("statement")
             yield Edit(offset + start, offset + end, statement)
+
+
+# `python -c "import maigret; from maigret.report import save_pdf_report"`, a CI smoke check: the
+# code is Python, its statements separated by `;`, in one quoted argument on one line.
+_PYTHON_C_RE = re.compile(r"(?<![\w./-])python[\d.]*(?:[ \t]+-(?![cm]\b)[A-Za-z]+(?:[ \t]+[^\s\"'-]\S*)?)*"
+                          r"[ \t]+-c[ \t]+(?P<quote>[\"'])"
+                          r"(?P<code>(?:(?!(?P=quote))[^\r\n])*)(?P=quote)")
+
+
+def _python_c_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _PYTHON_C_RE.finditer(text):
+        offset = match.start("code")
+        for statement in match["code"].split(";"):
+            yield from _import_line_edits(statement, offset, workspace)
+            offset += len(statement) + 1
 
 
 def _home_of_moved_submodules(package: str, names: str, workspace: _Workspace) -> str | None:
