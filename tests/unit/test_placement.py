@@ -138,6 +138,15 @@ def test_each_content_signal(source: str, role: str, evidence: str) -> None:
     assert found.get(role) == evidence
 
 
+def test_test_functions_the_application_imports_are_no_test_module() -> None:
+    # AppDaemon's pyversions.py: test_lt_376() and test_ge_376() are version checks its app calls
+    versions = "import sys\n\n\ndef test_lt_376():\n    return sys.version_info < (3, 7, 6)\n"
+    placed = place_folder(folder({"pyversions.py": versions, "engine.py": "import pyversions\n", "rules.py": ""}))
+    assert placed["pyversions.py"].package != "tests"
+    alone = place_folder(folder({"checks.py": TESTS, "engine.py": "", "rules.py": ""}))
+    assert alone["checks.py"].package == "tests"
+
+
 def test_a_module_that_does_not_parse_has_no_facts() -> None:
     assert read_module("broken.py", "def oops(:\n") is None
 

@@ -561,6 +561,12 @@ def test_notes_say_how_tests_keep_finding_the_application(tmp_path: Path) -> Non
     assert "backend/README.md gets the new tree in a block the tool owns (in its 'Project structure' section; no other line of the README changes)" in plan.notes
 
 
+def test_no_sys_path_note_where_pytest_imports_in_importlib_mode(tmp_path: Path) -> None:
+    # AppDaemon runs pytest with --import-mode=importlib, which leaves sys.path alone
+    make(tmp_path, {**SEED_000, "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "--import-mode=importlib"\n'})
+    assert not [note for note in plan_for(tmp_path).notes if "pytest" in note]
+
+
 def test_notes_for_a_workspace_root_backend(tmp_path: Path) -> None:
     make(tmp_path, SEED_000)
     plan = plan_for(tmp_path)

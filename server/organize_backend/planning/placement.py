@@ -249,7 +249,7 @@ class _Planner:
         if pattern:
             return Placement(self.package("tests"), f'a test module (name matches "{pattern}")')
         role = next((role for role in facts.roles if role.name == "tests"), None) if facts else None
-        if role is not None:
+        if role is not None and not self._imported(stem):  # AppDaemon's pyversions.py: test_* helpers the app calls
             return Placement(self.package("tests"), role.evidence)
         pattern = first_match(f"{stem}.py", SCRIPT_NAMES)
         if pattern is None and facts is not None and facts.has_main_block:

@@ -481,10 +481,16 @@ def _new_packages(snapshot: Snapshot, moves: tuple[Move, ...]) -> tuple[str, ...
     return tuple(sorted(folders - moved_packages))
 
 
+def _pytest_imports_without_sys_path(snapshot: Snapshot) -> bool:
+    """pytest's `--import-mode=importlib` (AppDaemon) leaves sys.path alone: no __init__.py changes that."""
+    return any(re.search(rb"--import-mode[= ]importlib", snapshot.files.get(name, b""))
+               for name in ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini"))
+
+
 def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool) -> tuple[str, ...]:
     notes = []
     tests = join(snapshot.organize_root, "tests")
-    if any(m.destination.startswith(tests + "/") for m in moves):
+    if any(m.destination.startswith(tests + "/") for m in moves) and not _pytest_imports_without_sys_path(snapshot):
         folder = f"{snapshot.organize_root}/" if snapshot.organize_root else "the workspace root"
         notes.append(f"{tests}/__init__.py makes pytest put {folder} on sys.path "
                      "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
