@@ -934,3 +934,10 @@ def test_sphinx_roles_and_doctest_imports_in_docstrings_follow_the_moves() -> No
 def test_imports_in_python_c_code_follow_the_moves(path: str, before: str, after: str) -> None:
     found = appdaemon_steps(path, before)
     assert [data for category, data in found.items() if category is not Category.REVIEW] == [after.encode()]
+
+
+def test_inline_code_naming_what_a_moved_module_defines_follows_it() -> None:
+    # maigret's docs/source/library-usage.rst: ``maigret.checking.maigret``, a function of the module
+    before = "Call ``appdaemon.adapi.ADAPI`` or `appdaemon.adapi.nothing_defined`.\n"
+    assert appdaemon_steps("docs/usage.rst", before) == {
+        Category.DOCS: b"Call ``appdaemon.core.adapi.ADAPI`` or `appdaemon.adapi.nothing_defined`.\n"}

@@ -99,7 +99,8 @@ rewrite is only suggested (Category.REVIEW: reported, never silently left stale)
 - the imports of `python -c "..."` code (`python -c "from app.report import save; save()"`).
 - Markdown and reStructuredText only: inline code that is exactly a dotted module name of
   2+ parts (`` `RAI_Chat.Backend.core.database.connection` ``): a moved module, or a module
-  under a moved package that exists after the move. And `from X import` / `import X`
+  under a moved package that exists after the move; or `module.name` where the moved module
+  defines `name` (`` `maigret.checking.maigret` ``). And `from X import` / `import X`
   lines in python code blocks (``` fences, `.. code-block:: python`): a lone
   `import agent` becomes `from agents import agent`, and in a list `import agent, os`
   becomes `import agents.agent as agent, os`, so that the snippet's call sites stay right;
@@ -1330,11 +1331,14 @@ def _sphinx_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
 
 
 def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    """`` `app.checking` `` (a module) or `` `app.checking.search` `` (a name it defines)."""
     for match in _INLINE_CODE_RE.finditer(text):
         name = match["module"]
         new_module = workspace.rename_module(name)
         if new_module is not None and (name in workspace.module_map or workspace.is_module(new_module)):
             yield Edit(match.start("module"), match.end("module"), new_module)
+        elif new_module is None and (qualified := workspace.rename_qualified(name, trusted=False)) is not None:
+            yield Edit(match.start("module"), match.end("module"), qualified)
 
 
 # paths of moved files
