@@ -941,3 +941,15 @@ def test_inline_code_naming_what_a_moved_module_defines_follows_it() -> None:
     before = "Call ``appdaemon.adapi.ADAPI`` or `appdaemon.adapi.nothing_defined`.\n"
     assert appdaemon_steps("docs/usage.rst", before) == {
         Category.DOCS: b"Call ``appdaemon.core.adapi.ADAPI`` or `appdaemon.adapi.nothing_defined`.\n"}
+
+
+def test_imports_in_a_string_of_python_code_follow_the_moves() -> None:
+    # maigret's tests/test_report.py runs this in a subprocess, to check an install without extras
+    source = ('import subprocess, sys, textwrap\n\n\ndef test_import_without_extras():\n'
+              '    code = textwrap.dedent("""\n        import appdaemon.adapi\n'
+              '        from appdaemon.adapi import ADAPI\n        print(ADAPI)\n    """)\n'
+              '    subprocess.run([sys.executable, "-c", code], check=True)\n\n\n'
+              'HELP = """\nfrom appdaemon.adapi import is what the guide says, in prose\n"""\n')
+    after = source.replace("        import appdaemon.adapi\n", "        import appdaemon.core.adapi\n").replace(
+        "        from appdaemon.adapi import ADAPI", "        from appdaemon.core.adapi import ADAPI")
+    assert appdaemon_steps("tests/test_report.py", source) == {Category.STRINGS: after.encode()}

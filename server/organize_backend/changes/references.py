@@ -124,6 +124,7 @@ import io
 import json
 import posixpath
 import re
+import textwrap
 import tokenize
 import warnings
 from fnmatch import fnmatchcase
@@ -551,6 +552,7 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
     """(content with the certain rewrites, content with the review ones on top); None: no change."""
     # Cheap filter first: parsing every file of a big backend is what would cost.
     mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)}
+    mentioned |= {m.decode() for m in _CODE_STRING_MARK.findall(data)}
     names_a_file = workspace.may_name_a_moved_file(data)
     names_in_prose = workspace.may_name_a_module_in_prose(data)
     if not mentioned & workspace.first_parts and not names_a_file and not names_in_prose:
@@ -570,6 +572,8 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
         return None, None
     lines = _split_lines(text)
     edits = list(_string_edits(tree, lines, workspace))
+    if _CODE_STRING_MARK.search(data):
+        edits += _code_string_edits(tree, lines, workspace)
     if names_a_file or names_in_prose:
         edits += _prose_edits(path, text, lines, tree, workspace, paths=names_a_file, code=names_in_prose)
     certain = [edit[:4] for edit in edits if edit[4]]
@@ -602,6 +606,36 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
         call = contexts.import_calls.get(id(node))
         if call is not None and "." not in node.value and "." in new_body:
             yield from _keep_import_value(call, new_body, literal["quote"], lines)
+
+
+# A triple-quoted string that starts with an import: Python code, run by `exec` or handed to a
+# subprocess (maigret's test runs `textwrap.dedent("""\n    import maigret.report ...""")` with -c).
+_CODE_STRING_MARK = re.compile(rb"(?:\"\"\"|''')\\?\r?\n[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)")
+
+
+def _code_string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Iterator[_StringEdit]:
+    """The import lines of a multi-line string that is Python code (it parses, once dedented, and
+    holds an import), as in a docs code block. Docstrings are prose, read by `_prose_edits`."""
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in docstrings \
+                or node.end_lineno is None or node.end_lineno == node.lineno or not _is_code(node.value):
+            continue
+        value_lines = set(node.value.splitlines())
+        for row in range(node.lineno + 1, node.end_lineno):  # the lines wholly inside the literal
+            line = lines[row - 1].rstrip("\r\n")
+            if line in value_lines:  # no escape sequence: the source line is the string's own line
+                yield from ((row, edit.start, edit.end, edit.new, True) for edit in _import_line_edits(line, 0, workspace))
+
+
+def _is_code(value: str) -> bool:
+    try:
+        tree = parse_python(textwrap.dedent(value))
+    except (SyntaxError, ValueError):
+        return False
+    return any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree))
 
 
 def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspace: _Workspace, *, paths: bool,
