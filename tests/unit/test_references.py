@@ -953,3 +953,17 @@ def test_imports_in_a_string_of_python_code_follow_the_moves() -> None:
     after = source.replace("        import appdaemon.adapi\n", "        import appdaemon.core.adapi\n").replace(
         "        from appdaemon.adapi import ADAPI", "        from appdaemon.core.adapi import ADAPI")
     assert appdaemon_steps("tests/test_report.py", source) == {Category.STRINGS: after.encode()}
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    # maigret's docs/source/development.rst
+    ("`checking <https://github.com/soxoj/maigret/blob/main/appdaemon/adapi.py#L40>`_\n",
+     "`checking <https://github.com/soxoj/maigret/blob/main/appdaemon/core/adapi.py#L40>`_\n"),
+    ("https://raw.githubusercontent.com/o/r/master/appdaemon/adbase.py\n",
+     "https://raw.githubusercontent.com/o/r/master/appdaemon/core/adbase.py\n"),
+    ("https://github.com/o/r/blob/v1.2.0/appdaemon/adapi.py\n", None),  # a tag names the old tree
+    ("https://github.com/o/r/blob/3f2a9c1/appdaemon/adapi.py\n", None),  # so does a commit
+])
+def test_links_to_a_moved_file_on_a_branch_follow_it(before: str, after: str | None) -> None:
+    expected = {Category.DOCS: after.encode()} if after else {}
+    assert appdaemon_steps("docs/development.rst", before) == expected

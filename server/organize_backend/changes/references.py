@@ -90,6 +90,8 @@ rewrite is only suggested (Category.REVIEW: reported, never silently left stale)
   moved module defines that name). The value may be a list (TOML array, commas, INI
   continuation lines), and every item must look like a module reference, or the value is
   something else (a command, a sentence, a path) and stays: `APP_NAME=agent` stays too.
+- links to a moved file on a branch of the project's forge (GitHub, GitLab, Bitbucket:
+  `.../blob/main/pkg/checking.py`): its new path. A commit or tag in the link stays.
 - paths of moved files, as whole tokens (`my_seed_db.py` is another file), relative to the
   folder a `cd x &&` earlier on the line enters, or else to the text file's folder, the
   workspace root or a source root, tried in that order; the first
@@ -955,6 +957,7 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes 
     if path.endswith((".md", ".rst")):
         edits += _sphinx_edits(text, workspace)
         edits += _inline_code_edits(text, workspace)
+    edits += _repository_link_edits(text, workspace)
     edits += _path_edits(text, folder, workspace)
     edits = _outside_tree_lines(text, edits)
     edits = _outside_own_configuration(path, text, edits)
@@ -1373,6 +1376,21 @@ def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
             yield Edit(match.start("module"), match.end("module"), new_module)
         elif new_module is None and (qualified := workspace.rename_qualified(name, trusted=False)) is not None:
             yield Edit(match.start("module"), match.end("module"), qualified)
+
+
+# Links to a file on a branch of the project's forge (`.../blob/main/maigret/checking.py#L40`): the
+# branch will hold the file at its new path. A commit or a tag names the old tree, and stays.
+_BRANCHES = r"(?:main|master|develop|development|dev|trunk|HEAD)"
+_REPOSITORY_LINK_RE = re.compile(
+    rf"https?://(?:(?:github\.com|gitlab\.com|bitbucket\.org)/[\w.-]+/[\w.-]+/(?:-/)?(?:blob|tree|raw|src)"
+    rf"|raw\.githubusercontent\.com/[\w.-]+/[\w.-]+)/{_BRANCHES}/(?P<path>[\w./-]+?\.py)(?![\w/-])")
+
+
+def _repository_link_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
+    for match in _REPOSITORY_LINK_RE.finditer(text):
+        new_path = workspace.path_map.get(match["path"])
+        if new_path is not None:
+            yield Edit(match.start("path"), match.end("path"), new_path)
 
 
 # paths of moved files
