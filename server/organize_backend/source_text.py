@@ -188,3 +188,28 @@ def _without_ipython_lines(source: str | bytes) -> tuple[str | bytes, list[int]]
 def _inside_a_string(tree: ast.Module, line: int) -> bool:
     return any(isinstance(node, (ast.Constant, ast.JoinedStr)) and node.lineno < line <= (node.end_lineno or 0)
                for node in ast.walk(tree))
+
+
+# A line's code, the spaces before its trailing comment, and the comment. Only lines without
+# quotes: there a `#` cannot be inside a string (imports, and import lines of docs code blocks).
+_COMMENTED_LINE = re.compile(r"(?P<code>[^'\"#\r\n]*?\S)(?P<pad>[ \t]{2,})(?P<comment>#[^\r\n]*)")
+
+
+def keep_comment_columns(before: str, after: str) -> str:
+    """`after` with each renamed line's trailing comment back in the column it had in `before`
+    (`from app.adapi import ADAPI       # Basic API`, aligned with its neighbours), as far as two
+    spaces before it allow. Lines are paired by position, so only when no line was added or removed."""
+    old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if len(old_lines) != len(new_lines):
+        return after
+    for index, (old, new) in enumerate(zip(old_lines, new_lines)):
+        if old == new:
+            continue
+        old_match, new_match = _COMMENTED_LINE.match(old), _COMMENTED_LINE.match(new)
+        if old_match is None or new_match is None or old_match["comment"] != new_match["comment"] \
+                or len(old_match["pad"]) <= 2:  # two spaces is the usual minimum, not an alignment
+            continue
+        column = len(old_match["code"]) + len(old_match["pad"])
+        pad = " " * max(2, column - len(new_match["code"]))
+        new_lines[index] = new_match["code"] + pad + new[new_match.start("comment"):]
+    return "".join(new_lines)

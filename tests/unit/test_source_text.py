@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from organize_backend.source_text import parse_python
+from organize_backend.source_text import keep_comment_columns, parse_python
 
 # As VS Code's interactive window and Spyder keep a notebook: `# %%` cells, magics and shell escapes.
 CELL_SCRIPT = ("#%%\n%load_ext autoreload\n%autoreload 2\n\nimport random\n  !pip install requests\n"
@@ -33,3 +33,21 @@ def test_what_does_not_parse_as_python_or_as_a_cell_script_raises(source: str) -
 def test_valid_python_is_read_as_it_is() -> None:
     source = "total = (price\n         % 7)\nok = (a\n      !=b)\n"  # lines that start with `%` and `!`
     assert ast.dump(parse_python(source)) == ast.dump(ast.parse(source))
+
+
+def test_a_renamed_lines_trailing_comment_keeps_its_column_where_the_padding_allows() -> None:
+    # AppDaemon's APPGUIDE.rst: comments aligned at column 40 drifted to 45
+    before = "from app import adbase as ad     # base\nfrom app.adapi import ADAPI      # API\nx = 1  # one\n"
+    after = "from app.core import adbase as ad     # base\nfrom app.core.adapi import ADAPI      # API\nx = 1  # one\n"
+    assert keep_comment_columns(before, after) == (  # back to column 33, but never fewer than two spaces
+        "from app.core import adbase as ad  # base\nfrom app.core.adapi import ADAPI  # API\nx = 1  # one\n")
+    assert keep_comment_columns("import a          # x\n", "import a.core     # x\n") == "import a.core     # x\n"
+    assert keep_comment_columns("import app.core.a   # x\n", "import a   # x\n") == "import a            # x\n"
+    assert keep_comment_columns("import app.core.a  # x\n", "import a  # x\n") == "import a  # x\n"  # no alignment
+
+
+def test_a_comment_column_is_kept_only_where_lines_pair_up() -> None:
+    before = "from a import b   # x\n"
+    assert keep_comment_columns(before, "from a.core import b   # x\n") == "from a.core import b  # x\n"
+    assert keep_comment_columns(before, "from a.core import (\n    b,\n)   # x\n") == "from a.core import (\n    b,\n)   # x\n"
+    assert keep_comment_columns("s = 'a'   # x\n", "s = 'abc'   # x\n") == "s = 'abc'   # x\n"  # quotes: left alone

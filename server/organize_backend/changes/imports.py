@@ -42,6 +42,7 @@ from organize_backend.snapshot import module_name, parent_of
 from organize_backend.source_text import (
     LineOffsets,
     dotted_name,
+    keep_comment_columns,
     line_shift,
     parse_python,
     relative_load,
@@ -213,7 +214,7 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
         new_text = resort_runs(new_text, _old_sort_keys(changed, line_shift(rewriter.offsets, rewriter.edits)))
     if changed and style.wraps_at:
         new_text = replace_spans(new_text, wrap_long_imports(new_text, text, style.wraps_at))
-    return new_text, rewriter.notices
+    return keep_comment_columns(text, new_text), rewriter.notices
 
 
 def _old_sort_keys(changed: list[ast.stmt], moved_to) -> dict[int, tuple]:

@@ -133,7 +133,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from organize_backend.model import Category
-from organize_backend.source_text import dotted_name, parse_python, relative_load
+from organize_backend.source_text import dotted_name, keep_comment_columns, parse_python, relative_load
 
 _BOM = b"\xef\xbb\xbf"
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -963,8 +963,9 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes 
     edits = _outside_own_configuration(path, text, edits)
     accepted = _accepted(text, edits)
     certain = [edit for edit in accepted if edit.certain]
-    return (bom + _spliced(text, certain).encode("utf-8", errors="surrogateescape") if certain else None,
-            bom + _spliced(text, accepted).encode("utf-8", errors="surrogateescape")
+    return (bom + keep_comment_columns(text, _spliced(text, certain)).encode("utf-8", errors="surrogateescape")
+            if certain else None,
+            bom + keep_comment_columns(text, _spliced(text, accepted)).encode("utf-8", errors="surrogateescape")
             if len(accepted) > len(certain) else None)
 
 
