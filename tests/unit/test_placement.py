@@ -138,13 +138,18 @@ def test_each_content_signal(source: str, role: str, evidence: str) -> None:
     assert found.get(role) == evidence
 
 
-def test_test_functions_the_application_imports_are_no_test_module() -> None:
-    # AppDaemon's pyversions.py: test_lt_376() and test_ge_376() are version checks its app calls
-    versions = "import sys\n\n\ndef test_lt_376():\n    return sys.version_info < (3, 7, 6)\n"
-    placed = place_folder(folder({"pyversions.py": versions, "engine.py": "import pyversions\n", "rules.py": ""}))
+def test_test_functions_that_assert_nothing_or_that_the_application_imports_make_no_test_module() -> None:
+    # AppDaemon's pyversions.py: test_lt_376() and test_ge_376() are version switches, not tests
+    versions = ("import sys\n\n\ndef test_lt_376():\n    return sys.version_info < (3, 7, 6)\n\n\n"
+                "def test_ge_376():\n    return not test_lt_376()\n")
+    placed = place_folder(folder({"pyversions.py": versions, "engine.py": "", "rules.py": ""}))
     assert placed["pyversions.py"].package != "tests"
-    alone = place_folder(folder({"checks.py": TESTS, "engine.py": "", "rules.py": ""}))
-    assert alone["checks.py"].package == "tests"
+    imported = place_folder(folder({"checks.py": TESTS, "engine.py": "import checks\n", "rules.py": ""}))
+    assert imported["checks.py"].package != "tests"
+    plain = "def test_a():\n    assert 1\n\n\ndef test_b():\n    assert 2\n"  # pytest's plain asserts
+    for source in (TESTS, plain):
+        alone = place_folder(folder({"checks.py": source, "engine.py": "", "rules.py": ""}))
+        assert alone["checks.py"].package == "tests"
 
 
 def test_a_module_that_does_not_parse_has_no_facts() -> None:

@@ -91,7 +91,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 ROLE_PACKAGES = {
     "api": "api", "models": "models", "schemas": "models", "db": "database", "config": "config",
     "clients": "clients", "auth": "auth", "agents": "agents", "data": "data", "chatkit": "chatkit",
-    "services": "services", "tests": "tests",
+    "services": "services",  # tests: `_test_or_script`, which knows what the application imports
 }
 # First words that say nothing about what a module is about.
 _NOT_A_FAMILY = frozenset({

@@ -178,12 +178,20 @@ def _tests(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
     library = imports_any(facts, _TEST_LIBRARIES)
     tests = [function for function in facts.functions if function.startswith("test_")]
     tests += [cls.name for cls in facts.classes if cls.name.startswith("Test")]
-    if tests and (library or len(tests) >= 2):
+    if tests and (library or (len(tests) >= 2 and _asserts_in_tests(tree))):
         return Role("tests", DECISIVE, f"defines tests ({shown(tests)})")
     fixtures = [d for d in _decorators(tree) if last_name(d) == "fixture"]
     if fixtures and library == "pytest":
         return Role("tests", DECISIVE, "defines pytest fixtures")
     return None
+
+
+def _asserts_in_tests(tree: ast.Module) -> bool:
+    """Tests without a test library assert (pytest's plain `assert`); AppDaemon's pyversions.py
+    names version switches `test_lt_376()` and `test_ge_376()`, which return and assert nothing."""
+    return any(isinstance(inner, ast.Assert) for node in ast.walk(tree)
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")
+               for inner in ast.walk(node))
 
 
 def _api(name: str, tree: ast.Module, facts: ModuleFacts) -> Role | None:
