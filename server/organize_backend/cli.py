@@ -185,6 +185,8 @@ def _carry_out(workspace: Workspace, plan, dry_run: bool) -> int:
     changes = compute(workspace, plan)
     for warning in changes.warnings:
         print(f"organize-backend: not in place: {warning}", file=sys.stderr)
+    for hazard in plan.hazards:  # what the moves may break that no rewrite covers: `plan` is not always run first
+        print(f"organize-backend: hazard: {hazard.path}:{hazard.line}: {hazard.kind}: {hazard.message}", file=sys.stderr)
     if dry_run:
         sys.stdout.write(render_diff(changes))
         _report_review(changes, sys.stderr)  # stdout stays a patch `git apply` takes

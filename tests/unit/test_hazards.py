@@ -558,3 +558,5 @@ def test_moving_modules_out_of_a_folder_put_on_sys_path_is_a_hazard(tmp_path: Pa
     out = capsys.readouterr().out
     assert ("app/app_management.py:6: folder on sys.path: sys.path.insert(0, os.path.dirname(__file__)) puts app/ "
             "on sys.path, so that its modules import by bare name (`import adapi`): `adapi`, `adbase`") in out
+    assert main(["apply", str(tmp_path), "--root", "app"]) == 0  # `apply` without a `plan` first says it too
+    assert "organize-backend: hazard: app/app_management.py:6: folder on sys.path: " in capsys.readouterr().err
