@@ -967,3 +967,13 @@ def test_imports_in_a_string_of_python_code_follow_the_moves() -> None:
 def test_links_to_a_moved_file_on_a_branch_follow_it(before: str, after: str | None) -> None:
     expected = {Category.DOCS: after.encode()} if after else {}
     assert appdaemon_steps("docs/development.rst", before) == expected
+
+
+def test_references_ending_in_a_call_and_attribute_docstrings_follow_the_moves() -> None:
+    # AppDaemon's :meth:`~appdaemon.adapi.ADAPI.parse_time()`, a role in an attribute docstring,
+    # and jrnl's CLAUDE.md `jrnl.config.save_config()`
+    source = ('class Loop:\n    interval = 1\n    """Set by :meth:`~appdaemon.adapi.ADAPI.get_state()`."""\n')
+    assert appdaemon_steps("appdaemon/loop.py", source) == {
+        Category.STRINGS: source.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}
+    notes = "Call `appdaemon.adapi.ADAPI()` first.\n"
+    assert appdaemon_steps("CLAUDE.md", notes) == {Category.DOCS: notes.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}

@@ -133,7 +133,12 @@ from fnmatch import fnmatchcase
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from organize_backend.model import Category
-from organize_backend.source_text import dotted_name, keep_comment_columns, parse_python, relative_load
+from organize_backend.source_text import (
+    dotted_name,
+    keep_comment_columns,
+    parse_python,
+    relative_load,
+)
 
 _BOM = b"\xef\xbb\xbf"
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -618,9 +623,7 @@ _CODE_STRING_MARK = re.compile(rb"(?:\"\"\"|''')\\?\r?\n[ \t]*(?:from|import)[ \
 def _code_string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Iterator[_StringEdit]:
     """The import lines of a multi-line string that is Python code (it parses, once dedented, and
     holds an import), as in a docs code block. Docstrings are prose, read by `_prose_edits`."""
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                  and node.body and isinstance(node.body[0], ast.Expr)}
+    docstrings = {id(string) for string in _docstrings(tree)}
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in docstrings \
                 or node.end_lineno is None or node.end_lineno == node.lineno or not _is_code(node.value):
@@ -681,19 +684,26 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
 
 
 def _docstring_lines(tree: ast.AST, lines: list[str]) -> Iterator[tuple[int, int, str]]:
-    """(row, column, text) of each line of the module's, classes' and functions' docstrings."""
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
-            continue
-        first = node.body[0]
-        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)) or first.end_lineno is None:
-            continue
-        for row in range(first.lineno, first.end_lineno + 1):
+    """(row, column, text) of each line of the module's, classes' and functions' docstrings, and of
+    attribute docstrings (a string right after an assignment, as Sphinx reads them)."""
+    for string in _docstrings(tree):
+        for row in range(string.lineno, string.end_lineno + 1):
             line = lines[row - 1] if row <= len(lines) else ""
-            start = _column(line, first.col_offset) if row == first.lineno else 0
-            end = _column(line, first.end_col_offset) if row == first.end_lineno and first.end_col_offset else len(line)
+            start = _column(line, string.col_offset) if row == string.lineno else 0
+            end = _column(line, string.end_col_offset) if row == string.end_lineno and string.end_col_offset else len(line)
             yield row, start, line[start:end]
+
+
+def _docstrings(tree: ast.AST) -> Iterator[ast.Constant]:
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for index, statement in enumerate(node.body):
+            if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+                    and isinstance(statement.value.value, str) and statement.value.end_lineno is not None):
+                continue
+            if index == 0 or isinstance(node.body[index - 1], (ast.Assign, ast.AnnAssign)):
+                yield statement.value
 
 
 def _keep_import_value(call: ast.Call, new_name: str, quote: str, lines: list[str]) -> Iterator[_StringEdit]:
@@ -933,7 +943,7 @@ _APP_OPTION_RE = re.compile(
 )
 _COLON_RE = re.compile(rf"(?<![\w./:-])(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?![\w-]|[.:]\w)")
 _PATH_TOKEN_RE = re.compile(rf"(?<![\w./-]){_PATH}{_TOKEN_END}")
-_INLINE_CODE_RE = re.compile(rf"(?<!`)(?P<ticks>``?)(?P<module>{_IDENT}(?:\.{_IDENT})+)(?P=ticks)(?!`)")
+_INLINE_CODE_RE = re.compile(rf"(?<!`)(?P<ticks>``?)(?P<module>{_IDENT}(?:\.{_IDENT})+)(?:\(\))?(?P=ticks)(?!`)")
 # Box-drawing trees, and ASCII ones as `tree --charset=ascii` draws them ("|-- ", "`-- ").
 _TREE_LINE_RE = re.compile(r"^(?:[^\n]*[├└│]|[ \t|]*[|+`]-- )[^\n]*", re.M)
 
@@ -1357,7 +1367,7 @@ _SPHINX_DIRECTIVE_RE = re.compile(
     rf"(?:\.\.[ \t]+|```\{{)(?:py:)?{_SPHINX_OBJECTS}(?:::|\}})[ \t]+(?P<target>{_DOTTED})(?![\w.])")
 _SPHINX_ROLE_RE = re.compile(
     rf"(?::|\{{)(?:py:)?(?:mod|class|func|meth|attr|data|exc|obj|const|deco|property|type)(?::|\}})"
-    rf"`(?:[^`<\n]*<)?[~!]?(?P<target>{_DOTTED})>?`")
+    rf"`(?:[^`<\n]*<)?[~!]?(?P<target>{_DOTTED})(?:\(\))?>?`")
 
 
 def _sphinx_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
