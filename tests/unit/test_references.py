@@ -977,3 +977,15 @@ def test_references_ending_in_a_call_and_attribute_docstrings_follow_the_moves()
         Category.STRINGS: source.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}
     notes = "Call `appdaemon.adapi.ADAPI()` first.\n"
     assert appdaemon_steps("CLAUDE.md", notes) == {Category.DOCS: notes.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}
+
+
+def test_links_to_sphinx_object_anchors_and_translation_catalogs_follow_the_moves() -> None:
+    # AppDaemon's AD_INDEX.rst links into the API page by anchor; maigret keeps zh_CN catalogs
+    index = "`get_state <AD_API_REFERENCE.html#appdaemon.adapi.ADAPI.get_state>`__, `API <api.html#module-appdaemon.adapi>`__\n"
+    assert appdaemon_steps("docs/AD_INDEX.rst", index) == {
+        Category.DOCS: index.replace("#appdaemon.adapi", "#appdaemon.core.adapi").replace(
+            "#module-appdaemon.adapi", "#module-appdaemon.core.adapi").encode()}
+    assert appdaemon_steps("docs/x.rst", "See `Setup <guide.html#appdaemon.setup>`__.\n") == {}  # a section
+    catalog = 'msgid "Use ``appdaemon.adapi.ADAPI`` for apps."\nmsgstr "\u4f7f\u7528 ``appdaemon.adapi.ADAPI``"\n'
+    assert appdaemon_steps("docs/locale/zh_CN/LC_MESSAGES/usage.po", catalog) == {
+        Category.DOCS: catalog.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}

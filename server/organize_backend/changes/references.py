@@ -108,7 +108,9 @@ rewrite is only suggested (Category.REVIEW: reported, never silently left stale)
   becomes `import agents.agent as agent, os`, so that the snippet's call sites stay right;
   `from app import adbase as ad` (the module adbase moved) names its new package. Sphinx's
   targets: autodoc and Python-domain directives and cross-reference roles (also MyST's), a
-  module or `module.attr` path. Roles and doctest imports in Python docstrings too.
+  module or `module.attr` path, and links to an object's anchor (`api.html#app.adapi.ADAPI`).
+  Roles and doctest imports in Python docstrings too. Translation catalogs (`.po`, `.pot`)
+  get the Sphinx and inline-code rules, so their msgids keep matching the docs.
 
 Lines that draw a directory tree (`├──`, `└──`, `|--`) are left alone: names there are
 relative to their place in the tree, not to the file, and another pass owns those trees.
@@ -215,7 +217,7 @@ def category_of(path: str) -> Category | None:
     name = posixpath.basename(path)
     if name.endswith(".py"):
         return None if _is_migration(path) else Category.STRINGS
-    if name.endswith((".md", ".rst")) or (name.endswith(".txt") and not name.startswith("requirements")):
+    if name.endswith((".md", ".rst", ".po", ".pot")) or (name.endswith(".txt") and not name.startswith("requirements")):
         return None if _is_history(path) else Category.DOCS
     if any(fnmatchcase(name, pattern) for pattern in _CONFIG_NAMES):
         return Category.CONFIG
@@ -964,7 +966,7 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes 
     edits += _module_option_edits(text, workspace)
     edits += _entry_point_edits(text, workspace)
     edits += _setting_edits(path, text, workspace)
-    if path.endswith((".md", ".rst")):
+    if path.endswith((".md", ".rst", ".po", ".pot")):  # a translation catalog holds the docs' own text
         edits += _sphinx_edits(text, workspace)
         edits += _inline_code_edits(text, workspace)
     edits += _repository_link_edits(text, workspace)
@@ -1365,15 +1367,19 @@ _SPHINX_OBJECTS = (r"(?:auto)?(?:module|currentmodule|class|function|method|attr
                    r"|property|classmethod|staticmethod)")
 _SPHINX_DIRECTIVE_RE = re.compile(
     rf"(?:\.\.[ \t]+|```\{{)(?:py:)?{_SPHINX_OBJECTS}(?:::|\}})[ \t]+(?P<target>{_DOTTED})(?![\w.])")
+# A link to the page Sphinx made for an object, by its anchor (`AD_API_REFERENCE.html#appdaemon.adapi.ADAPI.get_state`,
+# `api.html#module-appdaemon.adapi`): the anchor is the object's dotted path.
+_SPHINX_ANCHOR_RE = re.compile(rf"\.html#(?:module-)?(?P<target>{_DOTTED})(?![\w.])")
 _SPHINX_ROLE_RE = re.compile(
     rf"(?::|\{{)(?:py:)?(?:mod|class|func|meth|attr|data|exc|obj|const|deco|property|type)(?::|\}})"
     rf"`(?:[^`<\n]*<)?[~!]?(?P<target>{_DOTTED})(?:\(\))?>?`")
 
 
 def _sphinx_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
-    for pattern in (_SPHINX_DIRECTIVE_RE, _SPHINX_ROLE_RE):
+    for pattern in (_SPHINX_DIRECTIVE_RE, _SPHINX_ROLE_RE, _SPHINX_ANCHOR_RE):
         for match in pattern.finditer(text):
-            new = workspace.rename_qualified(match["target"], trusted=True)
+            # an anchor may be any section's: only a module, or a name the module defines, is an object's
+            new = workspace.rename_qualified(match["target"], trusted=pattern is not _SPHINX_ANCHOR_RE)
             if new is not None:
                 yield Edit(match.start("target"), match.end("target"), new)
 
