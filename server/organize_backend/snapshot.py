@@ -21,7 +21,7 @@ TEXT_FILE_PATTERNS = (
     "Procfile", "Dockerfile*", "Containerfile*", "Makefile", "*.mk", "*.toml", "*.cfg", "*.ini",
     "*.yml", "*.yaml", "*.md", "*.rst", "*.txt", "*.sh", "*.env.example",
     "Procfile.*", "makefile", "GNUmakefile", "*.dockerfile", ".coveragerc", "*.conf", ".env", "*.env", ".env.*",
-    ".flaskenv",
+    ".flaskenv", "*.po", "*.pot",
 )
 MAX_TEXT_FILE_BYTES = 1_000_000
 

@@ -364,10 +364,11 @@ def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]
             stems = sorted(leaving.get(entry.folder, []))
             if stems:
                 named = ", ".join(f"`{stem}`" for stem in stems[:3]) + (f" and {len(stems) - 3} more" if len(stems) > 3 else "")
+                verb, them = ("moves", "it") if len(stems) == 1 else ("move", "them")
                 hazards.append(Hazard(path, entry.line, SYS_PATH_FOLDER, (
                     f"{entry.shown} puts {entry.folder or '.'}/ on sys.path, so that its modules import by bare "
-                    f"name (`import {stems[0]}`): {named} move out of it, so code outside the workspace that "
-                    "imports them so (plugins, users' apps) no longer finds them; the workspace's own imports "
+                    f"name (`import {stems[0]}`): {named} {verb} out of it, so code outside the workspace that "
+                    f"imports {them} so (plugins, users' apps) no longer finds {them}; the workspace's own imports "
                     "are rewritten")))
     return hazards
 
