@@ -98,8 +98,9 @@ _NOT_A_FAMILY = frozenset({
     "base", "common", "core", "get", "set", "my", "new", "old", "main", "app", "test", "tests", "run", "do",
     "make", "simple", "basic", "default", "abstract", "generic", "py",
 })
-# The reason of what no signal places, and what the planner recognizes it by.
+# The starts of reasons the planner recognizes placements by: what no signal places, what a user's rule does.
 _NO_SIGNAL = "no name or code signal"
+_USER_RULE = "package rule"
 # Fewer modules named alike are a coincidence more often than a package (measured on bench/reorgs).
 FAMILY_SIZE = 3
 # Last words that make no family: `*_utils` are utils (a kind), `*_base` bases of many families.
@@ -213,7 +214,7 @@ class _Planner:
         for package, patterns in self.rules.items():
             pattern = first_match(f"{stem}.py", patterns)
             if pattern and not (f"{stem}.py" in ENTRY_POINTS and pattern not in (stem, f"{stem}.py")):
-                return Placement(package, f'package rule "{package}": "{pattern}"')
+                return Placement(package, f'{_USER_RULE} "{package}": "{pattern}"')
         return None
 
     def _must_stay(self, stem: str) -> Placement | None:
@@ -355,11 +356,11 @@ class _Planner:
         # move-or-stay choice for 73% of modules (25 development cases) against 47% when it stayed.
         generic = self._existing_generic_package()
         if generic:
-            return Placement(generic, f"no name or code signal: joins {generic}/, the folder's general package")
+            return Placement(generic, f"{_NO_SIGNAL}: joins {generic}/, the folder's general package")
         core = self._free_core_name()
         if core == self.folder.name:  # src/app/core/core/ would say nothing more
-            return Placement(None, f"no name or code signal: {core}/ is the application's core already")
-        return Placement(core, f"no name or code signal: the application's core ({core}/), not the top level")
+            return Placement(None, f"{_NO_SIGNAL}: {core}/ is the application's core already")
+        return Placement(core, f"{_NO_SIGNAL}: the application's core ({core}/), not the top level")
 
     def _no_new_package_for_its_namesake_alone(self) -> None:
         """`config.py` alone in a new config/ (config/config.py) only adds a level to its imports.
@@ -371,7 +372,7 @@ class _Planner:
         for stem, placement in self.placed.items():
             package = placement.package
             if package is None or members[package] > 1 or package.rsplit(".", 1)[-1] != stem \
-                    or package in self.folder.existing_packages or placement.reason.startswith("package rule") \
+                    or package in self.folder.existing_packages or placement.reason.startswith(_USER_RULE) \
                     or stem in self.skill:
                 continue
             alone = f"{package.replace('.', '/')}/{stem}.py would hold only it"
