@@ -281,6 +281,8 @@ def test_which_projects_enforce_an_import_order(files: dict, enforced: bool) -> 
     ({"pyproject.toml": b"[tool.black]\nline-length = 120\n[tool.ruff]\nline-length = 200\n[tool.ruff.format]\n"}, 200),
     ({"pyproject.toml": b"[tool.black]\nline-length = 120\n[tool.ruff]\nline-length = 200\n[tool.ruff.format]\n",
       "Makefile": b"fmt:\n\tblack .\n"}, 120),
+    # datasette: ruff lints at 160, and CI runs black with its defaults
+    ({"pyproject.toml": b"[tool.ruff]\nline-length = 160\n", ".github/workflows/test.yml": b"- run: black --check .\n"}, 88),
 ])
 def test_which_projects_enforce_a_formatter(files: dict, length: int | None) -> None:
     assert style_policy(files)("app.py").wraps_at == length

@@ -94,7 +94,8 @@ def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool, lint
               black_run: bool) -> ProjectStyle | None:
     """What the configuration files of one folder say; None when they say nothing. Where black
     and ruff's formatter are both configured, black's length counts only if something runs black
-    (AppDaemon keeps `[tool.black]` at 120 and formats with ruff at 200)."""
+    (AppDaemon keeps `[tool.black]` at 120 and formats with ruff at 200); where black runs
+    unconfigured beside a ruff that only lints, black's default counts (datasette: ruff at 160)."""
     pyproject = _toml(files.get(join(folder, "pyproject.toml"), b""))
     tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
     ruff = next((_toml(files[join(folder, name)]) for name in ("ruff.toml", ".ruff.toml") if join(folder, name) in files),
@@ -111,6 +112,8 @@ def _style_in(files: Mapping[str, bytes], folder: str, formatter_run: bool, lint
     sorts = ruff_sorts or isort is not None or b"isort" in pre_commit
     if isinstance(black, dict) and (black_run or "format" not in ruff):
         wraps_at = _length(black.get("line-length"))
+    elif black_run and "format" not in ruff:  # black with its defaults, whatever length ruff lints at (datasette)
+        wraps_at = DEFAULT_LINE_LENGTH
     elif "format" in ruff or ruff_sorts or (configures_ruff and formatter_run) or b"ruff-format" in pre_commit:
         wraps_at = _length(ruff.get("line-length"))  # ruff's formatter and its isort wrap alike
     elif isinstance(isort, dict) and isort.get("profile") == "black":
