@@ -989,3 +989,11 @@ def test_links_to_sphinx_object_anchors_and_translation_catalogs_follow_the_move
     catalog = 'msgid "Use ``appdaemon.adapi.ADAPI`` for apps."\nmsgstr "\u4f7f\u7528 ``appdaemon.adapi.ADAPI``"\n'
     assert appdaemon_steps("docs/locale/zh_CN/LC_MESSAGES/usage.po", catalog) == {
         Category.DOCS: catalog.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}
+
+
+def test_entry_points_that_name_a_module_alone_follow_it() -> None:
+    # datasette's pytest plugin: `pip install .` then broke pytest in the whole environment
+    before = ('[project.scripts]\nappd = "appdaemon.adapi:main"\n\n[project.entry-points.pytest11]\n'
+              'appdaemon = "appdaemon.adbase"\n\n[tool.poetry.plugins."x.y"]\nbase = "appdaemon.adbase"\n')
+    after = before.replace('"appdaemon.adbase"', '"appdaemon.core.adbase"').replace('"appdaemon.adapi', '"appdaemon.core.adapi')
+    assert appdaemon_steps("pyproject.toml", before) == {Category.CONFIG: after.encode()}

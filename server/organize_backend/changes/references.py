@@ -1291,6 +1291,9 @@ _MODULE_KEY_LAST_WORDS = {"module", "modules", "app", "application", "wsgi", "as
 # Coverage's `source` holds module names (or folders) in its own sections; elsewhere `source` is anything.
 _COVERAGE_SECTIONS = {"run", "coverage:run", "tool.coverage.run"}
 _COVERAGE_KEYS = {"source", "source_pkgs"}
+# Tables whose every value is an entry point, `module` or `module:attr`, whatever its key.
+_ENTRY_POINT_TABLES = ("project.entry-points.", "project.scripts", "project.gui-scripts", "tool.poetry.scripts",
+                       "tool.poetry.plugins.")
 # A logging config names a handler's, formatter's or filter's class, or a factory, by its dotted path.
 _FACTORY_KEYS = {"class", "()"}
 _INI_NAMES = ("*.ini", "*.cfg", "*.conf", ".coveragerc")
@@ -1320,7 +1323,10 @@ def _names_modules(key: str, sections: list[tuple[int, str]], position: int) -> 
     words = re.split(r"[_.-]", key.lower())
     if words[-1] in _MODULE_KEY_LAST_WORDS or "module" in words:
         return True
-    return key.lower() in _COVERAGE_KEYS and _section_at(sections, position) in _COVERAGE_SECTIONS
+    section = _section_at(sections, position)
+    if section.startswith(_ENTRY_POINT_TABLES):  # `datasette = "datasette._pytest_plugin"`, a pytest11 plugin
+        return True
+    return key.lower() in _COVERAGE_KEYS and section in _COVERAGE_SECTIONS
 
 
 def _section_at(sections: list[tuple[int, str]], position: int) -> str:
