@@ -997,3 +997,11 @@ def test_entry_points_that_name_a_module_alone_follow_it() -> None:
               'appdaemon = "appdaemon.adbase"\n\n[tool.poetry.plugins."x.y"]\nbase = "appdaemon.adbase"\n')
     after = before.replace('"appdaemon.adbase"', '"appdaemon.core.adbase"').replace('"appdaemon.adapi', '"appdaemon.core.adapi')
     assert appdaemon_steps("pyproject.toml", before) == {Category.CONFIG: after.encode()}
+
+
+@pytest.mark.parametrize("call", ["hupper.start_reloader", "import_string", "pydoc.locate"])
+def test_objects_imported_by_their_dotted_path_follow_the_move(call: str) -> None:
+    # datasette's `serve --reload`: hupper.start_reloader("datasette.cli.cli") was only for review
+    source = f'{call}("appdaemon.adapi.ADAPI")\n'
+    assert appdaemon_steps("appdaemon/cli.py", source) == {
+        Category.STRINGS: source.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}

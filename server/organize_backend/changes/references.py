@@ -25,7 +25,8 @@ is read from the syntax tree (`ast`):
   `x = __import__("agent")` becomes `__import__("agents.agent", fromlist=["agent"])`, so
   that `x` is still the module and not the package `agents`;
 - certain, `"module.attr"` trusted as is (a bare module is never one): the first argument
-  of `patch`, `patch.dict`, `<x>.setattr`, `<x>.delattr`; a dictConfig factory (the value
+  of `patch`, `patch.dict`, `<x>.setattr`, `<x>.delattr`, `hupper.start_reloader`,
+  `import_string` (Django, werkzeug), `pydoc.locate`; a dictConfig factory (the value
   of a `"()"` key, and of `"class"` in a `handlers`, `formatters` or `filters` entry);
 - certain anywhere: `"module:attr"` and `"name = module:attr"` (entry points) when `attr`
   is defined in the moved module; a dotted name of 2+ parts that is exactly a module or
@@ -537,6 +538,9 @@ _LITERAL_START_RE = re.compile(rb"[\"'](?:[\w.-]+[ \t]*=[ \t]*)?([A-Za-z_]\w*)(?
 LOAD, TARGET, LOGGER, SKIP = "load", "target", "logger", "skip"
 _LOADERS = {"import_module", "__import__", "resolve_name", "find_spec"}
 _SYS_MODULES = "sys.modules"
+# Calls that import an object by its dotted path: hupper's reloader (datasette's `serve --reload`),
+# Django's and werkzeug's `import_string`, pydoc's `locate`.
+_OBJECT_LOADERS = {"start_reloader", "import_string", "locate"}
 # Settings lists whose items are module paths, as Django and Celery read them.
 _SETTINGS_LIST_RE = re.compile(r"(?:[A-Z][A-Z0-9]*_)*(?:APPS|MIDDLEWARE|MIDDLEWARE_CLASSES|BACKENDS|IMPORTS|INCLUDE)")
 # dictConfig sections whose entries name a factory under "class" (a "()" key does anywhere).
@@ -847,7 +851,7 @@ class _StringContexts:
                 for values in node.args[1:2]:  # patch.dict(sys.modules, {"agent": fake})
                     for key in values.keys if isinstance(values, ast.Dict) else ():
                         self._mark(key, LOAD)
-        elif parts[-1] == "patch":
+        elif parts[-1] == "patch" or parts[-1] in _OBJECT_LOADERS:
             self._mark(first, TARGET)
         elif len(parts) > 1 and parts[-1] in ("setattr", "delattr"):
             self._mark(first, TARGET)  # monkeypatch.setattr("module.attr", value); builtin setattr takes objects
