@@ -30,3 +30,18 @@ def test_moving_a_module_keeps_sphinx_translations_and_ci_pointing_at_it(tmp_pat
             assert (root / path).read_text() == text.replace("app.adapi", "app.core.adapi"), path
     run = subprocess.run([sys.executable, "-m", "app.run"], cwd=root, capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout) == (0, "on\n"), run.stderr
+
+
+def test_a_package_list_in_pyproject_gets_the_new_packages(tmp_path: Path) -> None:
+    # coleifer/scout: `packages = ["scout"]`; the installed `scout` command failed on scout.core
+    root = write_tree(tmp_path / "ws", {
+        "pyproject.toml": '[project]\nname = "shop"\n\n[tool.setuptools]\npackages = ["shop"]\n',
+        "shop/__init__.py": "",
+        "shop/engine.py": "from shop.rules import RULES\n\n\ndef run():\n    return RULES\n",
+        "shop/rules.py": "RULES = 1\n",
+        "shop/user_service.py": "from shop.engine import run\n",
+        "shop/order_service.py": "from shop.engine import run\n",
+    })
+    assert main(["apply", str(root), "--root", "shop"]) == 0
+    assert (root / "pyproject.toml").read_text() == ('[project]\nname = "shop"\n\n[tool.setuptools]\n'
+                                                     'packages = ["shop", "shop.services"]\n')

@@ -3,7 +3,8 @@
 rope moves the modules on a scratch copy; then each pass edits the original texts in
 place, recorded as a step so a sink can tell safe edits from inferred ones:
 
-    rope moves -> imports (in place) -> file-relative paths -> strings, config, docs -> README tree
+    rope moves -> imports (in place) -> file-relative paths -> strings, config, docs
+               -> packaging lists of packages -> README tree
 
 The README tree is the whole-folder organize's business only: a single move or an explorer
 rename changes references, nothing else.
@@ -20,6 +21,7 @@ from pathlib import PurePosixPath
 
 from organize_backend.changes.gitignore import GitIgnore
 from organize_backend.changes.imports import ModuleTree, Notice, rewrite_imports
+from organize_backend.changes.package_lists import listed_packages_edits
 from organize_backend.changes.project_style import ProjectStyle, style_policy
 from organize_backend.changes.readme import (
     ASCII, BOX, BOX_CHARACTERS, BrokenBlock, is_shown, render_tree, update_structure_section,
@@ -67,6 +69,8 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
 
     for final, category, data in rewrite_references(current, module_map, path_map, roots):
         _record(final, data, category, current, steps)
+    for final, data in listed_packages_edits(current, moved.created, roots):
+        _record(final, data, Category.CONFIG, current, steps)
     warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current, style_of)
     if plan.whole_folder:
         warnings += _update_readme(snapshot, current, origin, steps)
