@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from organize_backend.changes.package_lists import listed_packages_edits
 
 CREATED = ["scout/core/__init__.py", "scout/api/__init__.py", "tests/__init__.py"]

@@ -11,7 +11,7 @@ listed is added after the last item, in the list's own quotes and layout. `find:
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 # `packages = [...]` (TOML, or a keyword of a Python call); the items are simple quoted names.
 _PACKAGES_LIST = re.compile(r"(?<![\w.])packages[ \t]*=[ \t]*\[(?P<items>[^\]\[]*)\]")
