@@ -405,6 +405,18 @@ def test_a_package_bound_under_another_name_or_not_at_all_leaves_chains_alone() 
     assert rewritten(unbound, tree, "main.py") == unbound
 
 
+def test_names_aligned_with_the_parenthesis_move_with_it() -> None:
+    # buku's api.py: `from bukuserver.forms import (` with its names aligned below; flake8 E128 after
+    tree = app_tree({"app/database.py": "app/db/database.py"}, ["app/db/__init__.py"])
+    aligned = "from app.database import (get_db,\n                          Session)\n"
+    assert rewritten(aligned, tree, "app/main.py") == (
+        "from app.db.database import (get_db,\n                             Session)\n")
+    hanging = "from app.database import (\n    get_db,\n)\n"  # a hanging indent owes nothing to the parenthesis
+    assert rewritten(hanging, tree, "app/main.py") == hanging.replace("app.database", "app.db.database")
+    shorter = app_tree({"app/database.py": "app/db.py"}, [])
+    assert rewritten(aligned, shorter, "app/main.py") == "from app.db import (get_db,\n                    Session)\n"
+
+
 def test_a_relative_dunder_import_follows_with_its_name_and_level() -> None:
     tree = app_tree({"app/agent.py": "app/agents/agent.py", "app/database.py": "app/db/database.py"},
                     ["app/agents/__init__.py", "app/db/__init__.py"])

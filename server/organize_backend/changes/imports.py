@@ -303,7 +303,25 @@ class _FileRewriter:
         start, end, old_text = self._module_text(node)
         if written != old_text and written != _squeezed(old_text):
             glued = self.text.startswith("import", end)  # `from .import x`: a name needs a space before `import`
-            self.edits.append((start, end, written + " " if glued and not written.endswith(".") else written))
+            written = written + " " if glued and not written.endswith(".") else written
+            self.edits.append((start, end, written))
+            self._shift_aligned_continuation(node, len(written) - (end - start))
+
+    def _shift_aligned_continuation(self, node: ast.ImportFrom, shift: int) -> None:
+        """`from bukuserver.forms import (a,` with `b)` below aligned under `a`: the module's new
+        name moves the parenthesis, and the lines aligned with it move along (flake8's E128)."""
+        if not shift or node.end_lineno == node.lineno:
+            return
+        first_start, first_end = self.offsets.line_bounds(node.lineno)
+        parenthesis = self.text.find("(", self.offsets.span(node)[0], first_end)
+        if parenthesis < 0 or not self.text[parenthesis + 1:first_end].strip():
+            return  # a hanging indent (`(` ends the line) does not follow the parenthesis
+        column = parenthesis + 1 - first_start
+        for line in range(node.lineno + 1, node.end_lineno + 1):
+            start, end = self.offsets.line_bounds(line)
+            content = self.text[start:end]
+            if len(content) - len(content.lstrip(" ")) == column and content.strip():
+                self.edits.append((start, start, " " * shift) if shift > 0 else (start, start - shift, ""))
 
     def _new_home(self, base: str, name: str) -> tuple[str, str]:
         """Where `from base import name` finds `name` after the moves: (module, name there)."""
