@@ -1005,3 +1005,12 @@ def test_objects_imported_by_their_dotted_path_follow_the_move(call: str) -> Non
     source = f'{call}("appdaemon.adapi.ADAPI")\n'
     assert appdaemon_steps("appdaemon/cli.py", source) == {
         Category.STRINGS: source.replace("appdaemon.adapi", "appdaemon.core.adapi").encode()}
+
+
+def test_imports_in_cog_blocks_of_docs_follow_the_moves() -> None:
+    # datasette's docs/cli-reference.rst: `cog --check docs/*.rst` runs in its CI
+    before = (".. [[[cog\n    from appdaemon import adbase\n    from appdaemon.adapi import ADAPI\n"
+              "    cog.out(ADAPI.__doc__)\n.. ]]]\n\nfrom appdaemon import adbase (prose after the block)\n.. [[[end]]]\n")
+    after = before.replace("    from appdaemon import adbase\n", "    from appdaemon.core import adbase\n").replace(
+        "    from appdaemon.adapi", "    from appdaemon.core.adapi")
+    assert appdaemon_steps("docs/cli.rst", before) == {Category.DOCS: after.encode()}

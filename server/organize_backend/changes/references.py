@@ -107,7 +107,8 @@ rewrite is only suggested (Category.REVIEW: reported, never silently left stale)
   lines in python code blocks (``` fences, `.. code-block:: python`): a lone
   `import agent` becomes `from agents import agent`, and in a list `import agent, os`
   becomes `import agents.agent as agent, os`, so that the snippet's call sites stay right;
-  `from app import adbase as ad` (the module adbase moved) names its new package. Sphinx's
+  `from app import adbase as ad` (the module adbase moved) names its new package; the same in
+  cog blocks (`.. [[[cog` ... `.. ]]]`). Sphinx's
   targets: autodoc and Python-domain directives and cross-reference roles (also MyST's), a
   module or `module.attr` path, and links to an object's anchor (`api.html#app.adapi.ADAPI`).
   Roles and doctest imports in Python docstrings too. Translation catalogs (`.po`, `.pot`)
@@ -1490,8 +1491,26 @@ _IMPORTED_NAMES_RE = re.compile(rf"[ \t]+(?P<names>{_FROM_ITEM}(?:[ \t]*,[ \t]*{
 
 
 def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Iterator[Edit]:
-    for offset, line in _python_block_lines(text, is_rst):
+    for offset, line in [*_python_block_lines(text, is_rst), *_cog_lines(text)]:
         yield from _import_line_edits(line, offset, workspace)
+
+
+# cog (datasette's docs): Python between `[[[cog` and `]]]`, whose output the docs hold below it.
+_COG_START, _COG_END = "[[[cog", "]]]"
+
+
+def _cog_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) inside each cog block of a docs file (`.. [[[cog` ... `.. ]]]`)."""
+    offset, inside = 0, False
+    for line_with_end in _split_lines(text):
+        line = line_with_end.rstrip("\r\n")
+        if _COG_START in line:
+            inside = True
+        elif inside and _COG_END in line:
+            inside = False
+        elif inside:
+            yield offset, line
+        offset += len(line_with_end)
 
 
 def _import_line_edits(line: str, offset: int, workspace: _Workspace) -> Iterator[Edit]:
