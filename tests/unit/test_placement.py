@@ -378,3 +378,16 @@ def test_no_package_goes_into_a_folder_of_package_data(tmp_path: Path) -> None:
     flat = write_tree(tmp_path / "flat", {path.removeprefix("shop/"): text for path, text in files.items()
                                           if path != "shop/__init__.py"})
     assert any(move.source == "vector_store.py" for move in make_plan(take_snapshot(flat), Config(layout="skill")).moves)
+
+
+def test_a_module_an_installed_command_runs_stays_as_an_entry_point(tmp_path: Path) -> None:
+    # datasette: `datasette = "datasette.cli:cli"` in [project.scripts]; cli.py had moved to core/
+    root = write_tree(tmp_path / "ws", {
+        "pyproject.toml": '[project]\nname = "shop"\n\n[project.scripts]\nshop = "shop.cli:main"\n',
+        "shop/__init__.py": "", "shop/cli.py": "from shop.engine import run\n\n\ndef main():\n    run()\n",
+        "shop/engine.py": "def run():\n    pass\n", "shop/rules.py": "", "shop/store.py": "",
+    })
+    plan = make_plan(take_snapshot(root, "shop"), Config(root="shop"))
+    assert "shop/cli.py" not in {move.source for move in plan.moves}
+    assert any(kept.path == "shop/cli.py" and kept.reason == (
+        "entry point: the installed command `shop = shop.cli:... in pyproject.toml`") for kept in plan.kept)

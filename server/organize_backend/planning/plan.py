@@ -279,9 +279,33 @@ def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[st
         graph=module_graph(snapshot.files, snapshot.organize_root, folder_name),
         existing_packages=frozenset(_existing_packages(snapshot)),
         name=PurePosixPath(snapshot.organize_root).name if snapshot.organize_root else snapshot.root.name,
+        console_scripts=_console_scripts(snapshot, folder_name),
     )
     placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
     return {names[name]: placement for name, placement in placements.items()}
+
+
+# `name = "module:attr"` (or `name = module:attr` in setup.cfg and setup.py's console_scripts).
+_SCRIPT_ENTRY = re.compile(r"""^[ \t]*["']?(?P<name>[\w.-]+)["']?[ \t]*=[ \t]*["']?(?P<module>[\w.]+):[\w.]+""",
+                           re.MULTILINE)
+_SCRIPT_SECTIONS = re.compile(r"^[ \t]*\[(?:project\.(?:gui-)?scripts|tool\.poetry\.scripts)\][ \t]*$"
+                              r"|console_scripts|gui_scripts", re.MULTILINE)
+
+
+def _console_scripts(snapshot: Snapshot, package: str | None) -> dict[str, str]:
+    """stem -> the installed command that runs a module of the flat folder (`datasette = datasette.cli:cli`):
+    an entry point of the project, whose path its users and packagers know."""
+    found = {}
+    for path in ("pyproject.toml", "setup.cfg", "setup.py"):
+        text = snapshot.files.get(path, b"").decode("utf-8", errors="replace")
+        for section in _SCRIPT_SECTIONS.finditer(text):
+            block = text[section.end():section.end() + 2000].split("\n[", 1)[0]  # up to the next table
+            for entry in _SCRIPT_ENTRY.finditer(block):
+                module = entry["module"]
+                stem = module[len(package) + 1:] if package and module.startswith(package + ".") else module
+                if "." not in stem:
+                    found.setdefault(stem, f"{entry['name']} = {module}:... in {path}")
+    return found
 
 
 def _existing_packages(snapshot: Snapshot) -> set[str]:
