@@ -126,25 +126,26 @@ def relative_load(call: ast.AST) -> RelativeLoad | None:
     if not isinstance(call, ast.Call) or any(isinstance(argument, ast.Starred) for argument in call.args):
         return None  # with `*args` the positions are unknown
     function = dotted_name(call.func) or ""
-    name = _argument(call, 0, "name")
+    name = call_argument(call, 0, "name")
     if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
         return None
     if function.endswith("import_module") and name.value.startswith("."):
         level = len(name.value) - len(name.value.lstrip("."))
-        package = _argument(call, 1, "package")
+        package = call_argument(call, 1, "package")
         own_package = isinstance(package, ast.Name) and package.id == "__package__"
         return RelativeLoad(level, name.value[level:], name, None, own_package)
-    level = _argument(call, 4, "level")
+    level = call_argument(call, 4, "level")
     if function in ("__import__", "builtins.__import__") and isinstance(level, ast.Constant) \
             and type(level.value) is int and level.value > 0 and name.value and not name.value.startswith("."):
-        scope, fromlist = _argument(call, 1, "globals"), _argument(call, 3, "fromlist")
+        scope, fromlist = call_argument(call, 1, "globals"), call_argument(call, 3, "fromlist")
         own_package = isinstance(scope, ast.Call) and dotted_name(scope.func) == "globals" and not scope.args
         named = isinstance(fromlist, (ast.List, ast.Tuple)) and bool(fromlist.elts)
         return RelativeLoad(level.value, name.value, name, level, own_package and named)
     return None
 
 
-def _argument(call: ast.Call, position: int, keyword_name: str) -> ast.expr | None:
+def call_argument(call: ast.Call, position: int, keyword_name: str) -> ast.expr | None:
+    """The argument at `position`, or passed as `keyword_name`."""
     if len(call.args) > position:
         return call.args[position]
     return next((keyword.value for keyword in call.keywords if keyword.arg == keyword_name), None)

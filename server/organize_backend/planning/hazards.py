@@ -49,6 +49,7 @@ from organize_backend.model import Hazard, Snapshot
 from organize_backend.snapshot import join, source_roots
 from organize_backend.source_text import (
     LineOffsets,
+    call_argument,
     dotted_name,
     parse_python,
     relative_load,
@@ -144,7 +145,7 @@ def _computed_import_hazards(path: str, source: str, tree: ast.Module) -> Iterat
     for call in _calls(tree):
         if dotted_name(call.func) not in _IMPORT_FUNCTIONS:
             continue
-        name = _first_argument(call, "name")
+        name = call_argument(call, 0, "name")
         if name is None or _is_string(name):
             continue  # a literal name is a string reference, rewritten elsewhere
         message = (
@@ -650,12 +651,6 @@ def _calls(tree: ast.AST) -> Iterator[ast.Call]:
 
 def _is_sole_argument(node: ast.expr, call: ast.Call) -> bool:
     return len(call.args) == 1 and call.args[0] is node and not call.keywords
-
-
-def _first_argument(call: ast.Call, keyword_name: str) -> ast.expr | None:
-    if call.args:
-        return call.args[0]
-    return next((keyword.value for keyword in call.keywords if keyword.arg == keyword_name), None)
 
 
 def _is_string(node: ast.AST) -> bool:
