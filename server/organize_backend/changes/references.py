@@ -275,6 +275,7 @@ class _Workspace:
         self.roots = sorted({_normalize_root(root) for root in source_roots}, key=len, reverse=True)
         self.folders = _folders_of(files)
         self.first_parts = {old.split(".")[0] for old in self.module_map}
+        self._encoded_first_parts = tuple(part.encode() for part in self.first_parts)
         self.new_names = frozenset(self.module_map.values())
         self.old_paths = {new: old for old, new in self.path_map.items()}
         self.moved_file_names = frozenset(posixpath.basename(old).encode() for old in self.path_map
@@ -406,7 +407,7 @@ class _Workspace:
 
     def may_name_a_module_in_prose(self, data: bytes) -> bool:
         """A cheap test: the bytes hold a Sphinx role or a doctest, and a moved module's first part."""
-        return bool(_PROSE_CODE_MARK.search(data)) and any(part.encode() in data for part in self.first_parts)
+        return bool(_PROSE_CODE_MARK.search(data)) and any(part in data for part in self._encoded_first_parts)
 
     def old_path_of(self, path: str) -> str:
         """Where a file was before the moves (itself when it did not move)."""
@@ -565,8 +566,8 @@ _StringEdit = tuple[int, int, int, str, bool]
 def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes | None, bytes | None]:
     """(content with the certain rewrites, content with the review ones on top); None: no change."""
     # Cheap filter first: parsing every file of a big backend is what would cost.
-    mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)}
-    mentioned |= {m.decode() for m in _CODE_STRING_MARK.findall(data)}
+    code_strings = {m.decode() for m in _CODE_STRING_MARK.findall(data)}
+    mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)} | code_strings
     names_a_file = workspace.may_name_a_moved_file(data)
     names_in_prose = workspace.may_name_a_module_in_prose(data)
     if not mentioned & workspace.first_parts and not names_a_file and not names_in_prose:
@@ -586,7 +587,7 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
         return None, None
     lines = _split_lines(text)
     edits = list(_string_edits(tree, lines, workspace))
-    if _CODE_STRING_MARK.search(data):
+    if code_strings:
         edits += _code_string_edits(tree, lines, workspace)
     if names_a_file or names_in_prose:
         edits += _prose_edits(path, text, lines, tree, workspace, paths=names_a_file, code=names_in_prose)
