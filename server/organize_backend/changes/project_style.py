@@ -55,8 +55,8 @@ class ProjectStyle:
 # Files where a project says which commands its checks run (a Makefile target, a CI step, a hook).
 _COMMAND_FILES = ("Makefile", "makefile", "GNUmakefile", "tox.ini", "noxfile.py",
                   ".pre-commit-config.yaml")
-_BLACK_COMMAND = rb"(?:^|[\s\"'])black(?:\s|$|\")|id: black\b"
-_FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|" + _BLACK_COMMAND, re.MULTILINE)
+_BLACK_COMMAND = re.compile(rb"(?:^|[\s\"'])black(?:\s|$|\")|id: black\b", re.MULTILINE)
+_FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|" + _BLACK_COMMAND.pattern, re.MULTILINE)
 # `ruff check` (or the pre-commit hook) with ruff's default rules, which include the import
 # order (`I`) since ruff 0.15: measured with ruff 0.17.6, `ruff check --isolated` reports I001.
 _LINTER_COMMAND = re.compile(rb"\bruff\s+check\b|\bid:\s*ruff(?:-check)?\s*$", re.MULTILINE)
@@ -69,7 +69,7 @@ def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
     styles: dict[str, ProjectStyle] = {}
     commands = [data for path, data in files.items() if _is_command_file(path)]
     formatter_run = any(_FORMATTER_COMMAND.search(data) for data in commands)
-    black_run = any(re.search(_BLACK_COMMAND, data, re.MULTILINE) for data in commands)
+    black_run = any(_BLACK_COMMAND.search(data) for data in commands)
     linter_run = any(_LINTER_COMMAND.search(data) for data in commands)
     # no configuration anywhere: what the project's commands run with their defaults
     unconfigured = ProjectStyle(linter_run, DEFAULT_LINE_LENGTH if formatter_run or linter_run else None,
