@@ -242,6 +242,15 @@ FORMS = {
         1: "dirname(dirname(realpath(__file__)))",
         2: "dirname(dirname(dirname(realpath(__file__))))",
     },
+    # str() and os.fspath() spell the same path: the sys.path reading knew them, the lifting did not
+    "os.path.dirname(str(Path(__file__)))": {
+        1: "os.path.dirname(os.path.dirname(str(Path(__file__))))",
+        2: "os.path.dirname(os.path.dirname(os.path.dirname(str(Path(__file__)))))",
+    },
+    "Path(os.fspath(__file__)).parent": {
+        1: "Path(os.fspath(__file__)).parent.parent",
+        2: "Path(os.fspath(__file__)).parent.parent.parent",
+    },
 }
 
 PRELUDE = "import os\nfrom os.path import dirname, realpath\nfrom pathlib import Path\n"
@@ -532,15 +541,27 @@ def test_a_module_started_by_its_file_name_from_another_module_stays(tmp_path: P
     ("sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\n", "app"),
 ])
 def test_a_folder_put_on_sys_path_by_the_files_own_location_is_found(source: str, folder: str) -> None:
-    assert [entry.folder for entry in folders_put_on_sys_path("app/core/loader.py", source)] == [folder]
+    found = folders_put_on_sys_path("app/core/loader.py", source)
+    assert [(entry.folder, entry.by_location) for entry in found] == [(folder, True)]
+
+
+@pytest.mark.parametrize(("source", "folder"), [
+    ("sys.path.insert(0, 'plugins')\n", "app/core/plugins"),  # read from the file's folder, where a script runs
+    ("sys.path.append('../..')\n", ""),
+])
+def test_a_literal_folder_put_on_sys_path_is_read_from_the_files_folder(source: str, folder: str) -> None:
+    found = folders_put_on_sys_path("app/core/loader.py", source)
+    assert [(entry.folder, entry.by_location) for entry in found] == [(folder, False)]
 
 
 @pytest.mark.parametrize("source", [
-    "sys.path.insert(0, 'plugins')\n",  # not found from the file's location
     "sys.path.insert(0, __file__)\n",  # the file itself is no folder of modules
     "print(os.path.dirname(__file__))\n",
+    "sys.path.insert(0, '../../..')\n",  # outside the workspace
+    "sys.path.insert(0, Path(__file__).parents[3])\n",
+    "sys.path.insert(0, os.environ['PLUGINS'])\n",
 ])
-def test_what_is_no_folder_put_on_sys_path_by_location(source: str) -> None:
+def test_what_is_no_folder_put_on_sys_path(source: str) -> None:
     assert folders_put_on_sys_path("app/core/loader.py", source) == []
 
 

@@ -39,6 +39,7 @@ One more is about where a module goes, not what it holds:
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -46,7 +47,7 @@ from typing import Iterator
 
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Snapshot
-from organize_backend.snapshot import join, source_roots
+from organize_backend.snapshot import join, parent_of, source_roots
 from organize_backend.source_text import (
     LineOffsets,
     call_argument,
@@ -67,9 +68,10 @@ SYS_PATH_FOLDER = "folder on sys.path"
 _BOM = "\ufeff"
 _SHOWN_CHARS = 80  # longer source excerpts in messages are cut
 
-_PATH_CLASSES = frozenset({"Path", "pathlib.Path"})
-_ABSOLUTE_PATH_FUNCTIONS = frozenset({
+# Calls whose value is the path they are given, only spelt another way.
+_SAME_PATH_FUNCTIONS = frozenset({
     "os.path.abspath", "os.path.realpath", "path.abspath", "path.realpath", "abspath", "realpath",
+    "Path", "pathlib.Path", "str", "os.fspath",
 })
 _DIRNAME_FUNCTIONS = frozenset({"os.path.dirname", "path.dirname", "dirname"})
 _PATH_METHODS_KEEPING_FOLDER = frozenset({"resolve", "absolute"})
@@ -339,58 +341,52 @@ class ShadowedNames:
 @dataclass(frozen=True)
 class SysPathFolder:
     """`sys.path.insert(0, os.path.dirname(__file__))` at `line` of a file: `folder` (workspace
-    relative) is put on sys.path, so that its modules import by bare name, from anywhere."""
+    relative) is put on sys.path, so that its modules import by bare name, from anywhere.
+    `by_location`: found from the file's own location, not from a literal folder name."""
 
     line: int
     folder: str
     shown: str
+    by_location: bool
 
 
-def folders_put_on_sys_path(path: str, source: str) -> list[SysPathFolder]:
-    """The folders `path` puts on sys.path by its own location: `os.path.dirname(__file__)`,
-    `Path(__file__).parent` (or `.parents[k]`), dirname of dirname, wrapped in `str()` or
-    `abspath()`. Other arguments say nothing certain about a workspace folder."""
-    tree = _parse(_without_bom(source))
+def folders_put_on_sys_path(path: str, source: str, tree: ast.Module | None = None) -> list[SysPathFolder]:
+    """The workspace folders `path` (parsed: `tree`) puts on sys.path: by its own location
+    (`os.path.dirname(__file__)`, `Path(__file__).parent` or `.parents[k]`, dirname of dirname,
+    wrapped in `str()` or `abspath()`), or by a literal (`sys.path.insert(0, "./app")`), read
+    from the file's own folder, where a script is run from. Other arguments say nothing certain."""
+    tree = tree or _parse(_without_bom(source))
     if tree is None:
         return []
     found = []
     for call in _calls(tree):
-        callee = dotted_name(call.func)
-        argument = call.args[-1] if callee in ("sys.path.insert", "sys.path.append") and call.args else None
-        levels = _levels_above_own_file(argument) if argument is not None else None
+        if dotted_name(call.func) not in ("sys.path.insert", "sys.path.append") or not call.args:
+            continue
+        argument = call.args[-1]
+        levels = _levels_above_own_file(argument)
         if levels is not None and levels > 0:
-            folder = PurePosixPath(path)
-            for _ in range(levels):
-                folder = folder.parent
-            found.append(SysPathFolder(call.lineno, "" if str(folder) == "." else str(folder), _shown(source, call)))
+            folder = posixpath.normpath(posixpath.join(path, *[".."] * levels))
+        elif _is_string(argument):
+            folder = posixpath.normpath(posixpath.join(parent_of(path), argument.value))
+        else:
+            continue
+        if folder != ".." and not folder.startswith("../") and not posixpath.isabs(folder):
+            found.append(SysPathFolder(call.lineno, "" if folder == "." else folder, _shown(source, call),
+                                       by_location=levels is not None))
     return found
 
 
 def _levels_above_own_file(node: ast.expr) -> int | None:
     """0 for the file's own path (`__file__`, `abspath(__file__)`, `Path(__file__).resolve()`),
     1 for its folder, 2 for the folder above; None for anything else."""
-    if isinstance(node, ast.Name) and node.id == "__file__":
-        return 0
-    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
-        callee = dotted_name(node.func)
-        inner = _levels_above_own_file(node.args[0])
-        if inner is None:
+    levels = 0
+    while not (isinstance(node, ast.Name) and node.id == "__file__"):
+        step = _path_step(node)
+        if step is None:
             return None
-        if callee in _DIRNAME_FUNCTIONS:
-            return inner + 1
-        if callee in _ABSOLUTE_PATH_FUNCTIONS | _PATH_CLASSES | {"str", "os.fspath"}:
-            return inner
-        return None
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords \
-            and node.func.attr in _PATH_METHODS_KEEPING_FOLDER:
-        return _levels_above_own_file(node.func.value)
-    if isinstance(node, ast.Attribute) and node.attr == "parent":
-        inner = _levels_above_own_file(node.value)
-        return inner + 1 if inner is not None else None
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "parents":
-        inner, index = _levels_above_own_file(node.value.value), _non_negative_int(node.slice)
-        return inner + index + 1 if inner is not None and index is not None else None
-    return None
+        node, up = step
+        levels += up
+    return levels
 
 
 # --- recognising __file__-relative folders --------------------------------------------
@@ -418,15 +414,16 @@ def _folder_base(use: ast.Name, parents: _Parents) -> _FolderBase | None:
     """What the `__file__` at `use` feeds; None when it is no form we can lift."""
     node = _climb_to_file_path(use, parents)
     parent = parents.get(node)
-    if isinstance(parent, ast.Call) and _is_sole_argument(node, parent):
-        callee = dotted_name(parent.func)
-        if callee in _DIRNAME_FUNCTIONS:
-            return _FolderBase("dirname", parent)
-        if callee in _MOVE_PROOF_FUNCTIONS:
-            return _MOVE_PROOF
-    if isinstance(parent, ast.Attribute) and parent.value is node:
-        return _attribute_base(parent, parents)
-    return None
+    if isinstance(parent, ast.Call) and _is_sole_argument(node, parent) \
+            and dotted_name(parent.func) in _MOVE_PROOF_FUNCTIONS:
+        return _MOVE_PROOF
+    if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in _MOVE_PROOF_ATTRIBUTES:
+        return _MOVE_PROOF
+    step = _step_around(node, parents)
+    if step is None:
+        return None
+    outer, _ = step
+    return _FolderBase(_FORM_OF_STEP[type(outer)], outer)
 
 
 def _climb_to_file_path(node: ast.expr, parents: _Parents) -> ast.expr:
@@ -435,40 +432,45 @@ def _climb_to_file_path(node: ast.expr, parents: _Parents) -> ast.expr:
     `__file__`, `os.path.abspath(__file__)`, `Path(__file__)`, `Path(__file__).resolve()`
     all name the same file, so they lift the same way.
     """
-    while True:
-        parent = parents.get(node)
-        if isinstance(parent, ast.Call) and _is_sole_argument(node, parent):
-            if dotted_name(parent.func) in _ABSOLUTE_PATH_FUNCTIONS | _PATH_CLASSES:
-                node = parent
-                continue
-        if _is_folder_keeping_method(node, parent, parents):
-            node = parents[parent]
-            continue
-        return node
+    while (step := _step_around(node, parents)) is not None and step[1] == 0:
+        node = step[0]
+    return node
 
 
-def _is_folder_keeping_method(node: ast.expr, parent: ast.AST | None, parents: _Parents) -> bool:
-    if not (isinstance(parent, ast.Attribute) and parent.value is node):
-        return False
-    call = parents.get(parent)
-    return (
-        parent.attr in _PATH_METHODS_KEEPING_FOLDER
-        and isinstance(call, ast.Call)
-        and call.func is parent
-        and not call.args
-        and not call.keywords
-    )
+_FORM_OF_STEP = {ast.Call: "dirname", ast.Attribute: "parent", ast.Subscript: "parents"}
 
 
-def _attribute_base(attribute: ast.Attribute, parents: _Parents) -> _FolderBase | None:
-    if attribute.attr == "parent":
-        return _FolderBase("parent", attribute)
-    if attribute.attr in _MOVE_PROOF_ATTRIBUTES:
-        return _MOVE_PROOF
-    subscript = parents.get(attribute)
-    if attribute.attr == "parents" and isinstance(subscript, ast.Subscript) and subscript.value is attribute:
-        if _non_negative_int(subscript.slice) is not None:
-            return _FolderBase("parents", subscript)
+def _step_around(node: ast.expr, parents: _Parents) -> tuple[ast.expr, int] | None:
+    """The expression that derives a path from `node`, and how many folders up it goes: the
+    parent (`dirname(node)`, `node.parent`) or, for `node.resolve()` and `node.parents[k]`,
+    the grandparent."""
+    parent = parents.get(node)
+    for outer in (parent, parents.get(parent)):
+        step = _path_step(outer) if isinstance(outer, ast.expr) else None
+        if step is not None and step[0] is node:
+            return outer, step[1]
+    return None
+
+
+def _path_step(outer: ast.expr) -> tuple[ast.expr, int] | None:
+    """When `outer` derives a path from one inner expression: that expression, and how many
+    folders up `outer` goes: 0 for the same path (`abspath(x)`, `Path(x)`, `str(x)`,
+    `x.resolve()`), 1 for `dirname(x)` and `x.parent`, k + 1 for `x.parents[k]`. The one
+    reading of these forms, top down (a sys.path argument) and bottom up (a use of `__file__`)."""
+    if isinstance(outer, ast.Call) and len(outer.args) == 1 and not outer.keywords:
+        callee = dotted_name(outer.func)
+        if callee in _DIRNAME_FUNCTIONS:
+            return outer.args[0], 1
+        if callee in _SAME_PATH_FUNCTIONS:
+            return outer.args[0], 0
+    if isinstance(outer, ast.Call) and isinstance(outer.func, ast.Attribute) and not outer.args \
+            and not outer.keywords and outer.func.attr in _PATH_METHODS_KEEPING_FOLDER:
+        return outer.func.value, 0
+    if isinstance(outer, ast.Attribute) and outer.attr == "parent":
+        return outer.value, 1
+    if isinstance(outer, ast.Subscript) and isinstance(outer.value, ast.Attribute) and outer.value.attr == "parents":
+        index = _non_negative_int(outer.slice)
+        return (outer.value.value, index + 1) if index is not None else None
     return None
 
 
