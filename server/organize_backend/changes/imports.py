@@ -32,12 +32,12 @@ absolute.
 from __future__ import annotations
 
 import ast
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from organize_backend.changes.project_style import ProjectStyle, resort_runs, sort_key, wrap_long_imports
+from organize_backend.planning.hazards import folders_put_on_sys_path
 from organize_backend.snapshot import module_name, parent_of
 from organize_backend.source_text import (
     LineOffsets,
@@ -192,8 +192,8 @@ def rewrite_imports(text: str, old_path: str, new_path: str, tree: ModuleTree,
         module = parse_python(text)
     except (SyntaxError, ValueError):  # the plan refused files that do not parse; undecodable bytes
         return text, [Notice(new_path, 1, "could not be read as Python text: its imports were not checked")]
-    for folder in _sys_path_folders(module, old_path) if "sys.path" in text else ():
-        tree = tree.with_root(folder)
+    for entry in folders_put_on_sys_path(old_path, text, module) if "sys.path" in text else ():
+        tree = tree.with_root(entry.folder)
     rewriter = _FileRewriter(text, new_path, tree, tree.package_of(old_path, after=False),
                              tree.package_of(new_path, after=True))
     changed: list[ast.stmt] = []  # the import statements rewritten
@@ -226,21 +226,6 @@ def _old_sort_keys(changed: list[ast.stmt], moved_to) -> dict[int, tuple]:
         for line in range(first, max(moved_to(node.end_lineno + 1), first + 1)):
             keys[line] = sort_key(node)
     return keys
-
-
-def _sys_path_folders(module: ast.Module, path: str) -> list[str]:
-    """Folders a file puts on sys.path with a literal before importing from them, anywhere in
-    it: `sys.path.insert(0, "./app")`, `sys.path.append("backend")`. Read relative to the
-    file's own folder (where a script is run from); only folders inside the workspace."""
-    folders = []
-    for call in ast.walk(module):
-        if not (isinstance(call, ast.Call) and dotted_name(call.func) in ("sys.path.insert", "sys.path.append")
-                and call.args and isinstance(call.args[-1], ast.Constant) and isinstance(call.args[-1].value, str)):
-            continue
-        folder = posixpath.normpath(posixpath.join(parent_of(path), call.args[-1].value))
-        if folder != ".." and not folder.startswith("../") and not posixpath.isabs(folder):
-            folders.append("" if folder == "." else folder)
-    return folders
 
 
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")

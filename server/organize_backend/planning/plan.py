@@ -385,6 +385,8 @@ def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]
         if b"sys.path" not in snapshot.files[path]:
             continue
         for entry in folders_put_on_sys_path(path, snapshot.text(path)):
+            if not entry.by_location:
+                continue  # a literal folder depends on where a script is run from: nothing certain to warn about
             stems = sorted(leaving.get(entry.folder, []))
             if stems:
                 named = ", ".join(f"`{stem}`" for stem in stems[:3]) + (f" and {len(stems) - 3} more" if len(stems) > 3 else "")
