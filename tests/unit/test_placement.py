@@ -329,17 +329,31 @@ def test_package_metadata_stays_where_tools_read_it(name: str) -> None:
 
 
 def test_a_published_package_is_told_its_users_paths_change(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "ws", {"pyproject.toml": '[project]\nname = "sgpt"\n', "sgpt/__init__.py": "",
-                                        "sgpt/role_config.py": "X = 1\n", "sgpt/app.py": "from sgpt.role_config import X\n"})
-    snapshot = take_snapshot(root, "sgpt")
-    plan = make_plan(snapshot, Config(root="sgpt"))
+    root = write_tree(tmp_path / "ws", {
+        "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n\n[project]\nname = "shell_gpt"\n',
+        "sgpt/__init__.py": "", "sgpt/role_config.py": "X = 1\n", "sgpt/app.py": "from sgpt.role_config import X\n"})
+    plan = make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt"))
     assert any(move.source == "sgpt/role_config.py" for move in plan.moves)
-    assert ("sgpt is a published package: moving its modules changes the paths its users import "
-            "(`sgpt.role_config` becomes `sgpt.config.role_config`); keep public modules with `keep`, or re-export them "
-            "from their old place") in plan.notes
-    (root / "pyproject.toml").write_text("[tool.ruff]\n")
-    assert not [note for note in make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt")).notes
-                if "published" in note]
+    assert [(h.path, h.line, h.kind) for h in plan.hazards] == [("pyproject.toml", 5, "public module path")]
+    assert plan.hazards[0].message == (
+        "the project builds the distribution `shell_gpt`, whose package sgpt has users who import its modules by "
+        "path: `sgpt.role_config` becomes `sgpt.config.role_config`, which only the workspace's own imports follow; "
+        "keep public modules with `keep`, or re-export them from their old place")
+
+
+@pytest.mark.parametrize(("packaging", "published"), [
+    ({"pyproject.toml": '[project]\nname = "sgpt"\n'}, False),  # uv names an application too; nothing is built
+    ({"pyproject.toml": "[tool.ruff]\n"}, False),
+    ({"pyproject.toml": '[build-system]\nrequires = ["poetry-core"]\n[tool.poetry]\nname = "sgpt"\n'}, True),
+    ({"setup.cfg": "[metadata]\nname = shell-gpt\nversion = 1.0\n"}, True),
+    ({"setup.py": "from setuptools import setup\n\nsetup(name='shell-gpt')\n"}, True),
+    ({"pyproject.toml": "[build-system\n"}, False),  # unreadable TOML: no claim made on it
+])
+def test_only_a_distribution_the_project_builds_is_published(tmp_path: Path, packaging: dict, published: bool) -> None:
+    root = write_tree(tmp_path / "ws", {**packaging, "sgpt/__init__.py": "", "sgpt/role_config.py": "X = 1\n",
+                                        "sgpt/app.py": "from sgpt.role_config import X\n"})
+    plan = make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt"))
+    assert any(hazard.kind == "public module path" for hazard in plan.hazards) is published
 
 
 def test_words_that_cannot_name_a_package_make_no_family() -> None:

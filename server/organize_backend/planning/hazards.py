@@ -27,7 +27,12 @@ name in a string (`"job_sidecar.py"`, run by path), a relative import by a liter
 (`__import__("_app", globals(), locals(), ["."], 1)`) and a module path finished at run time
 (`f"app.tasks.{name}"` handed to a task queue).
 
-One more is about where a module goes, not what it holds:
+Two more are about where a module goes, not what it holds:
+
+- "public module path": the organized folder is the package of a distribution the project
+  builds (`[project]` beside a `[build-system]` in pyproject.toml, setup.py, setup.cfg):
+  other projects import its modules by their dotted paths (datasette's plugins import
+  `datasette.utils`), and a move changes the path. Only the workspace's imports are rewritten.
 
 - "shadowing": a new package at the import root named like a module Python imports today
   (the standard library, a package installed in the project's environment, or a name the
@@ -41,9 +46,10 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Iterator
 
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Snapshot
@@ -58,12 +64,18 @@ from organize_backend.source_text import (
 )
 from organize_backend.verify import absolute_imports
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 FILE_RELATIVE = "file-relative path"
 COMPUTED_IMPORT = "computed import"
 RUN_BY_PATH = "run by path"
 SHADOWING = "shadowing"
 PACKAGE_RESOURCE = "package-relative resource"
 SYS_PATH_FOLDER = "folder on sys.path"
+PUBLIC_MODULE = "public module path"
 
 _BOM = "\ufeff"
 _SHOWN_CHARS = 80  # longer source excerpts in messages are cut
@@ -387,6 +399,33 @@ def _levels_above_own_file(node: ast.expr) -> int | None:
         node, up = step
         levels += up
     return levels
+
+
+# --- the distribution the project builds ---------------------------------------------------
+
+
+_SETUP_PY_NAME = re.compile(r"""\bname\s*=\s*["'](?P<name>[\w.-]+)["']""")
+_SETUP_CFG_NAME = re.compile(r"^\[metadata\][^\[]*?^name\s*=\s*(?P<name>[\w.-]+)", re.MULTILINE | re.DOTALL)
+
+
+def distribution_name(files: Mapping[str, bytes]) -> tuple[str, str] | None:
+    """(packaging file, name) of the distribution the workspace builds: pyproject.toml's
+    `[project]` or `[tool.poetry]` name where a `[build-system]` says it is built (an application
+    that uv or pip-tools manage names itself too, and builds nothing), or the name in setup.py or
+    setup.cfg. None when the project builds no distribution."""
+    if "pyproject.toml" in files:
+        try:
+            settings = tomllib.loads(files["pyproject.toml"].decode("utf-8", errors="replace"))
+        except tomllib.TOMLDecodeError:
+            settings = {}
+        name = settings.get("project", {}).get("name") or settings.get("tool", {}).get("poetry", {}).get("name")
+        if isinstance(name, str) and "build-system" in settings:
+            return "pyproject.toml", name
+    for path, pattern in (("setup.py", _SETUP_PY_NAME), ("setup.cfg", _SETUP_CFG_NAME)):
+        found = pattern.search(files.get(path, b"").decode("utf-8", errors="replace"))
+        if found:
+            return path, found["name"]
+    return None
 
 
 # --- recognising __file__-relative folders --------------------------------------------

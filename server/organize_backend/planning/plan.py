@@ -20,9 +20,11 @@ from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snap
 from organize_backend.planning.hazards import (
     FILE_RELATIVE,
     PACKAGE_RESOURCE,
+    PUBLIC_MODULE,
     SYS_PATH_FOLDER,
     ShadowedNames,
     adjust_file_relative_paths,
+    distribution_name,
     find_hazards,
     fixed_references,
     folders_put_on_sys_path,
@@ -77,7 +79,7 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
         moves=moves,
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
-        hazards=tuple(hazards + _sys_path_hazards(snapshot, moves)),
+        hazards=tuple(hazards + _sys_path_hazards(snapshot, moves) + _public_path_hazards(snapshot, moves)),
         notes=notes + _notes(snapshot, moves, whole_folder) + _left_broken(broken),
         whole_folder=whole_folder,
     )
@@ -399,6 +401,31 @@ def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]
     return hazards
 
 
+def _public_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
+    """A package the project builds as a distribution has users who import its modules by their
+    dotted paths (datasette's plugins: `from datasette.utils import ...`): a move changes the
+    path for them, which no edit here fixes. One hazard for the plan, where the name is declared."""
+    package = package_name(snapshot.files, snapshot.organize_root)
+    published = distribution_name(snapshot.files) if package else None
+    moved = [move for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root]
+    if published is None or not moved:
+        return []
+    path, name = published
+    shown = next((move for move in moved if not PurePosixPath(move.source).name.startswith("_")), moved[0])
+    old, new = _module_name(snapshot, package, shown.source), _module_name(snapshot, package, shown.destination)
+    more = f", and {len(moved) - 1} more" if len(moved) > 1 else ""
+    return [Hazard(path, _line_of(snapshot.text(path), name), PUBLIC_MODULE, (
+        f"the project builds the distribution `{name}`, whose package {package} has users who import its modules by "
+        f"path: `{old}` becomes `{new}`{more}, which only the workspace's own imports follow; keep public modules "
+        "with `keep`, or re-export them from their old place"))]
+
+
+def _line_of(text: str, name: str) -> int:
+    """The first line of `text` that holds `name` (1 when none does)."""
+    index = text.find(name)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
 def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
     """Explicit module moves are made as asked, but what they may break is named all the same."""
     hazards = []
@@ -525,25 +552,7 @@ def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool) -> t
     if readme in snapshot.files and moves and whole_folder:
         notes.append(f"{readme} gets the new tree in a block the tool owns (in its 'Project structure' section; "
                      "no other line of the README changes)")
-    notes += _published_paths(snapshot, moves)
     return tuple(notes)
-
-
-def _published_paths(snapshot: Snapshot, moves: tuple[Move, ...]) -> list[str]:
-    """A package the project publishes (pyproject.toml's [project], setup.py, setup.cfg) has users
-    who import its modules by path: moving them changes that path for them, which no edit here fixes."""
-    package = package_name(snapshot.files, snapshot.organize_root)
-    published = any(name in snapshot.files for name in ("setup.py", "setup.cfg")) or \
-        b"\n[project]" in b"\n" + bytes(snapshot.files.get("pyproject.toml", b""))
-    moved = [move for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root]
-    if package is None or not published or not moved:
-        return []
-    first = moved[0]
-    old, new = _module_name(snapshot, package, first.source), _module_name(snapshot, package, first.destination)
-    more = f", and {len(moved) - 1} more" if len(moved) > 1 else ""
-    return [f"{package} is a published package: moving its modules changes the paths its users import "
-            f"(`{old}` becomes `{new}`{more}); keep public modules with `keep`, or re-export them from their "
-            "old place"]
 
 
 def _module_name(snapshot: Snapshot, package: str, path: str) -> str:
