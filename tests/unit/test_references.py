@@ -417,6 +417,7 @@ def test_package_rename_in_docs() -> None:
         # Run from the source root: the script keeps its imports as a module of a package.
         ("backend/Procfile", "release: python seed_db.py --force\n", "release: python -m scripts.seed_db --force\n"),
         ("backend/Procfile", "release: python3 -u ./seed_db.py\n", "release: python3 -u -m scripts.seed_db\n"),
+        ("backend/Makefile", "seed:\n\t$(PYTHON) seed_db.py\n", "seed:\n\t$(PYTHON) -m scripts.seed_db\n"),
         # Run from the workspace root: the working directory stays, the source root goes on the path.
         ("Makefile", "seed:\n\tpython backend/seed_db.py\n", "seed:\n\tenv PYTHONPATH=backend python -m scripts.seed_db\n"),
         ("Makefile", "seed:\n\tpoetry run python backend/seed_db.py && echo ok\n",
@@ -442,6 +443,15 @@ def test_package_rename_in_docs() -> None:
          "      - run: python -m pytest backend/tests/test_auth.py\n"),
         ("backend/run.sh", "pytest test_auth.py::test_login\n", "pytest tests/test_auth.py::test_login\n"),
         ("compose.yaml", "    command: uvicorn agent:app\n", "    command: uvicorn agents.agent:app\n"),
+        # `-m` in exec form and in YAML lists (xandikos's Kubernetes example), after the interpreter
+        ("Dockerfile", 'CMD ["python3", "-m", "agent"]\n', 'CMD ["python3", "-m", "agents.agent"]\n'),
+        ("compose.yml", '    command: ["python", "-u", "-m", "agent"]\n', '    command: ["python", "-u", "-m", "agents.agent"]\n'),
+        ("examples/app.k8s.yaml", '      command:\n        - "python3"\n        - "-m"\n        - "agent"\n',
+         '      command:\n        - "python3"\n        - "-m"\n        - "agents.agent"\n'),
+        ("app.yaml", "entrypoint: python -m agent\n", "entrypoint: python -m agents.agent\n"),  # App Engine
+        # the interpreter in a make or shell variable (xandikos's Makefile)
+        ("Makefile", "web:\n\t$(PYTHON) -m agent\n\t${PYTHON} -m agent\n\t$VENV_PYTHON -m agent --debug\n",
+         "web:\n\t$(PYTHON) -m agents.agent\n\t${PYTHON} -m agents.agent\n\t$VENV_PYTHON -m agents.agent --debug\n"),
     ],
 )
 def test_config_rewrites(path: str, before: str, after: str) -> None:
@@ -462,10 +472,22 @@ def test_config_rewrites(path: str, before: str, after: str) -> None:
         ("Makefile", "lint:\n\tpytest -m agentic\n"),
         ("requirements.txt", "agent.py\n"),  # requirements are not docs
         ("backend/Procfile", "web: python -m agents.agent\n"),  # already new
+        ("data/steps.yaml", "entrypoint: python -m agent\n"),  # YAML that neither deploys nor runs the project
     ],
 )
 def test_config_that_stays(path: str, content: str) -> None:
     assert rewrite(path, content.encode()) is None
+
+
+@pytest.mark.parametrize(("path", "before", "after"), [
+    # `-m` with no interpreter earlier in the list: a pytest marker, or Kubernetes `args:` beside `command:`
+    ("compose.yml", '    command: ["pytest", "-m", "agent"]\n', '    command: ["pytest", "-m", "agents.agent"]\n'),
+    ("k8s/web.yaml", '      command: ["python3"]\n      args:\n        - -m\n        - agent\n',
+     '      command: ["python3"]\n      args:\n        - -m\n        - agents.agent\n'),
+])
+def test_a_dash_m_item_without_the_interpreter_before_it_is_suggested(path: str, before: str, after: str) -> None:
+    assert rewrite(path, before.encode()) is None
+    assert suggest(path, before.encode()) == after.encode()
 
 
 def test_config_crlf_and_bom_preserved() -> None:

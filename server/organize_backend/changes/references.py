@@ -55,7 +55,8 @@ Comments and docstrings in Python files (Category.STRINGS too): paths of moved f
 rule for paths below, relative to the folder the file was in (written relative to its new folder
 if it moved).
 
-Config files (Category.CONFIG) and docs (Category.DOCS): each rule rewrites what a run command,
+Config files (Category.CONFIG: `_CONFIG_NAMES`, and YAML that deploys or runs the project:
+Kubernetes manifests, App Engine's app.yaml, CI pipelines) and docs (Category.DOCS): each rule rewrites what a run command,
 a copy instruction, an import line or a module setting names, or a path that resolves to a
 moved file (a non-module reading would need that exact file to exist). A deployment file must
 keep deploying, not only keep naming existing files; where no rewrite is certain to do that, the
@@ -80,7 +81,9 @@ rewrite is only suggested (Category.REVIEW: reported, never silently left stale)
   agents/agent.py ./agents/`), and so do the moved files a glob (`COPY *.py ./`) matched before.
   `COPY . .` and folder copies name no moved file and stay; `--from` copies are another
   stage's. A copy to another file name (`COPY agent.py /app/x.py`) is only suggested.
-- `python -m agent`, `--cov=agent`, a runner's app option (`celery -A agent`, `--app=agent.app`,
+- `python -m agent` (the interpreter may be a variable, `$(PYTHON)`; in exec form and YAML lists,
+  `["python3", "-m", "agent"]` and one item to a line, `-m` with no interpreter before it in its
+  list is only suggested: `["pytest", "-m", "agent"]` names a marker), `--cov=agent`, a runner's app option (`celery -A agent`, `--app=agent.app`,
   `flask --app agent`), `module:attr` (uvicorn, gunicorn, entry points; `attr` must be defined
   in the moved module).
 - settings whose key says they name modules, in TOML, INI, YAML, `.env` files and Dockerfile
@@ -150,6 +153,8 @@ _DOTTED = rf"{_IDENT}(?:\.{_IDENT})*"
 # A token ends where no name or path character follows; a final "." ends a sentence.
 _TOKEN_END = r"(?![\w/-]|\.\w)"
 _PYTHON = r"(?:[\w./-]*/)?python(?:3(?:\.\d+)?)?"
+# An interpreter a make or shell variable holds: `$(PYTHON)`, `${PYTHON}`, `$PYTHON3`, `$(VENV_PYTHON)`.
+_PYTHON_VARIABLE = r"\$(?:\((?i:\w*python\w*)\)|\{(?i:\w*python\w*)\}|(?i:\w*python\w*))"
 # Interpreter flags that take no argument, so the next word is still the script.
 _PYTHON_FLAGS = r"(?:[ \t]+-[bBdEiIOqsSuvx]+)*"
 _PATH = r"(?:[\w.-]+/)*[\w-][\w.-]*\.py"
@@ -214,6 +219,18 @@ _CONFIG_NAMES = (
 )
 
 
+# YAML is read where it deploys or runs the project: a Kubernetes `command:` list, App Engine's
+# `entrypoint:`, a CI pipeline's steps. Other YAML is data, whatever its keys say.
+_DEPLOYMENT_YAML_NAMES = (
+    "app.y*ml", "render.y*ml", "fly.y*ml", "serverless*.y*ml", "*k8s*.y*ml", "*kube*.y*ml", "*deployment*.y*ml",
+    ".travis.y*ml", "azure-pipelines*.y*ml", "bitbucket-pipelines.y*ml", ".pre-commit-config.y*ml",
+)
+_DEPLOYMENT_FOLDERS = {
+    ".github", ".circleci", "k8s", "kubernetes", "kustomize", "helm", "charts", "deploy", "deployment", "deployments",
+    "manifests",
+}
+
+
 def category_of(path: str) -> Category | None:
     """Which kind of file this pass reads, or None for files it never touches."""
     name = posixpath.basename(path)
@@ -223,7 +240,8 @@ def category_of(path: str) -> Category | None:
         return None if _is_history(path) else Category.DOCS
     if any(fnmatchcase(name, pattern) for pattern in _CONFIG_NAMES):
         return Category.CONFIG
-    if "/.github/workflows/" in "/" + path and fnmatchcase(name, "*.y*ml"):
+    if fnmatchcase(name, "*.y*ml") and (any(fnmatchcase(name, pattern) for pattern in _DEPLOYMENT_YAML_NAMES)
+                                        or _DEPLOYMENT_FOLDERS & set(path.split("/")[:-1])):
         return Category.CONFIG
     return None
 
@@ -919,7 +937,7 @@ def _splice_lines(body: bytes, text: str, codec: str, edits: list[tuple[int, int
 # --- config and docs --------------------------------------------------------------------
 
 _SCRIPT_RE = re.compile(
-    rf"(?<![\w./-])(?P<python>{_PYTHON})(?P<flags>{_PYTHON_FLAGS})[ \t]+(?P<path>{_PATH}){_TOKEN_END}"
+    rf"(?P<python>(?<![\w./-]){_PYTHON}|{_PYTHON_VARIABLE})(?P<flags>{_PYTHON_FLAGS})[ \t]+(?P<path>{_PATH}){_TOKEN_END}"
 )
 # Where a shell command starts: a line, `&&`, `;`, `|`, `$(`, `sh -c "`, then any of a Makefile's `@`,
 # a Procfile's or YAML's `key:` or list dash, Docker's RUN/CMD, `exec`, `env`, `VAR=value`, `poetry run`.
@@ -939,8 +957,18 @@ _EXEC_FORM_RE = re.compile(
 _SHEBANG_RE = re.compile(rb"#![ \t]*(?:\S*/env[ \t]+(?:-S[ \t]+)?)?(?P<python>\S*python[\d.]*)(?=\s|$)")
 _CD_RE = re.compile(r"(?<![\w./-])cd[ \t]+(?P<folder>[\w.-][\w./-]*)[ \t]*(?:&&|;)")
 _DASH_M_RE = re.compile(
-    rf"(?<![\w./-]){_PYTHON}{_PYTHON_FLAGS}[ \t]+-m[ \t]+(?P<module>{_DOTTED}){_TOKEN_END}"
+    rf"(?:(?<![\w./-]){_PYTHON}|{_PYTHON_VARIABLE}){_PYTHON_FLAGS}[ \t]+-m[ \t]+(?P<module>{_DOTTED}){_TOKEN_END}"
 )
+# `-m` and the module as items of a list: exec form (`["python3", "-m", "app.web"]`), a YAML flow
+# list, or a YAML block list, one item to a line (a Kubernetes `command:`).
+_ITEM_DASH_M_RE = re.compile(
+    rf"(?P<lead>\[[ \t]*|,[ \t]*|^[ \t]*-[ \t]+)(?P<q>[\"']?)-m(?P=q)(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*-[ \t]+)"
+    rf"(?P<q2>[\"']?)(?P<module>{_DOTTED})(?P=q2)(?=[ \t]*(?:[,\]#]|$))",
+    re.MULTILINE,
+)
+# A list item that is the interpreter, before `-m` in the same list.
+_PYTHON_ITEM_RE = re.compile(rf"(?:[\[,]|^[ \t]*-)[ \t]*(?P<q>[\"']?)(?:{_PYTHON}|{_PYTHON_VARIABLE})(?P=q)[ \t]*(?:,|$)",
+                             re.MULTILINE)
 _COV_RE = re.compile(rf"(?<![\w-])--cov(?:[ \t]*=[ \t]*|[ \t]+)(?P<module>{_DOTTED}){_TOKEN_END}")
 # The app a runner loads (`celery -A proj`, `celery --app=proj.celery_app worker`, `flask --app agent run`,
 # and in exec form `"-A", "proj"`): a module, `module.attr` or `module:attr`. `-A` means other things elsewhere.
@@ -1260,11 +1288,33 @@ def _module_option_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
             new_module = workspace.rename_module(match["module"])
             if new_module is not None:
                 yield Edit(match.start("module"), match.end("module"), new_module)
+    for match in _ITEM_DASH_M_RE.finditer(text):
+        new_module = workspace.rename_module(match["module"])
+        if new_module is not None:
+            yield Edit(match.start("module"), match.end("module"), new_module,
+                       certain=_interpreter_earlier_in_list(text, match))
     for runner in _RUNNER_RE.finditer(text):
         for match in _APP_OPTION_RE.finditer(text, runner.start(), runner.end()):
             new_module = _renamed_reference(match["module"], match["attr"], workspace, trusted=True)
             if new_module is not None:
                 yield Edit(match.start("module"), match.end("module"), new_module)
+
+
+def _interpreter_earlier_in_list(text: str, item: re.Match[str]) -> bool:
+    """Whether the list holding the `-m` item names the interpreter before it: then `-m` is
+    Python's. Without it (Kubernetes `args:` beside a `command:`, `["pytest", "-m", "slow"]`
+    where a marker shares a module's name) the rewrite is only suggested."""
+    position = item.start("q")
+    if item["lead"].lstrip().startswith("-"):  # a block list: back over the item lines above
+        start = item.start("lead")
+        while start > 0:
+            above = text.rfind("\n", 0, start - 1) + 1
+            if not text[above:start].lstrip().startswith("-"):
+                break
+            start = above
+    else:  # a flow list: back to its `[` on the same line
+        start = text.rfind("[", text.rfind("\n", 0, position) + 1, position)
+    return start >= 0 and _PYTHON_ITEM_RE.search(text, start, position) is not None
 
 
 def _renamed_reference(module: str, attr: str | None, workspace: _Workspace, *, trusted: bool) -> str | None:
