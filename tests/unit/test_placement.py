@@ -405,3 +405,28 @@ def test_a_module_an_installed_command_runs_stays_as_an_entry_point(tmp_path: Pa
     assert "shop/cli.py" not in {move.source for move in plan.moves}
     assert any(kept.path == "shop/cli.py" and kept.reason == (
         "entry point: the installed command `shop = shop.cli:... in pyproject.toml`") for kept in plan.kept)
+
+
+@pytest.mark.parametrize(("deployment", "runs"), [
+    ({"entrypoint.sh": '#!/bin/sh\nexec python3 -m shop.web "$@"\n'}, "run as `python -m shop.web` in entrypoint.sh:2"),
+    ({"Dockerfile": 'FROM python:3.12\nCMD ["python3", "-m", "shop.web"]\n'}, "run as `python -m shop.web` in Dockerfile:2"),
+    ({"deploy/web.yaml": 'command:\n  - python3\n  - -m\n  - shop.web\n'}, "run as `python -m shop.web` in deploy/web.yaml:4"),
+])
+def test_a_module_the_deployment_runs_stays_as_an_entry_point(tmp_path: Path, deployment: dict, runs: str) -> None:
+    # xandikos: web.py, which other modules import, is what its container runs (`python3 -m xandikos.web`)
+    root = write_tree(tmp_path / "ws", {**deployment,
+        "shop/__init__.py": "", "shop/web.py": "from shop.engine import run\n\nif __name__ == '__main__':\n    run()\n",
+        "shop/engine.py": "def run():\n    pass\n", "shop/views.py": "import shop.web\n", "shop/store.py": "",
+    })
+    plan = make_plan(take_snapshot(root, "shop"), Config(root="shop"))
+    assert [kept.reason for kept in plan.kept if kept.path == "shop/web.py"] == [f"entry point: {runs}"]
+
+
+def test_a_module_only_a_makefile_runs_is_no_entry_point(tmp_path: Path) -> None:
+    # make targets and CI steps run development tools too: only what the deployment runs stays for it
+    root = write_tree(tmp_path / "ws", {"Makefile": "web:\n\tpython3 -m shop.web\n",
+        "shop/__init__.py": "", "shop/web.py": "from shop.engine import run\n\nif __name__ == '__main__':\n    run()\n",
+        "shop/engine.py": "def run():\n    pass\n", "shop/views.py": "import shop.web\n", "shop/store.py": "",
+    })
+    plan = make_plan(take_snapshot(root, "shop"), Config(root="shop"))
+    assert not [kept for kept in plan.kept if kept.path == "shop/web.py" and "run as" in kept.reason]

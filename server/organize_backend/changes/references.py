@@ -223,12 +223,20 @@ _CONFIG_NAMES = (
 # `entrypoint:`, a CI pipeline's steps. Other YAML is data, whatever its keys say.
 _DEPLOYMENT_YAML_NAMES = (
     "app.y*ml", "render.y*ml", "fly.y*ml", "serverless*.y*ml", "*k8s*.y*ml", "*kube*.y*ml", "*deployment*.y*ml",
-    ".travis.y*ml", "azure-pipelines*.y*ml", "bitbucket-pipelines.y*ml", ".pre-commit-config.y*ml",
 )
-_DEPLOYMENT_FOLDERS = {
-    ".github", ".circleci", "k8s", "kubernetes", "kustomize", "helm", "charts", "deploy", "deployment", "deployments",
-    "manifests",
-}
+_DEPLOYMENT_FOLDERS = {"k8s", "kubernetes", "kustomize", "helm", "charts", "deploy", "deployment", "deployments",
+                       "manifests"}
+_CI_YAML_NAMES = (".travis.y*ml", "azure-pipelines*.y*ml", "bitbucket-pipelines.y*ml", ".pre-commit-config.y*ml")
+_CI_FOLDERS = {".github", ".circleci"}
+# What the project runs where it is deployed: the modules these start are its entry points.
+_DEPLOYMENT_NAMES = ("Procfile*", "Dockerfile*", "Containerfile*", "*.dockerfile", "docker-compose*.y*ml",
+                     "compose*.y*ml", "*entrypoint*")
+
+
+def _is_yaml_of(path: str, names: Sequence[str], folders: set[str]) -> bool:
+    name = posixpath.basename(path)
+    return fnmatchcase(name, "*.y*ml") and (any(fnmatchcase(name, pattern) for pattern in names)
+                                            or bool(folders & set(path.split("/")[:-1])))
 
 
 def category_of(path: str) -> Category | None:
@@ -240,10 +248,26 @@ def category_of(path: str) -> Category | None:
         return None if _is_history(path) else Category.DOCS
     if any(fnmatchcase(name, pattern) for pattern in _CONFIG_NAMES):
         return Category.CONFIG
-    if fnmatchcase(name, "*.y*ml") and (any(fnmatchcase(name, pattern) for pattern in _DEPLOYMENT_YAML_NAMES)
-                                        or _DEPLOYMENT_FOLDERS & set(path.split("/")[:-1])):
+    if _is_yaml_of(path, _DEPLOYMENT_YAML_NAMES, _DEPLOYMENT_FOLDERS) or _is_yaml_of(path, _CI_YAML_NAMES, _CI_FOLDERS):
         return Category.CONFIG
     return None
+
+
+def modules_run_where_deployed(files: Mapping[str, bytes]) -> Iterator[tuple[str, int, str]]:
+    """(path, line, module) for each `python -m module` in a file that says how the project runs
+    where it is deployed (a Dockerfile, a compose file, a Procfile, an entrypoint script, a
+    Kubernetes manifest): the planner keeps those modules where the deployment finds them."""
+    for path, data in files.items():
+        name = posixpath.basename(path)
+        if category_of(path) is not Category.CONFIG or not (
+                any(fnmatchcase(name, pattern) for pattern in _DEPLOYMENT_NAMES)
+                or _is_yaml_of(path, _DEPLOYMENT_YAML_NAMES, _DEPLOYMENT_FOLDERS)):
+            continue
+        text = data.decode("utf-8", errors="replace")
+        found = [*_DASH_M_RE.finditer(text),
+                 *(item for item in _ITEM_DASH_M_RE.finditer(text) if _interpreter_earlier_in_list(text, item))]
+        for match in found:
+            yield path, text.count("\n", 0, match.start("module")) + 1, match["module"]
 
 
 # Records of the past say what was true then: "Renamed `load_test.py`" in a changelog stays as

@@ -122,7 +122,7 @@ class Folder:
     graph: ModuleGraph  # who imports whom among them
     existing_packages: frozenset[str] = frozenset()  # names of packages (folders) already in the folder
     name: str = ""  # the folder's own name: "utils" for backend/utils/
-    console_scripts: Mapping[str, str] = field(default_factory=dict)  # stem -> the command that runs it
+    run_by: Mapping[str, str] = field(default_factory=dict)  # stem -> how the project runs it (an entry point)
 
     @property
     def kind(self) -> str | None:
@@ -226,8 +226,8 @@ class _Planner:
             return None  # a module named setup that is not a setup script is an ordinary module
         if f"{stem}.py" in ENTRY_POINTS:
             return Placement(None, "entry point: kept at the root")
-        if stem in self.folder.console_scripts:
-            return Placement(None, f"entry point: the installed command `{self.folder.console_scripts[stem]}`")
+        if stem in self.folder.run_by:
+            return Placement(None, f"entry point: {self.folder.run_by[stem]}")
         if stem in PACKAGE_METADATA:
             return Placement(None, f"package metadata: read at the top of its package (`{stem}`)")
         if facts is None:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
+from organize_backend.changes.references import modules_run_where_deployed
 from organize_backend.config import Config
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
@@ -281,7 +282,7 @@ def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[st
         graph=module_graph(snapshot.files, snapshot.organize_root, folder_name),
         existing_packages=frozenset(_existing_packages(snapshot)),
         name=PurePosixPath(snapshot.organize_root).name if snapshot.organize_root else snapshot.root.name,
-        console_scripts=_console_scripts(snapshot, folder_name),
+        run_by=_run_by(snapshot, folder_name),
     )
     placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
     return {names[name]: placement for name, placement in placements.items()}
@@ -294,9 +295,20 @@ _SCRIPT_SECTIONS = re.compile(r"^[ \t]*\[(?:project\.(?:gui-)?scripts|tool\.poet
                               r"|console_scripts|gui_scripts", re.MULTILINE)
 
 
+def _run_by(snapshot: Snapshot, package: str | None) -> dict[str, str]:
+    """stem -> how the project runs a module of the flat folder: an installed command, or
+    `python -m` where it is deployed (xandikos's entrypoint.sh runs `python3 -m xandikos.web`).
+    Entry points, whose paths users, packagers and operators know."""
+    found = _console_scripts(snapshot, package)
+    for path, line, module in modules_run_where_deployed(snapshot.files):
+        stem = module[len(package) + 1:] if package and module.startswith(package + ".") else module
+        if "." not in stem and (package is None or stem != module):
+            found.setdefault(stem, f"run as `python -m {module}` in {path}:{line}")
+    return found
+
+
 def _console_scripts(snapshot: Snapshot, package: str | None) -> dict[str, str]:
-    """stem -> the installed command that runs a module of the flat folder (`datasette = datasette.cli:cli`):
-    an entry point of the project, whose path its users and packagers know."""
+    """stem -> the installed command that runs a module of the flat folder (`datasette = datasette.cli:cli`)."""
     found = {}
     for path in ("pyproject.toml", "setup.cfg", "setup.py"):
         text = snapshot.files.get(path, b"").decode("utf-8", errors="replace")
@@ -306,7 +318,7 @@ def _console_scripts(snapshot: Snapshot, package: str | None) -> dict[str, str]:
                 module = entry["module"]
                 stem = module[len(package) + 1:] if package and module.startswith(package + ".") else module
                 if "." not in stem:
-                    found.setdefault(stem, f"{entry['name']} = {module}:... in {path}")
+                    found.setdefault(stem, f"the installed command `{entry['name']} = {module}:... in {path}`")
     return found
 
 
