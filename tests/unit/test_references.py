@@ -152,6 +152,15 @@ def test_module_loading_and_patching_calls(before: str, after: str) -> None:
         ('CELERY_IMPORTS: tuple = ("agent",)\n', 'CELERY_IMPORTS: tuple = ("agents.agent",)\n'),
         ('app = Celery("proj", include=["agent"])\n', 'app = Celery("proj", include=["agents.agent"])\n'),
         ('setup(name="x", py_modules=["main", "agent"])\n', 'setup(name="x", py_modules=["main", "agents.agent"])\n'),
+        # settings overridden in tests, and Django's login backend (healthchecks: its logins failed silently)
+        ('@override_settings(AUTHENTICATION_BACKENDS=("auth.login",))\ndef t(): pass\n',
+         '@override_settings(AUTHENTICATION_BACKENDS=("auth.auth.login",))\ndef t(): pass\n'),
+        ('with self.settings(MIDDLEWARE=["auth.login"]):\n    pass\n', 'with self.settings(MIDDLEWARE=["auth.auth.login"]):\n    pass\n'),
+        ('@modify_settings(MIDDLEWARE={"append": "auth.login", "remove": ["x.Y"]})\ndef t(): pass\n',
+         '@modify_settings(MIDDLEWARE={"append": "auth.auth.login", "remove": ["x.Y"]})\ndef t(): pass\n'),
+        ('auth_login(request, user, "auth.login")\n', 'auth_login(request, user, "auth.auth.login")\n'),
+        ('login(request, user, backend="auth.login")\n', 'login(request, user, backend="auth.auth.login")\n'),
+        ('user.backend = "auth.login"\n', 'user.backend = "auth.auth.login"\n'),
         # entry points: `module:attr` is nothing else
         ('uvicorn.run("agent:app")\n', 'uvicorn.run("agents.agent:app")\n'),
         ('APP = "agent:app"\n', 'APP = "agents.agent:app"\n'),
@@ -922,7 +931,7 @@ def test_sphinx_targets_and_package_imports_in_rst_follow_the_moves(before: str,
     ".. automodule:: appdaemon.utils\n",  # not moved
     ":class:`.adapi.ADAPI`\n",  # relative to the current module
     ".. code-block:: python\n\n    from appdaemon import adbase, utils\n",  # a statement to split: left as is
-    "The adapi module (appdaemon.adapi) holds ADAPI.\n",  # prose, no role
+    "The adapi module (appdaemon.adapi.nothing_defined) holds ADAPI.\n",  # no such name in the module
 ])
 def test_what_is_no_sphinx_target_of_a_moved_module_stays(text: str) -> None:
     assert appdaemon_steps("docs/API.rst", text) == {}
@@ -940,10 +949,36 @@ def test_sphinx_roles_and_doctest_imports_in_docstrings_follow_the_moves() -> No
               '    >>> from appdaemon.exceptions import TimeOutException\n'
               '    >>> import appdaemon.adbase as base\n'
               '    from appdaemon.exceptions import nothing, this is prose\n    """\n')
-    after = source.replace(":meth:`appdaemon.adapi", ":meth:`appdaemon.core.adapi").replace(
-        ">>> from appdaemon.exceptions", ">>> from appdaemon.core.exceptions").replace(
-        "import appdaemon.adbase as base", "import appdaemon.core.adbase as base")
+    after = source.replace("appdaemon.adapi", "appdaemon.core.adapi").replace(
+        "appdaemon.exceptions", "appdaemon.core.exceptions").replace("appdaemon.adbase", "appdaemon.core.adbase")
     assert appdaemon_steps("appdaemon/models/entity.py", source) == {Category.STRINGS: after.encode()}
+
+
+@pytest.mark.parametrize(("path", "before", "after"), [
+    # prose naming a moved module of a package, or a name it defines (healthchecks, datasette, klaus)
+    ("docs/API.rst", "The adapi module (appdaemon.adapi) holds ADAPI.\n",
+     "The adapi module (appdaemon.core.adapi) holds ADAPI.\n"),
+    ("README.md", '```\nAUTHENTICATION_BACKENDS = ["appdaemon.adbase.ADBase"]\n```\n',
+     '```\nAUTHENTICATION_BACKENDS = ["appdaemon.core.adbase.ADBase"]\n```\n'),
+    ("docs/auth.rst", "With a literal block::\n\n    from appdaemon.adapi import ADAPI\n",
+     "With a literal block::\n\n    from appdaemon.core.adapi import ADAPI\n"),
+    ("docs/auth.rst", "``resource`` - ``appdaemon.adapi.ADAPI(database, table)``\n",
+     "``resource`` - ``appdaemon.core.adapi.ADAPI(database, table)``\n"),
+    ("appdaemon/views.py", "# see appdaemon.adapi.ADAPI.get_state, and appdaemon.adbase\nX = 1\n",
+     "# see appdaemon.core.adapi.ADAPI.get_state, and appdaemon.core.adbase\nX = 1\n"),
+    ("tests/test_x.py", 'def test_x():\n    """Mirrors appdaemon/adapi.py:31."""\n    "appdaemon.adapi.ADAPI is the API"\n',
+     'def test_x():\n    """Mirrors appdaemon/core/adapi.py:31."""\n    "appdaemon.core.adapi.ADAPI is the API"\n'),
+])
+def test_a_moved_module_named_by_its_dotted_name_in_prose_follows_it(path: str, before: str, after: str) -> None:
+    found = appdaemon_steps(path, before)
+    assert [data for category, data in found.items() if category is not Category.REVIEW] == [after.encode()]
+
+
+def test_a_moved_module_named_in_a_message_is_suggested() -> None:
+    # klaus: warnings.warn("'klaus.utils.SubUri' is deprecated ... use 'klaus.utils.ProxyFix' instead.")
+    before = 'import warnings\nwarnings.warn("\'appdaemon.adapi.ADAPI\' is deprecated: use \'appdaemon.adbase\'")\n'
+    after = before.replace("appdaemon.adapi", "appdaemon.core.adapi").replace("appdaemon.adbase", "appdaemon.core.adbase")
+    assert appdaemon_steps("appdaemon/compat.py", before) == {Category.REVIEW: after.encode()}
 
 
 @pytest.mark.parametrize(("path", "before", "after"), [
@@ -974,7 +1009,10 @@ def test_imports_in_a_string_of_python_code_follow_the_moves() -> None:
               'HELP = """\nfrom appdaemon.adapi import is what the guide says, in prose\n"""\n')
     after = source.replace("        import appdaemon.adapi\n", "        import appdaemon.core.adapi\n").replace(
         "        from appdaemon.adapi import ADAPI", "        from appdaemon.core.adapi import ADAPI")
-    assert appdaemon_steps("tests/test_report.py", source) == {Category.STRINGS: after.encode()}
+    found = appdaemon_steps("tests/test_report.py", source)
+    assert found[Category.STRINGS] == after.encode()
+    # the prose string names the module too: only suggested, as what the program does with it is unknown
+    assert found[Category.REVIEW] == after.replace("from appdaemon.adapi import is", "from appdaemon.core.adapi import is").encode()
 
 
 @pytest.mark.parametrize(("before", "after"), [
@@ -1036,3 +1074,10 @@ def test_imports_in_cog_blocks_of_docs_follow_the_moves() -> None:
     after = before.replace("    from appdaemon import adbase\n", "    from appdaemon.core import adbase\n").replace(
         "    from appdaemon.adapi", "    from appdaemon.core.adapi")
     assert appdaemon_steps("docs/cli.rst", before) == {Category.DOCS: after.encode()}
+
+
+def test_imports_in_an_rst_literal_block_follow_the_moves() -> None:
+    # datasette's docs/authentication.rst: "for example::", a literal block Sphinx highlights as Python
+    before = b"For example::\n\n    from agent import run\n\nA quote, not code:\n\n    from agent import run\n"
+    assert rewrite("docs/usage.rst", before) == before.replace(b"from agent import", b"from agents.agent import", 1)
+    assert rewrite("docs/usage.rst", b".. note::\n\n    from agent import run\n") is None  # a note's prose

@@ -141,6 +141,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from organize_backend.model import Category
 from organize_backend.source_text import (
+    call_argument,
     dotted_name,
     keep_comment_columns,
     parse_python,
@@ -318,6 +319,7 @@ class _Workspace:
         self.folders = _folders_of(files)
         self.first_parts = {old.split(".")[0] for old in self.module_map}
         self._encoded_first_parts = tuple(part.encode() for part in self.first_parts)
+        self._encoded_qualified_names = tuple(old.encode() for old in self.module_map if "." in old)
         self.new_names = frozenset(self.module_map.values())
         self.old_paths = {new: old for old, new in self.path_map.items()}
         self.moved_file_names = frozenset(posixpath.basename(old).encode() for old in self.path_map
@@ -450,6 +452,10 @@ class _Workspace:
     def may_name_a_module_in_prose(self, data: bytes) -> bool:
         """A cheap test: the bytes hold a Sphinx role or a doctest, and a moved module's first part."""
         return bool(_PROSE_CODE_MARK.search(data)) and any(part in data for part in self._encoded_first_parts)
+
+    def may_mention_a_qualified_module(self, data: bytes) -> bool:
+        """A cheap test: the bytes hold the dotted name of a moved module of a package (`hc.accounts.views`)."""
+        return any(name in data for name in self._encoded_qualified_names)
 
     def old_path_of(self, path: str) -> str:
         """Where a file was before the moves (itself when it did not move)."""
@@ -612,7 +618,8 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
     mentioned = {m.decode() for m in _LITERAL_START_RE.findall(data)} | code_strings
     names_a_file = workspace.may_name_a_moved_file(data)
     names_in_prose = workspace.may_name_a_module_in_prose(data)
-    if not mentioned & workspace.first_parts and not names_a_file and not names_in_prose:
+    qualified = workspace.may_mention_a_qualified_module(data)
+    if not mentioned & workspace.first_parts and not names_a_file and not names_in_prose and not qualified:
         return None, None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -631,8 +638,12 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
     edits = list(_string_edits(tree, lines, workspace))
     if code_strings:
         edits += _code_string_edits(tree, lines, workspace)
-    if names_a_file or names_in_prose:
-        edits += _prose_edits(path, text, lines, tree, workspace, paths=names_a_file, code=names_in_prose)
+    if names_a_file or names_in_prose or qualified:
+        edits += _prose_edits(path, text, lines, tree, workspace, paths=names_a_file, code=names_in_prose,
+                              mentions=qualified)
+    if qualified:
+        edits += _message_mention_edits(tree, lines, workspace)
+    edits = _without_overlaps(edits)
     certain = [edit[:4] for edit in edits if edit[4]]
     every = [edit[:4] for edit in edits]
     body = data[len(bom):]
@@ -694,13 +705,14 @@ def _is_code(value: str) -> bool:
 
 
 def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspace: _Workspace, *, paths: bool,
-                 code: bool) -> list[_StringEdit]:
+                 code: bool, mentions: bool) -> list[_StringEdit]:
     """`paths`: paths of moved files in comments (`# extracted to chat_streaming.py`) and docstrings,
     by the rule for paths in docs, relative to the folder the file was in when they were written.
     In a file that moved, such a path is written from its new folder where that needs no `../`
     (a sibling that moved along keeps its bare name), else from the old one (`core/state.py`).
     `code`: the Python they hold, as the docs rules read it: Sphinx roles (:meth:`app.adapi.ADAPI.get`)
-    and doctest imports (`>>> from app.exceptions import TimeOut`)."""
+    and doctest imports (`>>> from app.exceptions import TimeOut`).
+    `mentions`: moved modules named by their full dotted name under a package (`_qualified_mention_edits`)."""
     old_folder = posixpath.dirname(workspace.old_path_of(path))
     new_folder = posixpath.dirname(path)
     found: list[_StringEdit] = []
@@ -717,7 +729,35 @@ def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspac
             doctest = _import_line_edits(body, 0, workspace) if _DOCTEST_RE.match(body) else ()
             found += [(row, column + skipped + edit.start, column + skipped + edit.end, edit.new, True)
                       for edit in [*_sphinx_edits(body, workspace), *doctest]]
+        if mentions:
+            found += [(row, column + skipped + edit.start, column + skipped + edit.end, edit.new, True)
+                      for edit in _qualified_mention_edits(body, workspace)]
     return found
+
+
+def _message_mention_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Iterator[_StringEdit]:
+    """Moved modules named inside the text of other strings, only suggested: a message the program
+    prints (klaus's "'klaus.utils.SubUri' is deprecated ... use 'klaus.utils.ProxyFix'") most often,
+    but what the program does with a string's text nobody can say. A string that is wholly a
+    reference is the string rules' business (`_string_edits`)."""
+    prose = {id(string) for string in _docstrings(tree)}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in prose \
+                or node.end_lineno is None or _DOTTED_RE.fullmatch(node.value.strip()):
+            continue
+        for row, column, segment in _literal_lines(node, lines):
+            yield from ((row, column + edit.start, column + edit.end, edit.new, False)
+                        for edit in _qualified_mention_edits(segment, workspace))
+
+
+def _without_overlaps(edits: list[_StringEdit]) -> list[_StringEdit]:
+    """The edits kept, in priority order: one overlapping an edit kept before is dropped (a role
+    and a dotted name in a docstring may cover the same text)."""
+    kept: list[_StringEdit] = []
+    for edit in edits:
+        if not any(edit[0] == other[0] and edit[1] < other[2] and other[1] < edit[2] for other in kept):
+            kept.append(edit)
+    return kept
 
 
 _DOCTEST_RE = re.compile(r"[ \t]*(?:>>>|\.\.\.)[ \t]")  # `>>> from app.exceptions import TimeOut`
@@ -734,25 +774,28 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
 
 
 def _docstring_lines(tree: ast.AST, lines: list[str]) -> Iterator[tuple[int, int, str]]:
-    """(row, column, text) of each line of the module's, classes' and functions' docstrings, and of
-    attribute docstrings (a string right after an assignment, as Sphinx reads them)."""
+    """(row, column, text) of each line of the strings that are prose (`_docstrings`)."""
     for string in _docstrings(tree):
-        for row in range(string.lineno, string.end_lineno + 1):
-            line = lines[row - 1] if row <= len(lines) else ""
-            start = _column(line, string.col_offset) if row == string.lineno else 0
-            end = _column(line, string.end_col_offset) if row == string.end_lineno and string.end_col_offset else len(line)
-            yield row, start, line[start:end]
+        yield from _literal_lines(string, lines)
+
+
+def _literal_lines(string: ast.Constant, lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """(row, column, text) of each source line a string literal spans, cut to the literal."""
+    for row in range(string.lineno, string.end_lineno + 1):
+        line = lines[row - 1] if row <= len(lines) else ""
+        start = _column(line, string.col_offset) if row == string.lineno else 0
+        end = _column(line, string.end_col_offset) if row == string.end_lineno and string.end_col_offset else len(line)
+        yield row, start, line[start:end]
 
 
 def _docstrings(tree: ast.AST) -> Iterator[ast.Constant]:
+    """The strings that are prose: docstrings, attribute docstrings (a string right after an
+    assignment, as Sphinx reads them) and any other string standing alone as a statement, which
+    is a block comment (flathunter's tests quote `flathunter/chrome_wrapper.py:31` so)."""
     for node in ast.walk(tree):
-        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for index, statement in enumerate(node.body):
-            if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
-                    and isinstance(statement.value.value, str) and statement.value.end_lineno is not None):
-                continue
-            if index == 0 or isinstance(node.body[index - 1], (ast.Assign, ast.AnnAssign)):
+        for statement in getattr(node, "body", None) if isinstance(getattr(node, "body", None), list) else ():
+            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+                    and isinstance(statement.value.value, str) and statement.value.end_lineno is not None:
                 yield statement.value
 
 
@@ -840,8 +883,21 @@ class _StringContexts:
                 self.kinds[id(inner)] = kind
 
     def _settings_list(self, target: ast.AST, value: ast.AST | None) -> None:
-        if isinstance(target, ast.Name) and _SETTINGS_LIST_RE.fullmatch(target.id) \
-                and isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        if isinstance(target, ast.Name):
+            self._setting(target.id, value)
+        elif isinstance(target, ast.Attribute) and target.attr == "backend":
+            self._mark(value, TARGET)  # `user.backend = "app.backends.TokenBackend"`, before Django's login()
+
+    def _setting(self, name: str, value: ast.AST | None) -> None:
+        """A settings list assigned, or overridden in a test (`override_settings(AUTHENTICATION_BACKENDS=
+        (...))`, `modify_settings(MIDDLEWARE={"append": ...})`): its items are module paths."""
+        if not _SETTINGS_LIST_RE.fullmatch(name):
+            return
+        if isinstance(value, ast.Dict):  # modify_settings: {"append": [...], "remove": "..."}
+            for inner in value.values:
+                self._mark(inner, LOAD)
+                self._setting(name, inner)
+        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
             for element in value.elts:
                 self._mark(element, LOAD)
 
@@ -869,11 +925,16 @@ class _StringContexts:
                     self._mark(logger, LOGGER)
 
     def _call(self, node: ast.Call, value_used: bool) -> None:
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                self._setting(keyword.arg, keyword.value)
         name = dotted_name(node.func)
         if name is None:
             return
         parts = name.split(".")
         first = node.args[0] if node.args else None
+        if parts[-1].endswith("login"):  # Django's login(request, user, backend), imported as `auth_login` too
+            self._mark(call_argument(node, 2, "backend"), TARGET)
         if parts[-1] == "cast" and first is not None:
             self._mark_all(first, SKIP)  # typing.cast("models.User", v)
         elif parts[-1] == "TypeVar":
@@ -1003,7 +1064,7 @@ _APP_OPTION_RE = re.compile(
 )
 _COLON_RE = re.compile(rf"(?<![\w./:-])(?P<module>{_DOTTED}):(?P<attr>{_DOTTED})(?![\w-]|[.:]\w)")
 _PATH_TOKEN_RE = re.compile(rf"(?<![\w./-]){_PATH}{_TOKEN_END}")
-_INLINE_CODE_RE = re.compile(rf"(?<!`)(?P<ticks>``?)(?P<module>{_IDENT}(?:\.{_IDENT})+)(?:\(\))?(?P=ticks)(?!`)")
+_INLINE_CODE_RE = re.compile(rf"(?<!`)(?P<ticks>``?)(?P<module>{_IDENT}(?:\.{_IDENT})+)(?:\([^`\n]*\))?(?P=ticks)(?!`)")
 # Box-drawing trees, and ASCII ones as `tree --charset=ascii` draws them ("|-- ", "`-- ").
 _TREE_LINE_RE = re.compile(r"^(?:[^\n]*[├└│]|[ \t|]*[|+`]-- )[^\n]*", re.M)
 
@@ -1029,6 +1090,8 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes 
         edits += _inline_code_edits(text, workspace)
     edits += _repository_link_edits(text, workspace)
     edits += _path_edits(text, folder, workspace)
+    if category_of(path) is Category.DOCS:
+        edits += _qualified_mention_edits(text, workspace)
     edits = _outside_tree_lines(text, edits)
     edits = _outside_own_configuration(path, text, edits)
     accepted = _accepted(text, edits)
@@ -1481,6 +1544,24 @@ def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
             yield Edit(match.start("module"), match.end("module"), qualified)
 
 
+# A dotted name written in text: not inside a longer name, path or address.
+_MENTION_RE = re.compile(rf"(?<![\w./-])(?P<name>{_IDENT}(?:\.{_IDENT})+)(?![\w/-]|\.\w)")
+
+
+def _qualified_mention_edits(text: str, workspace: _Workspace, *, certain: bool = True) -> Iterator[Edit]:
+    """A moved module named in text by its full dotted name under a package, or a name it defines
+    (`hc.accounts.views.check_token` in a comment, `AUTHENTICATION_BACKENDS = ["hc.accounts.backends.
+    CustomHeaderBackend"]` in a README's code block). Only names of two parts or more before the
+    attribute: `agent.run` in a sentence may be anything, `hc.accounts.views` is that module."""
+    for match in _MENTION_RE.finditer(text):
+        prefix = workspace.longest_moved_prefix(match["name"])
+        if prefix is None or "." not in prefix:
+            continue
+        new = workspace.rename_qualified(match["name"], trusted=False)
+        if new is not None:
+            yield Edit(match.start("name"), match.end("name"), new, certain)
+
+
 # Links to a file on a branch of the project's forge (`.../blob/main/maigret/checking.py#L40`): the
 # branch will hold the file at its new path. A commit or a tag names the old tree, and stays.
 _BRANCHES = r"(?:main|master|develop|development|dev|trunk|HEAD)"
@@ -1696,6 +1777,8 @@ def _rst_block_state(line: str, indent: int | None) -> tuple[bool, int | None]:
     if directive is not None:
         is_python = directive["lang"].lower() in _PYTHON_LANGUAGES
         return False, len(directive["indent"]) if is_python else None
+    if line.rstrip().endswith("::") and not line.lstrip().startswith(".."):
+        return False, len(line) - len(line.lstrip())  # "for example::": a literal block, Python to Sphinx
     if indent is None:
         return False, None
     if not line.strip():
