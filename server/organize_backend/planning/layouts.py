@@ -5,7 +5,8 @@ One question, one answer: `classify(file_name, source, layout)` returns a `Place
 sees in the plan. The decision is made in this order, first answer wins:
 
 1. the user's `keep` globs,
-2. entry points (`main.py`, `app.py`, ...) stay, unless a user rule names one literally,
+2. entry points (`main.py`, `app.py`, ...) and the modules a framework imports by name (a
+   Django app's `admin.py`: django_apps.py) stay, unless a user rule names one literally,
 3. the user's package rules (`[tool.organize-backend.packages]`), in their order,
 4. file names that cannot be imported as modules stay (they can only be run by path),
 5. the preset's name rules, in order,
@@ -58,6 +59,7 @@ ENTRY_POINTS: tuple[str, ...] = (
 )
 
 _NO_RULES: Mapping[str, Sequence[str]] = MappingProxyType({})
+_NO_CONVENTIONS: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -325,8 +327,10 @@ def classify(
     layout: str,
     rules: Mapping[str, Sequence[str]] = _NO_RULES,
     keep: Sequence[str] = (),
+    conventions: Mapping[str, str] = _NO_CONVENTIONS,
 ) -> Placement:
-    """Where the module `file_name` (with contents `source`) goes under `layout`."""
+    """Where the module `file_name` (with contents `source`) goes under `layout`.
+    `conventions`: stem -> why a framework imports the module by its name (django_apps.py)."""
     if layout not in _PRESET_RULES:
         raise OrganizeError(f"unknown layout {layout!r}: choose one of {', '.join(sorted(PRESETS))}")
     name = PurePosixPath(file_name).name
@@ -334,6 +338,7 @@ def classify(
     return (
         _kept_by_user(name, keep)
         or _entry_point(name, rules)
+        or _by_convention(name, rules, conventions)
         or _user_rule(name, rules)
         or _not_importable(name)
         or _by_preset(name, source, layout)
@@ -362,10 +367,21 @@ def _entry_point(name: str, rules: Mapping[str, Sequence[str]]) -> Placement | N
     # A wildcard like "*" must not sweep main.py away; naming the file itself does move it.
     if name not in ENTRY_POINTS:
         return None
-    named_literally = any(pattern in (name, _stem(name)) for patterns in rules.values() for pattern in patterns)
-    if named_literally and name not in ("__init__.py", "__main__.py"):
+    if _named_literally(name, rules) and name not in ("__init__.py", "__main__.py"):
         return None
     return Placement(None, "entry point: kept at the root")
+
+
+def _by_convention(name: str, rules: Mapping[str, Sequence[str]], conventions: Mapping[str, str]) -> Placement | None:
+    """A module a framework imports by its name stays, as an entry point does: only a rule naming it moves it."""
+    stem = _stem(name)
+    if stem not in conventions or _named_literally(name, rules):
+        return None
+    return Placement(None, conventions[stem])
+
+
+def _named_literally(name: str, rules: Mapping[str, Sequence[str]]) -> bool:
+    return any(pattern in (name, _stem(name)) for patterns in rules.values() for pattern in patterns)
 
 
 def _user_rule(name: str, rules: Mapping[str, Sequence[str]]) -> Placement | None:

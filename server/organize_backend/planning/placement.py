@@ -6,7 +6,8 @@ folder by hand look at all of it: which modules share a name (`filesystem_ext4.p
 imports whom. This layout does the same, in this order; the first answer wins:
 
 1. what the user said (keep globs, package rules) and what must stay (entry points, files
-   that can only be run by path, package metadata, a module that builds the app, a module
+   that can only be run by path, package metadata, the modules a framework imports by name
+   (a Django app's models.py, admin.py: django_apps.py), a module that builds the app, a module
    with a `__main__` block that no file of the application imports);
 2. tests, and seed/migration scripts;
 3. the skill preset's name rules, where the folder is the AI chat backend it was written for;
@@ -123,6 +124,8 @@ class Folder:
     existing_packages: frozenset[str] = frozenset()  # names of packages (folders) already in the folder
     name: str = ""  # the folder's own name: "utils" for backend/utils/
     run_by: Mapping[str, str] = field(default_factory=dict)  # stem -> how the project runs it (an entry point)
+    # stem -> why a framework imports the module by its name (django_apps: a Django app's admin.py)
+    conventions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> str | None:
@@ -214,7 +217,8 @@ class _Planner:
     def _user_rule(self, stem: str) -> Placement | None:
         for package, patterns in self.rules.items():
             pattern = first_match(f"{stem}.py", patterns)
-            if pattern and not (f"{stem}.py" in ENTRY_POINTS and pattern not in (stem, f"{stem}.py")):
+            fixed = f"{stem}.py" in ENTRY_POINTS or stem in self.folder.conventions  # a wildcard must not sweep it
+            if pattern and not (fixed and pattern not in (stem, f"{stem}.py")):
                 return Placement(package, f'{_USER_RULE} "{package}": "{pattern}"')
         return None
 
@@ -228,6 +232,8 @@ class _Planner:
             return Placement(None, "entry point: kept at the root")
         if stem in self.folder.run_by:
             return Placement(None, f"entry point: {self.folder.run_by[stem]}")
+        if stem in self.folder.conventions:
+            return Placement(None, self.folder.conventions[stem])
         if stem in PACKAGE_METADATA:
             return Placement(None, f"package metadata: read at the top of its package (`{stem}`)")
         if facts is None:

@@ -18,6 +18,7 @@ from organize_backend.changes.references import modules_run_where_deployed
 from organize_backend.config import Config
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
+from organize_backend.planning.django_apps import conventions_of, django_app_notes
 from organize_backend.planning.hazards import (
     FILE_RELATIVE,
     PACKAGE_RESOURCE,
@@ -81,7 +82,8 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
         hazards=tuple(hazards + _sys_path_hazards(snapshot, moves) + _public_path_hazards(snapshot, moves)),
-        notes=notes + _notes(snapshot, moves, whole_folder) + _left_broken(broken),
+        notes=notes + _notes(snapshot, moves, whole_folder)
+        + django_app_notes(snapshot.files, snapshot.organize_root, kept) + _left_broken(broken),
         whole_folder=whole_folder,
     )
 
@@ -271,10 +273,11 @@ def _place_flat_modules(
 
 def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[str, Placement]:
     """The layout's answer for each module: the auto layout reads the folder as a whole,
-    a preset each file on its own."""
+    a preset each file on its own. Both keep the modules a framework imports by name."""
+    conventions = conventions_of(snapshot.files, snapshot.organize_root)
     if config.layout != AUTO:
         return {path: classify(PurePosixPath(path).name, snapshot.text(path), config.layout, dict(config.packages),
-                               config.keep) for path in paths}
+                               config.keep, conventions) for path in paths}
     names = {PurePosixPath(path).name: path for path in paths}
     folder_name = package_name(snapshot.files, snapshot.organize_root)
     folder = Folder(
@@ -283,6 +286,7 @@ def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[st
         existing_packages=frozenset(_existing_packages(snapshot)),
         name=PurePosixPath(snapshot.organize_root).name if snapshot.organize_root else snapshot.root.name,
         run_by=_run_by(snapshot, folder_name),
+        conventions=conventions,
     )
     placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
     return {names[name]: placement for name, placement in placements.items()}
