@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import write_tree
 from organize_backend.config import Config
 from organize_backend.model import Plan
