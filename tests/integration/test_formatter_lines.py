@@ -31,3 +31,39 @@ def test_without_a_formatter_a_long_line_is_no_concern(tmp_path: Path, capsys) -
     root = write_tree(tmp_path / "ws", FILES)
     assert main(["apply", str(root)]) == 0
     assert "characters, past the" not in capsys.readouterr().err
+
+
+DOCS = "Plugins\n=======\n\n.. code-block:: python\n\n    from agent import VectorStore, search\n"
+
+
+def test_a_docs_import_grown_past_blacken_docs_length_is_named(tmp_path: Path, capsys) -> None:
+    # datasette's CI runs `blacken-docs -l 60 docs/*.rst`: a renamed import in a code block grew to 61
+    ci = "jobs:\n  docs:\n    steps:\n      - run: blacken-docs -l 45 docs/*.rst\n"
+    root = write_tree(tmp_path / "ws", {**FILES, "docs/plugins.rst": DOCS, ".github/workflows/docs.yml": ci})
+    assert main(["apply", str(root)]) == 0
+    grown = "    from agents.agent import VectorStore, search"
+    assert grown in (root / "docs" / "plugins.rst").read_text()
+    assert (f"docs/plugins.rst:6: now {len(grown)} characters, past the 45 blacken-docs formats code blocks at: "
+            "re-wrap it (run blacken-docs on this file)") in capsys.readouterr().err
+
+
+def test_a_blacken_docs_hook_gives_its_length_on_the_lines_after_its_id(tmp_path: Path, capsys) -> None:
+    hook = ("repos:\n  - repo: https://example.invalid/blacken-docs\n    hooks:\n      - id: blacken-docs\n"
+            "        args: [--line-length=45]\n")
+    root = write_tree(tmp_path / "ws", {**FILES, "docs/plugins.rst": DOCS, ".pre-commit-config.yaml": hook})
+    assert main(["apply", str(root)]) == 0
+    assert "past the 45 blacken-docs formats code blocks at" in capsys.readouterr().err
+    root = write_tree(tmp_path / "plain", {**FILES, "docs/plugins.rst": DOCS})  # nothing formats the docs
+    assert main(["apply", str(root)]) == 0
+    assert "blacken-docs" not in capsys.readouterr().err
+
+
+def test_a_cog_block_that_changed_asks_for_cog_to_run(tmp_path: Path, capsys) -> None:
+    # datasette's docs/plugins.rst: cog lists the plugins by module name; `cog --check` runs in CI
+    cog = (".. [[[cog\n    from agent import VectorStore\n    cog.out(VectorStore.__module__)\n.. ]]]\n"
+           "agent\n.. [[[end]]]\n")
+    root = write_tree(tmp_path / "ws", {**FILES, "docs/plugins.rst": cog})
+    assert main(["apply", str(root)]) == 0
+    assert "from agents.agent import VectorStore" in (root / "docs" / "plugins.rst").read_text()
+    assert ("docs/plugins.rst: a cog block's code or output names moved modules: run `cog -r docs/plugins.rst` "
+            "to regenerate its output") in capsys.readouterr().err

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,11 +23,11 @@ from pathlib import PurePosixPath
 from organize_backend.changes.gitignore import GitIgnore
 from organize_backend.changes.imports import ModuleTree, Notice, rewrite_imports
 from organize_backend.changes.package_lists import listed_packages_edits
-from organize_backend.changes.project_style import ProjectStyle, style_policy
+from organize_backend.changes.project_style import ProjectStyle, docs_line_length, style_policy
 from organize_backend.changes.readme import (
     ASCII, BOX, BOX_CHARACTERS, BrokenBlock, is_shown, render_tree, update_structure_section,
 )
-from organize_backend.changes.references import rewrite_references
+from organize_backend.changes.references import cog_regions, rewrite_references
 from organize_backend.changes.rope_moves import RopeResult, run_moves
 from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
 from organize_backend.planning.hazards import adjust_file_relative_paths
@@ -71,7 +72,8 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
         _record(final, data, category, current, steps)
     for final, data in listed_packages_edits(current, moved.created, roots):
         _record(final, data, Category.CONFIG, current, steps)
-    warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current, style_of)
+    warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current, style_of) \
+        + _past_the_docs_formatter(snapshot, origin, current) + _cog_to_rerun(snapshot, origin, current)
     if plan.whole_folder:
         warnings += _update_readme(snapshot, current, origin, steps)
     changes = _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
@@ -124,6 +126,40 @@ def _past_the_formatter(snapshot: Snapshot, origin: dict, current: dict,
                   "project's checks run: re-wrap it (run the formatter on this file)"
                   for number, line in enumerate(decode(data).splitlines(), 1)
                   if len(line) > style.wraps_at and line not in long_before]
+    return tuple(found)
+
+
+def _past_the_docs_formatter(snapshot: Snapshot, origin: dict, current: dict) -> tuple[str, ...]:
+    """A renamed import in a docs code block grown past the length blacken-docs formats them at
+    fails that check (datasette's CI: 60): named, for the user to run it."""
+    length = docs_line_length(snapshot.files)
+    found = []
+    for final, data in sorted(current.items()) if length else ():
+        original = origin.get(final)
+        if not final.endswith((".md", ".rst")) or original is None or data == snapshot.files[original]:
+            continue
+        before = set(decode(snapshot.files[original]).splitlines())
+        found += [f"{final}:{number}: now {len(line)} characters, past the {length} blacken-docs formats code "
+                  "blocks at: re-wrap it (run blacken-docs on this file)"
+                  for number, line in enumerate(decode(data).splitlines(), 1)
+                  if len(line) > length and line not in before and _IMPORT_LINE.match(line)]
+    return tuple(found)
+
+
+_IMPORT_LINE = re.compile(r"[ \t]*(?:(?:>>>|\.\.\.)[ \t]+)?(?:from|import)[ \t]")  # what the docs rules rewrite
+
+
+def _cog_to_rerun(snapshot: Snapshot, origin: dict, current: dict) -> tuple[str, ...]:
+    """A cog block whose code or output changed: what cog generates may differ in more than the
+    names (datasette's plugin list is sorted by module name), and `cog --check` is a CI step."""
+    found = []
+    for final, data in sorted(current.items()):
+        original = origin.get(final)
+        if original is None or data == snapshot.files[original] or b"[[[cog" not in data:
+            continue
+        if cog_regions(decode(data)) != cog_regions(decode(snapshot.files[original])):
+            found.append(f"{final}: a cog block's code or output names moved modules: run `cog -r {final}` "
+                         "to regenerate its output")
     return tuple(found)
 
 

@@ -62,6 +62,24 @@ _FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|" + _BLACK_
 _LINTER_COMMAND = re.compile(rb"\bruff\s+check\b|\bid:\s*ruff(?:-check)?\s*$", re.MULTILINE)
 
 
+# blacken-docs formats the Python code blocks of docs, at its `-l`/`--line-length` (black's 88 by default).
+_DOCS_FORMATTER = re.compile(rb"blacken-docs\b(?P<arguments>[^\n]*)")
+_DOCS_LENGTH = re.compile(rb"(?:-l|--line-length)[\s=\"',]+(?P<length>\d+)")
+
+
+def docs_line_length(files: Mapping[str, bytes]) -> int | None:
+    """The length the docs' code blocks are formatted at, where the project's commands run
+    blacken-docs (datasette's CI: `blacken-docs -l 60 docs/*.rst`); None where nothing formats them.
+    A pre-commit hook gives its arguments on the lines after its id."""
+    runs = [(data, run) for path, data in files.items() if _is_command_file(path)
+            for run in _DOCS_FORMATTER.finditer(data)]
+    for data, run in runs:
+        length = _DOCS_LENGTH.search(run["arguments"] + data[run.end():run.end() + 200].split(b"- id:", 1)[0])
+        if length:
+            return int(length["length"])
+    return DEFAULT_LINE_LENGTH if runs else None
+
+
 def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:
     """The style enforced on a file, by its path: the closest folder (from the file's own up
     to the workspace) whose configuration says anything decides. Each folder is read once.

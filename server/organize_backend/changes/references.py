@@ -1655,6 +1655,12 @@ def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Itera
 _COG_START, _COG_END = "[[[cog", "]]]"
 
 
+def cog_regions(text: str) -> list[str]:
+    """Each cog block of a docs file with the output it generated, `[[[cog` to `[[[end]]]`: a
+    change in one (its code's imports, or names in its output) is only right once cog re-runs."""
+    return re.findall(r"\[\[\[cog.*?\[\[\[end\]\]\]", text, re.DOTALL)
+
+
 def _cog_lines(text: str) -> Iterator[tuple[int, str]]:
     """(offset, line) inside each cog block of a docs file (`.. [[[cog` ... `.. ]]]`)."""
     offset, inside = 0, False
