@@ -244,6 +244,16 @@ def test_a_new_package_named_like_its_only_module_is_not_made() -> None:
     assert alone["config.py"].reason == "config/config.py would hold only it: stays at the top"
 
 
+def test_a_lone_tests_module_stays_rather_than_join_the_core() -> None:
+    # scout's tests.py (and a Django app's) went to core/: tests are no part of the application's core
+    modules = {"tests.py": "import unittest\n\nimport engine\n\n\nclass T(unittest.TestCase):\n"
+                           "    def test_run(self):\n        self.assertTrue(engine.run())\n",
+               "engine.py": "import rules\n\n\ndef run():\n    return rules.R\n", "rules.py": "R = 1\n"}
+    placed = place_folder(folder(modules))
+    assert packages(placed)["tests.py"] is None and packages(placed)["engine.py"] == "core"
+    assert placed["tests.py"].reason == "tests/tests.py would hold only it: stays at the top"
+
+
 def test_a_namesake_package_the_user_asks_for_or_that_exists_is_kept() -> None:
     modules = {"config.py": "DEBUG = True\n", "engine.py": "", "rules.py": ""}
     assert packages(place_folder(folder(modules), rules={"config": ["config.py"]}))["config.py"] == "config"

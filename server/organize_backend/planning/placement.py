@@ -385,8 +385,10 @@ class _Planner:
                     or stem in self.skill:
                 continue
             alone = f"{package.replace('.', '/')}/{stem}.py would hold only it"
-            self.placed[stem] = Placement(core, f"{alone}: joins {core}/, the application's core" if core
-                                          else f"{alone}: stays at the top")
+            if core and not first_match(f"{stem}.py", TEST_NAMES):  # tests.py is no part of the core (scout)
+                self.placed[stem] = Placement(core, f"{alone}: joins {core}/, the application's core")
+            else:
+                self.placed[stem] = Placement(None, f"{alone}: stays at the top")
 
     def _free_core_name(self) -> str:
         """core, unless a module of the folder is named so: `pkg.core` would then name the new
