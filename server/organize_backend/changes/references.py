@@ -635,14 +635,15 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
     except LookupError:
         return None, None
     lines = _split_lines(text)
+    prose = _docstrings(tree)
     edits = list(_string_edits(tree, lines, workspace))
     if code_strings:
-        edits += _code_string_edits(tree, lines, workspace)
+        edits += _code_string_edits(tree, lines, workspace, prose)
     if names_a_file or names_in_prose or qualified:
-        edits += _prose_edits(path, text, lines, tree, workspace, paths=names_a_file, code=names_in_prose,
+        edits += _prose_edits(path, text, lines, prose, workspace, paths=names_a_file, code=names_in_prose,
                               mentions=qualified)
     if qualified:
-        edits += _message_mention_edits(tree, lines, workspace)
+        edits += _message_mention_edits(tree, lines, workspace, prose)
     edits = _without_overlaps(edits)
     certain = [edit[:4] for edit in edits if edit[4]]
     every = [edit[:4] for edit in edits]
@@ -681,10 +682,11 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
 _CODE_STRING_MARK = re.compile(rb"(?:\"\"\"|''')\\?\r?\n[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)")
 
 
-def _code_string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Iterator[_StringEdit]:
+def _code_string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace,
+                       prose: list[ast.Constant]) -> Iterator[_StringEdit]:
     """The import lines of a multi-line string that is Python code (it parses, once dedented, and
     holds an import), as in a docs code block. Docstrings are prose, read by `_prose_edits`."""
-    docstrings = {id(string) for string in _docstrings(tree)}
+    docstrings = {id(string) for string in prose}
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in docstrings \
                 or node.end_lineno is None or node.end_lineno == node.lineno or not _is_code(node.value):
@@ -704,8 +706,8 @@ def _is_code(value: str) -> bool:
     return any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree))
 
 
-def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspace: _Workspace, *, paths: bool,
-                 code: bool, mentions: bool) -> list[_StringEdit]:
+def _prose_edits(path: str, text: str, lines: list[str], prose: list[ast.Constant], workspace: _Workspace, *,
+                 paths: bool, code: bool, mentions: bool) -> list[_StringEdit]:
     """`paths`: paths of moved files in comments (`# extracted to chat_streaming.py`) and docstrings,
     by the rule for paths in docs, relative to the folder the file was in when they were written.
     In a file that moved, such a path is written from its new folder where that needs no `../`
@@ -716,9 +718,9 @@ def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspac
     old_folder = posixpath.dirname(workspace.old_path_of(path))
     new_folder = posixpath.dirname(path)
     found: list[_StringEdit] = []
-    for row, column, prose in [*_comments(text), *_docstring_lines(tree, lines)]:
-        body = prose.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
-        skipped = len(prose) - len(body)
+    for row, column, written in [*_comments(text), *_docstring_lines(prose, lines)]:
+        body = written.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
+        skipped = len(written) - len(body)
         for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))) if paths else ():
             new = edit.new
             if old_folder != new_folder and workspace.resolve_path(body[edit.start:edit.end], (old_folder,)):
@@ -735,12 +737,13 @@ def _prose_edits(path: str, text: str, lines: list[str], tree: ast.AST, workspac
     return found
 
 
-def _message_mention_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Iterator[_StringEdit]:
+def _message_mention_edits(tree: ast.AST, lines: list[str], workspace: _Workspace,
+                           prose_strings: list[ast.Constant]) -> Iterator[_StringEdit]:
     """Moved modules named inside the text of other strings, only suggested: a message the program
     prints (klaus's "'klaus.utils.SubUri' is deprecated ... use 'klaus.utils.ProxyFix'") most often,
     but what the program does with a string's text nobody can say. A string that is wholly a
     reference is the string rules' business (`_string_edits`)."""
-    prose = {id(string) for string in _docstrings(tree)}
+    prose = {id(string) for string in prose_strings}
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in prose \
                 or node.end_lineno is None or _DOTTED_RE.fullmatch(node.value.strip()):
@@ -773,9 +776,9 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
         return []
 
 
-def _docstring_lines(tree: ast.AST, lines: list[str]) -> Iterator[tuple[int, int, str]]:
+def _docstring_lines(prose: list[ast.Constant], lines: list[str]) -> Iterator[tuple[int, int, str]]:
     """(row, column, text) of each line of the strings that are prose (`_docstrings`)."""
-    for string in _docstrings(tree):
+    for string in prose:
         yield from _literal_lines(string, lines)
 
 
@@ -788,15 +791,25 @@ def _literal_lines(string: ast.Constant, lines: list[str]) -> Iterator[tuple[int
         yield row, start, line[start:end]
 
 
-def _docstrings(tree: ast.AST) -> Iterator[ast.Constant]:
+def _docstrings(tree: ast.AST) -> list[ast.Constant]:
     """The strings that are prose: docstrings, attribute docstrings (a string right after an
     assignment, as Sphinx reads them) and any other string standing alone as a statement, which
-    is a block comment (flathunter's tests quote `flathunter/chrome_wrapper.py:31` so)."""
-    for node in ast.walk(tree):
-        for statement in getattr(node, "body", None) if isinstance(getattr(node, "body", None), list) else ():
-            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
-                    and isinstance(statement.value.value, str) and statement.value.end_lineno is not None:
-                yield statement.value
+    is a block comment (flathunter's tests quote `flathunter/chrome_wrapper.py:31` so). Only
+    statements are visited: a string statement is never inside an expression."""
+    found, pending = [], [tree]
+    while pending:
+        node = pending.pop()
+        for name in _STATEMENT_LISTS:
+            for statement in getattr(node, name, None) or ():
+                if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+                        and isinstance(statement.value.value, str) and statement.value.end_lineno is not None:
+                    found.append(statement.value)
+                elif isinstance(statement, (ast.stmt, ast.ExceptHandler, ast.match_case)):
+                    pending.append(statement)
+    return found
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _keep_import_value(call: ast.Call, new_name: str, quote: str, lines: list[str]) -> Iterator[_StringEdit]:
