@@ -81,6 +81,26 @@ def test_literal_import_is_no_hazard() -> None:
     assert kinds("importlib.import_module('indexer')\n__import__('agent')\n") == []
 
 
+@pytest.mark.parametrize("source", [
+    # datasette's plugins.py: the default plugins, each a string the reference pass rewrites
+    'PLUGINS = (\n    "app.facets",\n    "app.filters",\n)\nfor plugin in PLUGINS:\n    mod = importlib.import_module(plugin)\n',
+    'for name in ["app.facets", "app.filters"]:\n    importlib.import_module(name)\n',
+    'mods = [importlib.import_module(m) for m in ("app.facets", "app.filters")]\n',
+])
+def test_an_import_of_each_name_of_a_literal_list_is_no_hazard(source: str) -> None:
+    assert kinds(f"import importlib\n{source}") == []
+
+
+@pytest.mark.parametrize("source", [
+    'PLUGINS = ["app.facets"]\nPLUGINS = load()\nfor plugin in PLUGINS:\n    importlib.import_module(plugin)\n',
+    'for plugin in discover():\n    importlib.import_module(plugin)\n',
+    'for plugin in ["app.facets"]:\n    importlib.import_module(prefix + plugin)\n',
+    'for plugin in ["app.facets", name]:\n    importlib.import_module(plugin)\n',
+])
+def test_an_import_of_names_not_all_literal_is_a_hazard(source: str) -> None:
+    assert [kind for _, kind in kinds(f"import importlib\n{source}")] == [COMPUTED_IMPORT]
+
+
 @pytest.mark.parametrize(
     "call, shown",
     [

@@ -47,6 +47,7 @@ import ast
 import posixpath
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -156,11 +157,12 @@ def _file_relative_hazards(path: str, source: str, tree: ast.Module, parents: _P
 
 
 def _computed_import_hazards(path: str, source: str, tree: ast.Module) -> Iterator[Hazard]:
+    from_literals = _imports_of_literal_names(tree)
     for call in _calls(tree):
         if dotted_name(call.func) not in _IMPORT_FUNCTIONS:
             continue
         name = call_argument(call, 0, "name")
-        if name is None or _is_string(name):
+        if name is None or _is_string(name) or id(call) in from_literals:
             continue  # a literal name is a string reference, rewritten elsewhere
         message = (
             f"{_shown(source, call)} imports a module whose name is computed at run time; which module it "
@@ -168,6 +170,40 @@ def _computed_import_hazards(path: str, source: str, tree: ast.Module) -> Iterat
             "under its old name"
         )
         yield Hazard(path, call.lineno, COMPUTED_IMPORT, message)
+
+
+def _imports_of_literal_names(tree: ast.Module) -> set[int]:
+    """The import calls inside `for name in NAMES:` (or a comprehension over NAMES) that import
+    `name`, where NAMES is a tuple or list of string literals, written there or assigned once at the
+    module's top (datasette's DEFAULT_PLUGINS): each name is a string reference, rewritten
+    elsewhere, so what the loop imports is known."""
+    literal_lists = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            literal_lists[statement.targets[0].id] = statement.value
+    assigned = Counter(target.id for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AugAssign))
+                       for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                       if isinstance(target, ast.Name))
+    found = set()
+    for loop in ast.walk(tree):
+        for target, names, body in _loops_of(loop):
+            if isinstance(names, ast.Name) and assigned[names.id] == 1:
+                names = literal_lists.get(names.id)
+            if not (isinstance(target, ast.Name) and isinstance(names, (ast.Tuple, ast.List))
+                    and names.elts and all(_is_string(item) for item in names.elts)):
+                continue
+            found |= {id(call) for part in body for call in _calls(part) if dotted_name(call.func) in _IMPORT_FUNCTIONS
+                      and isinstance(argument := call_argument(call, 0, "name"), ast.Name) and argument.id == target.id}
+    return found
+
+
+def _loops_of(node: ast.AST) -> Iterator[tuple[ast.expr, ast.expr, list[ast.AST]]]:
+    """(loop variable, what it runs over, where it is used) of a for statement or a comprehension."""
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        yield node.target, node.iter, node.body
+    elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and len(node.generators) == 1:
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        yield node.generators[0].target, node.generators[0].iter, parts
 
 
 def _run_by_path_hazards(path: str, source: str, tree: ast.Module) -> Iterator[Hazard]:
