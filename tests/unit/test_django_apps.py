@@ -153,6 +153,18 @@ def test_a_wildcard_package_rule_does_not_sweep_a_convention_module_but_naming_i
     assert kept_of(plan)["shop/admin.py"].startswith("Django app convention: ")
     assert moves_of(plan)["shop/models.py"] == "shop/records/models.py"
     assert moves_of(plan)["shop/forms.py"] == "shop/web/forms.py"
+    message = ("Django app convention: Django's app registry imports shop.models by this name: moved to "
+               "shop/records/models.py, it is no longer found so")
+    assert [(h.path, h.kind, h.message) for h in plan.hazards] == [("shop/models.py", "framework convention", message)]
+
+
+def test_an_explicit_move_of_a_convention_module_is_made_and_named_as_a_hazard(tmp_path: Path) -> None:
+    # the editor's explorer: admin.py dragged into a package
+    plan = plan_for(tmp_path, {**PROJECT, **SHOP}, Config(layout="none", moves=(("shop/admin.py", "shop/site/admin.py"),)))
+    assert moves_of(plan) == {"shop/admin.py": "shop/site/admin.py"}
+    assert [(h.path, h.kind) for h in plan.hazards] == [("shop/admin.py", "framework convention")]
+    renamed = plan_for(tmp_path / "b", {**PROJECT, **SHOP}, Config(layout="none", moves=(("shop/pricing.py", "shop/sales/pricing.py"),)))
+    assert not [h for h in renamed.hazards if h.kind == "framework convention"]
 
 
 # --- what is not a Django app ------------------------------------------------------------------

@@ -77,6 +77,7 @@ SHADOWING = "shadowing"
 PACKAGE_RESOURCE = "package-relative resource"
 SYS_PATH_FOLDER = "folder on sys.path"
 PUBLIC_MODULE = "public module path"
+FRAMEWORK_CONVENTION = "framework convention"  # a module a framework imports by its name (django_apps.py)
 
 _BOM = "\ufeff"
 _SHOWN_CHARS = 80  # longer source excerpts in messages are cut

@@ -21,6 +21,7 @@ from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snap
 from organize_backend.planning.django_apps import conventions_of, django_app_notes
 from organize_backend.planning.hazards import (
     FILE_RELATIVE,
+    FRAMEWORK_CONVENTION,
     PACKAGE_RESOURCE,
     PUBLIC_MODULE,
     SYS_PATH_FOLDER,
@@ -81,7 +82,8 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
         moves=moves,
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
-        hazards=tuple(hazards + _sys_path_hazards(snapshot, moves) + _public_path_hazards(snapshot, moves)),
+        hazards=tuple(hazards + _sys_path_hazards(snapshot, moves) + _public_path_hazards(snapshot, moves)
+                      + _convention_hazards(snapshot, moves)),
         notes=notes + _notes(snapshot, moves, whole_folder)
         + django_app_notes(snapshot.files, snapshot.organize_root, kept) + _left_broken(broken),
         whole_folder=whole_folder,
@@ -455,6 +457,22 @@ def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
             found = [(_adjusted(h) if adjustable else _moved_anyway(h)) if h.kind == FILE_RELATIVE else h
                      for h in found]
         hazards += [_moved_anyway(h) if h.kind == PACKAGE_RESOURCE else h for h in found]
+    return hazards
+
+
+def _convention_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
+    """A module a framework imports by its name, moved all the same (an explicit move, a file
+    dragged in the editor's explorer, a package rule naming it): a Django app's admin.py moved
+    into a package is no longer found, and its admin pages vanish without an error."""
+    hazards = []
+    for move in moves:
+        folder = parent_of(move.source)
+        stem = PurePosixPath(move.source).stem
+        if move.source.endswith(".py") and (folder, stem) != (parent_of(move.destination), PurePosixPath(move.destination).stem):
+            reason = conventions_of(snapshot.files, folder).get(stem)
+            if reason is not None:
+                hazards.append(Hazard(move.source, 1, FRAMEWORK_CONVENTION,
+                                      f"{reason}: moved to {move.destination}, it is no longer found so"))
     return hazards
 
 
