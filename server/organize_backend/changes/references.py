@@ -635,7 +635,7 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
     except LookupError:
         return None, None
     lines = _split_lines(text)
-    prose = _docstrings(tree)
+    prose = _prose_strings(tree)
     edits = list(_string_edits(tree, lines, workspace))
     if code_strings:
         edits += _code_string_edits(tree, lines, workspace, prose)
@@ -718,7 +718,7 @@ def _prose_edits(path: str, text: str, lines: list[str], prose: list[ast.Constan
     old_folder = posixpath.dirname(workspace.old_path_of(path))
     new_folder = posixpath.dirname(path)
     found: list[_StringEdit] = []
-    for row, column, written in [*_comments(text), *_docstring_lines(prose, lines)]:
+    for row, column, written in [*_comments(text), *_prose_lines(prose, lines)]:
         body = written.lstrip("#")  # "#   |-- x.py" draws a tree as much as "|-- x.py" does
         skipped = len(written) - len(body)
         for edit in _outside_tree_lines(body, list(_path_edits(body, old_folder, workspace))) if paths else ():
@@ -776,8 +776,8 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
         return []
 
 
-def _docstring_lines(prose: list[ast.Constant], lines: list[str]) -> Iterator[tuple[int, int, str]]:
-    """(row, column, text) of each line of the strings that are prose (`_docstrings`)."""
+def _prose_lines(prose: list[ast.Constant], lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """(row, column, text) of each line of the strings that are prose (`_prose_strings`)."""
     for string in prose:
         yield from _literal_lines(string, lines)
 
@@ -791,7 +791,7 @@ def _literal_lines(string: ast.Constant, lines: list[str]) -> Iterator[tuple[int
         yield row, start, line[start:end]
 
 
-def _docstrings(tree: ast.AST) -> list[ast.Constant]:
+def _prose_strings(tree: ast.AST) -> list[ast.Constant]:
     """The strings that are prose: docstrings, attribute docstrings (a string right after an
     assignment, as Sphinx reads them) and any other string standing alone as a statement, which
     is a block comment (flathunter's tests quote `flathunter/chrome_wrapper.py:31` so). Only
