@@ -464,12 +464,14 @@ def _convention_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazar
     """A module a framework imports by its name, moved all the same (an explicit move, a file
     dragged in the editor's explorer, a package rule naming it): a Django app's admin.py moved
     into a package is no longer found, and its admin pages vanish without an error."""
-    hazards = []
+    hazards, conventions = [], {}  # folder -> its conventions, read once
     for move in moves:
         folder = parent_of(move.source)
         stem = PurePosixPath(move.source).stem
         if move.source.endswith(".py") and (folder, stem) != (parent_of(move.destination), PurePosixPath(move.destination).stem):
-            reason = conventions_of(snapshot.files, folder).get(stem)
+            if folder not in conventions:
+                conventions[folder] = conventions_of(snapshot.files, folder)
+            reason = conventions[folder].get(stem)
             if reason is not None:
                 hazards.append(Hazard(move.source, 1, FRAMEWORK_CONVENTION,
                                       f"{reason}: moved to {move.destination}, it is no longer found so"))
