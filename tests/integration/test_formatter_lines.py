@@ -37,22 +37,29 @@ DOCS = "Plugins\n=======\n\n.. code-block:: python\n\n    from agent import Vect
 
 
 def test_a_docs_import_grown_past_blacken_docs_length_is_named(tmp_path: Path, capsys) -> None:
-    # datasette's CI runs `blacken-docs -l 60 docs/*.rst`: a renamed import in a code block grew to 61
-    ci = "jobs:\n  docs:\n    steps:\n      - run: blacken-docs -l 45 docs/*.rst\n"
-    root = write_tree(tmp_path / "ws", {**FILES, "docs/plugins.rst": DOCS, ".github/workflows/docs.yml": ci})
+    # datasette's CI runs `blacken-docs -l 60 docs/*.rst`: a renamed import in a code block grew to 61.
+    # blacken-docs measures the code without the block's indent (44 here), and reads only docs/*.rst.
+    ci = "jobs:\n  docs:\n    steps:\n      - run: blacken-docs -l 43 docs/*.rst\n"
+    files = {**FILES, "docs/plugins.rst": DOCS, "docs/notes.md": "```python\nfrom agent import VectorStore, search\n```\n",
+             ".github/workflows/docs.yml": ci}
+    root = write_tree(tmp_path / "ws", files)
     assert main(["apply", str(root)]) == 0
-    grown = "    from agents.agent import VectorStore, search"
-    assert grown in (root / "docs" / "plugins.rst").read_text()
-    assert (f"docs/plugins.rst:6: now {len(grown)} characters, past the 45 blacken-docs formats code blocks at: "
-            "re-wrap it (run blacken-docs on this file)") in capsys.readouterr().err
+    assert "    from agents.agent import VectorStore, search" in (root / "docs" / "plugins.rst").read_text()
+    err = capsys.readouterr().err
+    assert ("docs/plugins.rst:6: now 44 characters in its code block, past the 43 blacken-docs formats code blocks at: "
+            "re-wrap it (run blacken-docs on this file)") in err
+    assert "docs/notes.md" not in err  # the command does not read it
+    root = write_tree(tmp_path / "wider", {**files, ".github/workflows/docs.yml": ci.replace("-l 43", "-l 44")})
+    assert main(["apply", str(root)]) == 0
+    assert "blacken-docs" not in capsys.readouterr().err
 
 
 def test_a_blacken_docs_hook_gives_its_length_on_the_lines_after_its_id(tmp_path: Path, capsys) -> None:
     hook = ("repos:\n  - repo: https://example.invalid/blacken-docs\n    hooks:\n      - id: blacken-docs\n"
-            "        args: [--line-length=45]\n")
+            "        args: [--line-length=40]\n")
     root = write_tree(tmp_path / "ws", {**FILES, "docs/plugins.rst": DOCS, ".pre-commit-config.yaml": hook})
     assert main(["apply", str(root)]) == 0
-    assert "past the 45 blacken-docs formats code blocks at" in capsys.readouterr().err
+    assert "past the 40 blacken-docs formats code blocks at" in capsys.readouterr().err
     root = write_tree(tmp_path / "plain", {**FILES, "docs/plugins.rst": DOCS})  # nothing formats the docs
     assert main(["apply", str(root)]) == 0
     assert "blacken-docs" not in capsys.readouterr().err

@@ -966,6 +966,13 @@ def test_sphinx_roles_and_doctest_imports_in_docstrings_follow_the_moves() -> No
      "``resource`` - ``appdaemon.core.adapi.ADAPI(database, table)``\n"),
     ("appdaemon/views.py", "# see appdaemon.adapi.ADAPI.get_state, and appdaemon.adbase\nX = 1\n",
      "# see appdaemon.core.adapi.ADAPI.get_state, and appdaemon.core.adbase\nX = 1\n"),
+    # xandikos's docstring: two names joined by a slash; an address's host stays
+    ("appdaemon/views.py", '"""Serves appdaemon.adapi/appdaemon.adbase, not https://appdaemon.adapi/x."""\n',
+     '"""Serves appdaemon.core.adapi/appdaemon.core.adbase, not https://appdaemon.adapi/x."""\n'),
+    # datasette's docs/internals.rst: a title that grows gets its underline (and overline) grown too
+    ("docs/internals.rst", "appdaemon.adapi\n===============\n\nText.\n\n################\nappdaemon.adbase\n################\n",
+     ("appdaemon.core.adapi\n====================\n\nText.\n\n#####################\nappdaemon.core.adbase\n"
+      "#####################\n")),
     ("tests/test_x.py", 'def test_x():\n    """Mirrors appdaemon/adapi.py:31."""\n    "appdaemon.adapi.ADAPI is the API"\n',
      'def test_x():\n    """Mirrors appdaemon/core/adapi.py:31."""\n    "appdaemon.core.adapi.ADAPI is the API"\n'),
 ])

@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from organize_backend.changes.gitignore import GitIgnore
 from organize_backend.changes.imports import ModuleTree, Notice, rewrite_imports
 from organize_backend.changes.package_lists import listed_packages_edits
-from organize_backend.changes.project_style import ProjectStyle, docs_line_length, style_policy
+from organize_backend.changes.project_style import ProjectStyle, docs_formatter, style_policy
 from organize_backend.changes.readme import (
     ASCII, BOX, BOX_CHARACTERS, BrokenBlock, is_shown, render_tree, update_structure_section,
 )
@@ -131,18 +131,20 @@ def _past_the_formatter(snapshot: Snapshot, origin: dict, current: dict,
 
 def _past_the_docs_formatter(snapshot: Snapshot, origin: dict, current: dict) -> tuple[str, ...]:
     """A renamed import in a docs code block grown past the length blacken-docs formats them at
-    fails that check (datasette's CI: 60): named, for the user to run it."""
-    length = docs_line_length(snapshot.files)
+    fails that check (datasette's CI: 60): named, for the user to run it. blacken-docs measures a
+    block's code without the block's indent, and reads only the files its command names."""
+    formatter = docs_formatter(snapshot.files)
     found = []
-    for final, data in sorted(current.items()) if length else ():
+    for final, data in sorted(current.items()) if formatter else ():
         original = origin.get(final)
-        if not final.endswith((".md", ".rst")) or original is None or data == snapshot.files[original]:
+        if not final.endswith((".md", ".rst")) or original is None or data == snapshot.files[original] \
+                or not formatter.formats(final):
             continue
         before = set(decode(snapshot.files[original]).splitlines())
-        found += [f"{final}:{number}: now {len(line)} characters, past the {length} blacken-docs formats code "
-                  "blocks at: re-wrap it (run blacken-docs on this file)"
+        found += [f"{final}:{number}: now {len(line.lstrip())} characters in its code block, past the "
+                  f"{formatter.length} blacken-docs formats code blocks at: re-wrap it (run blacken-docs on this file)"
                   for number, line in enumerate(decode(data).splitlines(), 1)
-                  if len(line) > length and line not in before and _IMPORT_LINE.match(line)]
+                  if len(line.lstrip()) > formatter.length and line not in before and _IMPORT_LINE.match(line)]
     return tuple(found)
 
 

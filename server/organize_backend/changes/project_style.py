@@ -30,6 +30,7 @@ import configparser
 import re
 import sys
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Callable, Iterable, Mapping
 
 from organize_backend.snapshot import join, parent_of
@@ -65,19 +66,33 @@ _LINTER_COMMAND = re.compile(rb"\bruff\s+check\b|\bid:\s*ruff(?:-check)?\s*$", r
 # blacken-docs formats the Python code blocks of docs, at its `-l`/`--line-length` (black's 88 by default).
 _DOCS_FORMATTER = re.compile(rb"blacken-docs\b(?P<arguments>[^\n]*)")
 _DOCS_LENGTH = re.compile(rb"(?:-l|--line-length)[\s=\"',]+(?P<length>\d+)")
+_DOCS_PATHS = re.compile(rb"[\w./-]*\*[\w./*-]*|[\w./-]+\.(?:rst|md|txt|py)\b")
 
 
-def docs_line_length(files: Mapping[str, bytes]) -> int | None:
-    """The length the docs' code blocks are formatted at, where the project's commands run
-    blacken-docs (datasette's CI: `blacken-docs -l 60 docs/*.rst`); None where nothing formats them.
-    A pre-commit hook gives its arguments on the lines after its id."""
+@dataclass(frozen=True)
+class DocsFormatter:
+    """blacken-docs as the project runs it: the length it formats code blocks at, and the files
+    its command names (`docs/*.rst`; none named: every docs file)."""
+
+    length: int
+    paths: tuple[str, ...] = ()
+
+    def formats(self, path: str) -> bool:
+        return not self.paths or any(fnmatchcase(path, pattern) for pattern in self.paths)
+
+
+def docs_formatter(files: Mapping[str, bytes]) -> DocsFormatter | None:
+    """blacken-docs where the project's commands run it (datasette's CI: `blacken-docs -l 60
+    docs/*.rst`); None where nothing formats the docs' code. A pre-commit hook gives its
+    arguments on the lines after its id."""
     runs = [(data, run) for path, data in files.items() if _is_command_file(path)
             for run in _DOCS_FORMATTER.finditer(data)]
     for data, run in runs:
         length = _DOCS_LENGTH.search(run["arguments"] + data[run.end():run.end() + 200].split(b"- id:", 1)[0])
         if length:
-            return int(length["length"])
-    return DEFAULT_LINE_LENGTH if runs else None
+            paths = tuple(path.decode() for path in _DOCS_PATHS.findall(run["arguments"]))
+            return DocsFormatter(int(length["length"]), paths)
+    return DocsFormatter(DEFAULT_LINE_LENGTH) if runs else None
 
 
 def style_policy(files: Mapping[str, bytes]) -> Callable[[str], ProjectStyle]:

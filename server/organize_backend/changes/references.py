@@ -1109,10 +1109,37 @@ def _rewrite_text(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes 
     edits = _outside_own_configuration(path, text, edits)
     accepted = _accepted(text, edits)
     certain = [edit for edit in accepted if edit.certain]
-    return (bom + keep_comment_columns(text, _spliced(text, certain)).encode("utf-8", errors="surrogateescape")
-            if certain else None,
-            bom + keep_comment_columns(text, _spliced(text, accepted)).encode("utf-8", errors="surrogateescape")
-            if len(accepted) > len(certain) else None)
+    keep_form = _keep_rst_adornments if path.endswith(".rst") else (lambda old, new: new)
+
+    def written(chosen: list[Edit]) -> bytes:
+        return bom + keep_form(text, keep_comment_columns(text, _spliced(text, chosen))).encode(
+            "utf-8", errors="surrogateescape")
+
+    return (written(certain) if certain else None, written(accepted) if len(accepted) > len(certain) else None)
+
+
+# A reStructuredText section adornment: one punctuation character repeated, under (and over) a title.
+_ADORNMENT_RE = re.compile(r"([=\-`:'\"~^_*+#<>.])\1{2,}")
+
+
+def _keep_rst_adornments(old: str, new: str) -> str:
+    """A section title that grew (`datasette.tracer` became `datasette.core.tracer`) gets its
+    underline, and overline, grown to match: docutils warns of a short one, and Sphinx builds
+    with warnings as errors fail (datasette's tests check the lengths)."""
+    old_lines, new_lines = old.split("\n"), new.split("\n")
+    if len(old_lines) != len(new_lines):
+        return new
+    for index, (before, after) in enumerate(zip(old_lines, new_lines)):
+        if before == after or not after.strip():
+            continue
+        for neighbour in (index - 1, index + 1):
+            if not 0 <= neighbour < len(new_lines):
+                continue
+            adornment = new_lines[neighbour].rstrip("\r")
+            grown = len(after.rstrip("\r"))
+            if _ADORNMENT_RE.fullmatch(adornment) and len(before.rstrip("\r")) <= len(adornment) < grown:
+                new_lines[neighbour] = adornment[0] * grown + new_lines[neighbour][len(adornment):]
+    return "\n".join(new_lines)
 
 
 _TOML_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
@@ -1558,7 +1585,8 @@ def _inline_code_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
 
 
 # A dotted name written in text: not inside a longer name, path or address.
-_MENTION_RE = re.compile(rf"(?<![\w./-])(?P<name>{_IDENT}(?:\.{_IDENT})+)(?![\w/-]|\.\w)")
+# A slash may join two (`xandikos.caldav/xandikos.carddav`); after `//` it is an address's host.
+_MENTION_RE = re.compile(rf"(?<![\w.-])(?<!//)(?P<name>{_IDENT}(?:\.{_IDENT})+)(?![\w-]|\.\w)")
 
 
 def _qualified_mention_edits(text: str, workspace: _Workspace, *, certain: bool = True) -> Iterator[Edit]:
