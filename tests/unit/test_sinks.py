@@ -472,7 +472,10 @@ def test_undo_refuses_when_a_written_file_was_edited_since(tmp_path: Path) -> No
     with pytest.raises(OrganizeError) as caught:
         undo_last(root)
     assert str(caught.value) == ("refusing to undo: these files changed since the organize: "
-                                 "agents/agent.py, database.py (created again), scripts/tool.py (gone)")
+                                 "agents/agent.py, database.py (created again), scripts/tool.py (gone); undo puts "
+                                 "back the files as they were before the organize, which would lose what was written "
+                                 "since: revert those changes first (a formatter or `cog -r` run after the organize), "
+                                 "then undo")
     assert snapshot(root) == applied
     assert last_journal(root) is not None
 

@@ -109,7 +109,10 @@ def undo_last(root: Path) -> Journal:
     _refuse_unsafe_paths(root, _journal_paths(journal), "refusing to undo")
     changed = _changed_since_organize(root, journal)
     if changed:
-        raise OrganizeError("refusing to undo: these files changed since the organize: " + ", ".join(changed))
+        raise OrganizeError("refusing to undo: these files changed since the organize: " + ", ".join(changed)
+                            + "; undo puts back the files as they were before the organize, which would lose "
+                            "what was written since: revert those changes first (a formatter or `cog -r` run "
+                            "after the organize), then undo")
     problems = _Problems()
     work = _undo_work(root, journal)
     _check_work(root, work, problems)
