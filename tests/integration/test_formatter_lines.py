@@ -39,7 +39,8 @@ DOCS = "Plugins\n=======\n\n.. code-block:: python\n\n    from agent import Vect
 def test_a_docs_import_grown_past_blacken_docs_length_is_named(tmp_path: Path, capsys) -> None:
     # datasette's CI runs `blacken-docs -l 60 docs/*.rst`: a renamed import in a code block grew to 61.
     # blacken-docs measures the code without the block's indent (44 here), and reads only docs/*.rst.
-    ci = "jobs:\n  docs:\n    steps:\n      - run: blacken-docs -l 43 docs/*.rst\n"
+    ci = ("jobs:\n  docs:\n    steps:\n      - name: Check if blacken-docs needs to be run\n        run: |\n"
+          "          blacken-docs -l 43 docs/*.rst\n")
     files = {**FILES, "docs/plugins.rst": DOCS, "docs/notes.md": "```python\nfrom agent import VectorStore, search\n```\n",
              ".github/workflows/docs.yml": ci}
     root = write_tree(tmp_path / "ws", files)

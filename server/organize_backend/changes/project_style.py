@@ -87,11 +87,14 @@ def docs_formatter(files: Mapping[str, bytes]) -> DocsFormatter | None:
     arguments on the lines after its id."""
     runs = [(data, run) for path, data in files.items() if _is_command_file(path)
             for run in _DOCS_FORMATTER.finditer(data)]
-    for data, run in runs:
-        length = _DOCS_LENGTH.search(run["arguments"] + data[run.end():run.end() + 200].split(b"- id:", 1)[0])
+    for data, run in runs:  # a command line first (datasette's CI names the step "Check if blacken-docs ...")
+        length = _DOCS_LENGTH.search(run["arguments"])
         if length:
-            paths = tuple(path.decode() for path in _DOCS_PATHS.findall(run["arguments"]))
-            return DocsFormatter(int(length["length"]), paths)
+            return DocsFormatter(int(length["length"]), tuple(p.decode() for p in _DOCS_PATHS.findall(run["arguments"])))
+    for data, run in runs:
+        length = _DOCS_LENGTH.search(data[run.end():run.end() + 200].split(b"- id:", 1)[0])
+        if length:
+            return DocsFormatter(int(length["length"]))
     return DocsFormatter(DEFAULT_LINE_LENGTH) if runs else None
 
 
