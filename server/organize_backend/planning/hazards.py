@@ -27,12 +27,16 @@ name in a string (`"job_sidecar.py"`, run by path), a relative import by a liter
 (`__import__("_app", globals(), locals(), ["."], 1)`) and a module path finished at run time
 (`f"app.tasks.{name}"` handed to a task queue).
 
-Two more are about where a module goes, not what it holds:
+Others are about where a module goes, not what it holds:
 
 - "public module path": the organized folder is the package of a distribution the project
   builds (`[project]` beside a `[build-system]` in pyproject.toml, setup.py, setup.cfg):
   other projects import its modules by their dotted paths (datasette's plugins import
   `datasette.utils`), and a move changes the path. Only the workspace's imports are rewritten.
+- "folder on sys.path": a file puts its own folder on sys.path (`folders_put_on_sys_path`),
+  so code outside the workspace imports that folder's modules by bare name.
+- "framework convention": a module a framework imports by its name, moved all the same (a
+  Django app's admin.py: django_apps.py); the plan names it.
 
 - "shadowing": a new package at the import root named like a module Python imports today
   (the standard library, a package installed in the project's environment, or a name the
