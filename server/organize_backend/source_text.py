@@ -144,6 +144,11 @@ def relative_load(call: ast.AST) -> RelativeLoad | None:
     return None
 
 
+# The fields of a statement that hold statements (an except handler's and a match case's too):
+# what a walk over statements only, never into expressions, follows.
+STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def call_argument(call: ast.Call, position: int, keyword_name: str) -> ast.expr | None:
     """The argument at `position`, or passed as `keyword_name`."""
     if len(call.args) > position:

@@ -40,6 +40,7 @@ from organize_backend.changes.project_style import ProjectStyle, resort_runs, so
 from organize_backend.planning.hazards import folders_put_on_sys_path
 from organize_backend.snapshot import module_name, parent_of
 from organize_backend.source_text import (
+    STATEMENT_LISTS,
     LineOffsets,
     dotted_name,
     keep_comment_columns,
@@ -228,7 +229,6 @@ def _old_sort_keys(changed: list[ast.stmt], moved_to) -> dict[int, tuple]:
     return keys
 
 
-_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 # The statements that hold other statements (the rest cannot hold an import).
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
              ast.With, ast.AsyncWith, ast.Try, ast.ExceptHandler, ast.Match, ast.match_case,
@@ -247,7 +247,7 @@ def _import_statements(body: list) -> Iterable[tuple[ast.Import | ast.ImportFrom
             continue
         if not isinstance(node, _COMPOUND):
             continue
-        for name in _BODIES:
+        for name in STATEMENT_LISTS:
             inner = getattr(node, name, None)
             if inner:
                 pending.extend((child, isinstance(node, ast.ClassDef)) for child in reversed(inner))

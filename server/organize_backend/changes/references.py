@@ -141,6 +141,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from organize_backend.model import Category
 from organize_backend.source_text import (
+    STATEMENT_LISTS,
     call_argument,
     dotted_name,
     keep_comment_columns,
@@ -265,10 +266,9 @@ def modules_run_where_deployed(files: Mapping[str, bytes]) -> Iterator[tuple[str
                 or _is_yaml_of(path, _DEPLOYMENT_YAML_NAMES, _DEPLOYMENT_FOLDERS)):
             continue
         text = data.decode("utf-8", errors="replace")
-        found = [*_DASH_M_RE.finditer(text),
-                 *(item for item in _ITEM_DASH_M_RE.finditer(text) if _interpreter_earlier_in_list(text, item))]
-        for match in found:
-            yield path, text.count("\n", 0, match.start("module")) + 1, match["module"]
+        for match, certain in _dash_m_modules(text):
+            if certain:
+                yield path, text.count("\n", 0, match.start("module")) + 1, match["module"]
 
 
 # Records of the past say what was true then: "Renamed `load_test.py`" in a changelog stays as
@@ -799,7 +799,7 @@ def _prose_strings(tree: ast.AST) -> list[ast.Constant]:
     found, pending = [], [tree]
     while pending:
         node = pending.pop()
-        for name in _STATEMENT_LISTS:
+        for name in STATEMENT_LISTS:
             for statement in getattr(node, name, None) or ():
                 if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
                         and isinstance(statement.value.value, str) and statement.value.end_lineno is not None:
@@ -808,8 +808,6 @@ def _prose_strings(tree: ast.AST) -> list[ast.Constant]:
                     pending.append(statement)
     return found
 
-
-_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _keep_import_value(call: ast.Call, new_name: str, quote: str, lines: list[str]) -> Iterator[_StringEdit]:
@@ -1410,21 +1408,23 @@ def _add_once(added: dict[str, list[str]], target: str, source: str) -> None:
 
 
 def _module_option_edits(text: str, workspace: _Workspace) -> Iterator[Edit]:
-    for pattern in (_DASH_M_RE, _COV_RE):
-        for match in pattern.finditer(text):
-            new_module = workspace.rename_module(match["module"])
-            if new_module is not None:
-                yield Edit(match.start("module"), match.end("module"), new_module)
-    for match in _ITEM_DASH_M_RE.finditer(text):
+    found = [*_dash_m_modules(text), *((match, True) for match in _COV_RE.finditer(text))]
+    for match, certain in found:
         new_module = workspace.rename_module(match["module"])
         if new_module is not None:
-            yield Edit(match.start("module"), match.end("module"), new_module,
-                       certain=_interpreter_earlier_in_list(text, match))
+            yield Edit(match.start("module"), match.end("module"), new_module, certain)
     for runner in _RUNNER_RE.finditer(text):
         for match in _APP_OPTION_RE.finditer(text, runner.start(), runner.end()):
             new_module = _renamed_reference(match["module"], match["attr"], workspace, trusted=True)
             if new_module is not None:
                 yield Edit(match.start("module"), match.end("module"), new_module)
+
+
+def _dash_m_modules(text: str) -> Iterator[tuple[re.Match[str], bool]]:
+    """Each module a text runs with `python -m`, and whether the `-m` is certainly Python's: in a
+    shell command always, as a list item where the interpreter comes before it in its list."""
+    yield from ((match, True) for match in _DASH_M_RE.finditer(text))
+    yield from ((item, _interpreter_earlier_in_list(text, item)) for item in _ITEM_DASH_M_RE.finditer(text))
 
 
 def _interpreter_earlier_in_list(text: str, item: re.Match[str]) -> bool:
@@ -1693,13 +1693,13 @@ def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Itera
 
 
 # cog (datasette's docs): Python between `[[[cog` and `]]]`, whose output the docs hold below it.
-_COG_START, _COG_END = "[[[cog", "]]]"
+_COG_START, _COG_END, _COG_OUTPUT_END = "[[[cog", "]]]", "[[[end]]]"
 
 
 def cog_regions(text: str) -> list[str]:
     """Each cog block of a docs file with the output it generated, `[[[cog` to `[[[end]]]`: a
     change in one (its code's imports, or names in its output) is only right once cog re-runs."""
-    return re.findall(r"\[\[\[cog.*?\[\[\[end\]\]\]", text, re.DOTALL)
+    return re.findall(rf"{re.escape(_COG_START)}.*?{re.escape(_COG_OUTPUT_END)}", text, re.DOTALL)
 
 
 def _cog_lines(text: str) -> Iterator[tuple[int, str]]:
