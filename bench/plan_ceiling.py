@@ -1,6 +1,6 @@
 """How far any combination of the pair signals could take pairwise F1: a learned ceiling.
 
-    python bench/plan_ceiling.py [--mirrors /work/.mirror] [--split tune|...|holdout6] [--json]
+    python bench/plan_ceiling.py [--mirrors /work/.mirror] [--split tune|...|holdout7] [--json]
                                  [--features import_edge,same_imports,...]
 
 `plan_signals.py` measures each pair signal alone: p(together | the pair has it). This script asks
@@ -329,7 +329,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"),
                         help="folder of git mirrors, one per repository as <owner>+<name> (default: /work/.mirror)")
     parser.add_argument("--split", choices=SPLITS,
-                        help="score only this split (holdout6, the blind split, is scored only when named here); "
+                        help="score only this split (holdout7, the blind split, is scored only when named here); "
                              "the model still trains on the other development splits")
     parser.add_argument("--features", default=",".join(FEATURES),
                         help=f"comma-separated pair signals of plan_signals.pair_features (default: {','.join(FEATURES)})")

@@ -86,8 +86,8 @@ def test_measure_learns_a_perfect_signal_leave_one_split_out() -> None:
                                         [[float(t), 0.5] for t in together], together)
 
     cases = [case(f"{split}-{n}", split) for split in ("tune", "holdout") for n in range(2)]
-    report = plan_ceiling.measure(cases, [case("blind", "holdout6")], None)
-    assert set(report["splits"]) == {"tune", "holdout", "holdout6"}
+    report = plan_ceiling.measure(cases, [case("blind", "holdout7")], None)
+    assert set(report["splits"]) == {"tune", "holdout", "holdout7"}
     for figures in report["splits"].values():
         assert figures["learned_f1"] == pytest.approx(1.0)
         assert figures["one_group_f1"] == pytest.approx(2 * 6 / (6 + 15))  # 6 pairs together out of 15
