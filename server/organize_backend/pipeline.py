@@ -145,7 +145,8 @@ def content_key(workspace: Workspace, request: Mapping[str, Any]) -> str:
 
 def nothing_to_organize(snapshot: Snapshot) -> str:
     folder = snapshot.organize_root or "."
-    return f"nothing to organize in {folder}: no module there matches a package of the layout, and no move is configured"
+    return (f"nothing to organize in {folder}: the plan keeps every module where it is (`organize-backend plan` "
+            "says why for each), and no move is configured")
 
 
 def _is_folder(snapshot: Snapshot, path: str) -> bool:

@@ -13,7 +13,8 @@ from organize_backend.cli import EXIT_NOTHING_TO_DO, EXIT_REFUSED, main
 
 BACKEND = {
     "main.py": "from agent import run\n\nprint(run())\n",
-    "agent.py": "from database import get_db\n\n\ndef run():\n    return get_db()\n",
+    "agent.py": "from agent_memory import lookup\nfrom database import get_db\n\n\ndef run():\n    return lookup(get_db())\n",
+    "agent_memory.py": "def lookup(db):\n    return db\n",
     "database.py": "def get_db():\n    return 'db'\n",
 }
 

@@ -176,7 +176,8 @@ WEB_BACKEND = {
         app = fakeweb.App()
         """,
     "database.py": "def get_db():\n    return None\n",
-    "agent.py": "import database\n\ndef run():\n    return database.get_db()\n",
+    "agent.py": "import database\nfrom agent_memory import remember\n\ndef run():\n    return remember(database.get_db())\n",
+    "agent_memory.py": "def remember(value):\n    return value\n",
     "test_agent.py": "from agent import run\n\ndef test_run():\n    assert run() is None\n",
 }
 
@@ -194,7 +195,7 @@ def test_check_judges_third_party_imports_by_the_projects_venv(web_backend: Path
     assert main(["check", str(web_backend)]) == 0
     out = capsys.readouterr().out
     assert f"imports checked with {web_backend / '.venv' / 'bin' / 'python'} (.venv in the workspace)" in out
-    assert "every import resolves (4 files)" in out
+    assert "every import resolves (5 files)" in out
 
 
 def test_a_package_installed_nowhere_is_a_warning_and_first_party_breakage_fails(web_backend: Path, capsys) -> None:

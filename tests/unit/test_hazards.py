@@ -20,12 +20,14 @@ from organize_backend.planning.hazards import (
     fixed_references,
     COMPUTED_IMPORT,
     FILE_RELATIVE,
+    MODULE_NAME_HANDED_ON,
     PACKAGE_RESOURCE,
     RUN_BY_PATH,
     SHADOWING,
     adjust_file_relative_paths,
     find_hazards,
     folders_put_on_sys_path,
+    modules_files_read,
     package_resource_reason,
 )
 from test_environment import install_fake_package, make_venv
@@ -212,6 +214,8 @@ def test_a_module_finding_its_page_by_package_name_stays_and_the_app_still_reads
                          "def welcome2():\n    return files(__package__).joinpath('welcome.html').read_text()\n",
         "pkg/welcome.html": "<h1>hi</h1>\n",
         "pkg/text_utils.py": "def shout(text):\n    return text.upper()\n",
+        "pkg/date_utils.py": "def today():\n    return '2026-11-28'\n",
+        "pkg/db_config.py": "URL = 'sqlite://'\n",
         "pkg/main.py": "from pkg.page_config import welcome, welcome2\nfrom pkg.text_utils import shout\n\n"
                        "print(shout(welcome()), welcome2())\n",
     }
@@ -220,9 +224,13 @@ def test_a_module_finding_its_page_by_package_name_stays_and_the_app_still_reads
     assert main(["plan", str(tmp_path), "--root", "pkg"]) == 0
     out = capsys.readouterr().out
     assert "pkg/page_config.py   (loads data files by its package name (pkgutil.get_data(__name__, ...), line 6)" in out
+    # the layout placed it in config/ with db_config.py; told that it stays, it leaves no config/ of one module
+    assert "pkg/db_config.py   (config/db_config.py would hold only it: stays at the top)" in out
     assert main(["apply", str(tmp_path), "--root", "pkg"]) == 0
     assert (tmp_path / "pkg" / "utils" / "text_utils.py").is_file()  # the rest is organized
     assert (tmp_path / "pkg" / "page_config.py").is_file()
+    # it went to config/ with db_config.py, which is then left alone there: it stays too
+    assert (tmp_path / "pkg" / "db_config.py").is_file()
     run = subprocess.run([sys.executable, "-m", "pkg.main"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert (run.returncode, run.stdout) == (0, "<H1>HI</H1>\n <h1>hi</h1>\n\n"), run.stderr
 
@@ -539,6 +547,7 @@ def test_a_module_started_by_its_file_name_from_another_module_stays(tmp_path: P
                               " text=True, check=True).stdout.strip()\n",
         "server/job_sidecar.py": "import os\n\nHERE = os.path.dirname(os.path.abspath(__file__))\n"
                                  "print('sidecar ran')\n",
+        "server/job_queue.py": "from launcher import launch\n\nJOBS = [launch]\n",  # core/ holds two without the sidecar
     })
     assert main(["plan", str(tmp_path), "--root", "server"]) == 0
     out = capsys.readouterr().out
@@ -601,3 +610,57 @@ def test_moving_modules_out_of_a_folder_put_on_sys_path_is_a_hazard(tmp_path: Pa
             "on sys.path, so that its modules import by bare name (`import adapi`): `adapi`, `adbase`") in out
     assert main(["apply", str(tmp_path), "--root", "app"]) == 0  # `apply` without a `plan` first says it too
     assert "organize-backend: hazard: app/app_management.py:6: folder on sys.path: " in capsys.readouterr().err
+
+
+# --- a moved module's path read by another file ----------------------------------------------
+
+
+@pytest.mark.parametrize("importing", [
+    "import app.sudoers\n\nPATH = Path(app.sudoers.__file__).parent.parent\n",
+    "import app.sudoers as sudo\n\nPATH = Path(sudo.__file__).parent.parent\n",
+    "from app import sudoers\n\nPATH = Path(sudoers.__file__).parent.parent\n",
+])
+def test_another_files_path_from_a_moved_modules_file_is_named(tmp_path: Path, importing: str) -> None:
+    # sshuttle: its test climbs .parent.parent from `sshuttle.sudoers.__file__`; moved into core/, the
+    # module's own climb was adjusted and the test's was not, nor named
+    write_tree(tmp_path, {
+        "app/__init__.py": "", "app/sudoers.py": "def build():\n    return 1\n", "app/engine.py": "X = 1\n",
+        "app/text_utils.py": "", "app/date_utils.py": "",
+        "tests/test_sudoers.py": "from pathlib import Path\n\n" + importing,
+    })
+    plan = plan_organize(open_workspace(tmp_path, flags={"root": "app"}))
+    assert ("app/sudoers.py", "app/core/sudoers.py") in {(move.source, move.destination) for move in plan.moves}
+    found = [hazard for hazard in plan.hazards if hazard.path == "tests/test_sudoers.py"]
+    assert [(hazard.line, hazard.kind) for hazard in found] == [(5, "file-relative path")]
+    assert found[0].message.endswith("is the path of app/sudoers.py, which moves to app/core/sudoers.py: paths "
+                                     "built from it start from app/core/ now; check where they lead")
+
+
+def test_only_the_file_of_a_module_the_source_imports_is_followed() -> None:
+    assert list(modules_files_read("import os\n\nHERE = os.__file__\nX = thing.__file__\n")) == [
+        (3, "os", "os.__file__")]
+
+
+# --- a moved module's name handed to a function organize-backend does not know -----------------
+
+
+def test_a_module_name_handed_to_an_unknown_function_is_named(tmp_path: Path) -> None:
+    # sshuttle ships its server's modules by name (`empackage(z, 'sshuttle.helpers')`) and rebuilds them
+    # remotely, parent package first: the renamed string is right, the new parent was never shipped
+    write_tree(tmp_path, {
+        "tun/__init__.py": "", "tun/helpers.py": "def log(text):\n    print(text)\n",
+        "tun/ssnet.py": "from tun.helpers import log\n", "tun/engine.py": "X = 1\n",
+        "tun/ssh.py": "import importlib\n\nfrom tun.helpers import log\n\n\ndef ship(empackage, z):\n"
+                      "    log('shipping tun.helpers')\n"  # a message: no call hands it on as a name
+                      "    importlib.import_module('tun.ssnet')\n"  # an import: the rewrite is all there is
+                      "    return empackage(z, 'tun') + empackage(z, 'tun.helpers')\n",
+    })
+    plan = plan_organize(open_workspace(tmp_path, flags={"root": "tun"}))
+    assert {move.source: move.destination for move in plan.moves}["tun/helpers.py"] == "tun/utils/helpers.py"
+    found = [(hazard.path, hazard.line, hazard.kind) for hazard in plan.hazards if hazard.kind == MODULE_NAME_HANDED_ON]
+    assert found == [("tun/ssh.py", 9, "module name handed on")]
+    hazard = next(hazard for hazard in plan.hazards if hazard.kind == MODULE_NAME_HANDED_ON)
+    assert hazard.message == (
+        "empackage() is handed the module name 'tun.helpers', which the rewrite makes 'tun.utils.helpers'; what "
+        "empackage() does with a module's name is not known here: check that it works with the new one (code "
+        "that builds or ships modules by name needs the new package, tun.utils, too)")

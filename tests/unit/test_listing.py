@@ -18,9 +18,12 @@ from organize_backend.lsp.client import ClientProfile
 from organize_backend.pipeline import open_workspace
 
 FILES = {
-    "db_session.py": "def get_db():\n    return 1\n",
+    "db_session.py": "from db_engine import ENGINE\n\n\ndef get_db():\n    return ENGINE\n",
+    "db_engine.py": "ENGINE = 1\n",
     "user_models.py": "from db_session import get_db\n\n\ndef load():\n    return get_db()\n",
-    "auth_views.py": "def login(:\n    pass\n",  # line 1: a syntax error
+    "order_models.py": "from user_models import load\n\n\ndef orders():\n    return [load()]\n",
+    "home_views.py": "def login(:\n    pass\n",  # line 1: a syntax error
+    "order_views.py": "from order_models import orders\n\n\ndef index():\n    return orders()\n",
 }
 
 
@@ -40,13 +43,13 @@ def listing(tmp_path: Path, monkeypatch, warm: bool) -> tuple[list, list]:
 def test_after_the_start_up_parse_a_syntax_error_disables_the_action(tmp_path: Path, monkeypatch) -> None:
     listed, prepared = listing(tmp_path, monkeypatch, warm=True)
     assert [action.disabled.reason.splitlines()[:2] for action in listed] == [
-        ["cannot organize: fix these first, nothing was changed", "auth_views.py:1: syntax error: invalid syntax"]]
+        ["cannot organize: fix these first, nothing was changed", "home_views.py:1: syntax error: invalid syntax"]]
     assert prepared == []
 
 
 def test_during_the_start_up_parse_the_action_is_listed_unchecked_and_not_prepared(tmp_path: Path, monkeypatch) -> None:
     listed, prepared = listing(tmp_path, monkeypatch, warm=False)
-    assert [(action.title, action.disabled) for action in listed] == [("Organize backend: move 3 modules into 3 packages", None)]
+    assert [(action.title, action.disabled) for action in listed] == [("Organize backend: move 6 modules into 3 packages", None)]
     assert prepared == []
 
 
@@ -55,5 +58,5 @@ def test_picking_the_unchecked_action_checks(tmp_path: Path, monkeypatch) -> Non
     ls = lsp_server.OrganizeServer()
     root = tmp_path / "ws"
     monkeypatch.setattr(ls, "workspace_view", lambda near=None: open_workspace(root, near=near))
-    with pytest.raises(lsp_server.OrganizeError, match="auth_views.py:1: syntax error"):
+    with pytest.raises(lsp_server.OrganizeError, match="home_views.py:1: syntax error"):
         lsp_server.changes_for(ls, listed[0].data)

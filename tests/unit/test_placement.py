@@ -47,13 +47,14 @@ def test_words_of_a_name(stem: str, expected: list[str]) -> None:
 
 def test_a_word_of_the_name_names_the_kind_of_module() -> None:
     placed = place_folder(folder({
-        "main.py": "", "user_service.py": "", "db_helper.py": "", "routes.py": "", "settings.py": "",
-        "model_routing_config.py": "", "dashboard.py": "", "format_translation.py": "",
+        "main.py": "", "user_service.py": "", "order_service.py": "", "db_helper.py": "", "text_helper.py": "",
+        "routes.py": "", "user_routes.py": "", "settings.py": "", "model_routing_config.py": "", "dashboard.py": "",
+        "format_translation.py": "",
     }))
     assert packages(placed) | {"dashboard.py": None, "format_translation.py": None} == {
-        "main.py": None, "user_service.py": "services", "db_helper.py": "utils", "routes.py": "api",
-        "settings.py": "config", "model_routing_config.py": "config",
-        "dashboard.py": None, "format_translation.py": None,
+        "main.py": None, "user_service.py": "services", "order_service.py": "services", "db_helper.py": "utils",
+        "text_helper.py": "utils", "routes.py": "api", "user_routes.py": "api", "settings.py": "config",
+        "model_routing_config.py": "config", "dashboard.py": None, "format_translation.py": None,
     }
     # look-alikes are not words: dashboard is not a db, format_translation is not a formatter
     assert placed["dashboard.py"].package != "database" and placed["format_translation.py"].package != "utils"
@@ -161,8 +162,9 @@ def test_a_module_that_does_not_parse_has_no_facts() -> None:
     (CLIENT, "clients"),
 ])
 def test_code_places_modules_whose_names_say_nothing(source: str, package: str) -> None:
-    placed = place_folder(folder({"main.py": "import things\n", "things.py": source}))
-    assert placed["things.py"].package == package
+    # two modules of the kind: a package is made for more than one module
+    placed = place_folder(folder({"main.py": "import things\nimport stuff\n", "things.py": source, "stuff.py": source}))
+    assert placed["things.py"].package == placed["stuff.py"].package == package
     assert placed["things.py"].reason == read_module("things.py", source).strongest().evidence
 
 
@@ -244,6 +246,38 @@ def test_a_new_package_named_like_its_only_module_is_not_made() -> None:
     assert alone["config.py"].reason == "config/config.py would hold only it: stays at the top"
 
 
+def test_no_new_package_is_made_for_one_module_named_otherwise() -> None:
+    # sazbula/date_jar_app: db.py went alone into database/ while auth.py stayed ("auth/auth.py would hold only it")
+    modules = {
+        "main.py": "from fastapi import FastAPI\n\nimport auth\nimport models\n\napp = FastAPI()\n",
+        "db.py": "from sqlalchemy import create_engine\n\nengine = create_engine('sqlite://')\n",
+        "models.py": "from sqlalchemy.orm import declarative_base\n\nimport db\n\nBase = declarative_base()\n",
+        "schemas.py": "from pydantic import BaseModel\n\n\nclass IdeaIn(BaseModel):\n    text: str\n",
+        "auth.py": "import db\n\n\ndef current_user():\n    return db.engine\n",
+    }
+    placed = place_folder(folder(modules))
+    assert packages(placed) == {"main.py": None, "db.py": None, "models.py": "models", "schemas.py": "models",
+                                "auth.py": None}
+    assert placed["db.py"].reason == "database/db.py would hold only it: stays at the top"
+    with_core = place_folder(folder({**modules, "engine.py": "", "rules.py": ""}))
+    assert packages(with_core)["db.py"] == "core"
+    assert with_core["db.py"].reason == "database/db.py would hold only it: joins core/, the application's core"
+
+
+def test_a_core_of_one_module_is_not_made_either() -> None:
+    placed = place_folder(folder({"main.py": "import engine\n", "engine.py": "", "user_service.py": "",
+                                  "order_service.py": ""}))
+    assert packages(placed) == {"main.py": None, "engine.py": None, "user_service.py": "services",
+                                "order_service.py": "services"}
+    assert placed["engine.py"].reason == "core/engine.py would hold only it: stays at the top"
+
+
+def test_a_lone_test_module_still_goes_to_tests() -> None:
+    # tools find tests/ by its name: it is made for one test module (but not for tests.py, below)
+    placed = place_folder(folder({"engine.py": "", "rules.py": "", "test_engine.py": "import engine\n"}))
+    assert packages(placed)["test_engine.py"] == "tests"
+
+
 def test_a_lone_tests_module_stays_rather_than_join_the_core() -> None:
     # scout's tests.py (and a Django app's) went to core/: tests are no part of the application's core
     modules = {"tests.py": "import unittest\n\nimport engine\n\n\nclass T(unittest.TestCase):\n"
@@ -295,19 +329,19 @@ def test_organizing_the_example_twice_moves_nothing_the_second_time(tmp_path: Pa
 
 
 def test_an_empty_graph_is_allowed() -> None:
-    placed = place_folder(Folder({"a_thing.py": ""}, ModuleGraph({}, {})))
-    assert placed["a_thing.py"].package == "core"
+    placed = place_folder(Folder({"a_thing.py": "", "b_thing.py": ""}, ModuleGraph({}, {})))
+    assert packages(placed) == {"a_thing.py": "core", "b_thing.py": "core"}
 
 
 def test_a_module_imported_from_elsewhere_in_the_workspace_is_no_entry_point(tmp_path: Path) -> None:
     """A GUI in gui/ importing a root module by bare name makes that module a library."""
     demo = "def parse(text):\n    return text\n\nif __name__ == '__main__':\n    print(parse('x'))\n"
     files = {"main.py": b"import gui.window\n", "parser_tools.py": demo.encode(), "standalone.py": demo.encode(),
-             "gui/__init__.py": b"", "gui/window.py": b"from parser_tools import parse\n"}
+             "rules.py": b"", "gui/__init__.py": b"", "gui/window.py": b"from parser_tools import parse\n"}
     graph = module_graph(files, "", None)
     assert graph.used_elsewhere == {"parser_tools": {"gui/window.py"}}
     placed = place_folder(Folder({name: files[name].decode() for name in ("main.py", "parser_tools.py",
-                                                                          "standalone.py")}, graph))
+                                                                          "standalone.py", "rules.py")}, graph))
     assert placed["parser_tools.py"].package is not None
     assert placed["standalone.py"].package is None
 
@@ -341,14 +375,15 @@ def test_package_metadata_stays_where_tools_read_it(name: str) -> None:
 def test_a_published_package_is_told_its_users_paths_change(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "ws", {
         "pyproject.toml": '[build-system]\nrequires = ["hatchling"]\n\n[project]\nname = "shell_gpt"\n',
-        "sgpt/__init__.py": "", "sgpt/role_config.py": "X = 1\n", "sgpt/app.py": "from sgpt.role_config import X\n"})
+        "sgpt/__init__.py": "", "sgpt/role_config.py": "X = 1\n", "sgpt/chat_config.py": "Y = 1\n",
+        "sgpt/app.py": "from sgpt.role_config import X\n"})
     plan = make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt"))
     assert any(move.source == "sgpt/role_config.py" for move in plan.moves)
     assert [(h.path, h.line, h.kind) for h in plan.hazards] == [("pyproject.toml", 5, "public module path")]
     assert plan.hazards[0].message == (
         "the project builds the distribution `shell_gpt`, whose package sgpt has users who import its modules by "
-        "path: `sgpt.role_config` becomes `sgpt.config.role_config`, which only the workspace's own imports follow; "
-        "keep public modules with `keep`, or re-export them from their old place")
+        "path: `sgpt.chat_config` becomes `sgpt.config.chat_config`, and 1 more, which only the workspace's own imports "
+        "follow; keep public modules with `keep`, or re-export them from their old place")
 
 
 @pytest.mark.parametrize(("packaging", "published"), [
@@ -361,7 +396,7 @@ def test_a_published_package_is_told_its_users_paths_change(tmp_path: Path) -> N
 ])
 def test_only_a_distribution_the_project_builds_is_published(tmp_path: Path, packaging: dict, published: bool) -> None:
     root = write_tree(tmp_path / "ws", {**packaging, "sgpt/__init__.py": "", "sgpt/role_config.py": "X = 1\n",
-                                        "sgpt/app.py": "from sgpt.role_config import X\n"})
+                                        "sgpt/chat_config.py": "Y = 1\n", "sgpt/app.py": "from sgpt.role_config import X\n"})
     plan = make_plan(take_snapshot(root, "sgpt"), Config(root="sgpt"))
     assert any(hazard.kind == "public module path" for hazard in plan.hazards) is published
 
@@ -440,3 +475,31 @@ def test_a_module_only_a_makefile_runs_is_no_entry_point(tmp_path: Path) -> None
     })
     plan = make_plan(take_snapshot(root, "shop"), Config(root="shop"))
     assert not [kept for kept in plan.kept if kept.path == "shop/web.py" and "run as" in kept.reason]
+
+
+@pytest.mark.parametrize(("command_file", "line"), [
+    ({"Makefile": "profile:\n\tvenv/bin/python shop/profiler.py\n"}, "Makefile:2"),
+    ({"tox.ini": "[testenv:profile]\ncommands = cd shop && python profiler.py\n"}, "tox.ini:2"),
+    ({".github/workflows/ci.yml": "jobs:\n  p:\n    steps:\n      - run: python3 -u shop/profiler.py\n"},
+     ".github/workflows/ci.yml:4"),
+])
+def test_a_package_module_a_command_file_runs_by_path_stays(tmp_path: Path, command_file: dict, line: str) -> None:
+    # otterwiki's Makefile runs `python otterwiki/profiler.py`: moved into core/, the path could only be
+    # suggested (run by path, its own folder is first on sys.path), and `make profiler` broke
+    profiler = "import cProfile\n\nfrom shop.engine import run\n\ncProfile.run('run()')\n"
+    root = write_tree(tmp_path / "ws", {**command_file, "shop/__init__.py": "", "shop/profiler.py": profiler,
+                                        "shop/engine.py": "def run():\n    pass\n", "shop/rules.py": "",
+                                        "shop/store.py": ""})
+    plan = make_plan(take_snapshot(root, "shop"), Config(root="shop"))
+    assert [kept.reason for kept in plan.kept if kept.path == "shop/profiler.py"] == [
+        f"entry point: run by its path in {line}: moved, it would run with another folder first on sys.path"]
+    assert {move.source for move in plan.moves} == {"shop/engine.py", "shop/rules.py", "shop/store.py"}
+
+
+def test_a_top_level_script_run_by_path_still_moves(tmp_path: Path) -> None:
+    # outside a package the run becomes `python -m core.profiler`, a certain rewrite
+    root = write_tree(tmp_path / "ws", {"Makefile": "profile:\n\tpython backend/profiler.py\n",
+                                        "backend/profiler.py": "import engine\n\nengine.run()\n",
+                                        "backend/engine.py": "def run():\n    pass\n", "backend/rules.py": ""})
+    plan = make_plan(take_snapshot(root, "backend"), Config(root="backend"))
+    assert "backend/profiler.py" in {move.source for move in plan.moves}

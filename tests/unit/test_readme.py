@@ -355,7 +355,8 @@ def test_a_rule_in_a_deeper_gitignore_applies_below_its_folder(tmp_path: Path) -
 
 def test_the_tree_of_a_backend_with_many_tests_is_short(tmp_path: Path) -> None:
     # 118 test files and 60 modules in 3 packages, as on the Flask app users reported it for
-    files = {"README.md": "# Big app\n", "app.py": "from api import users_0\n", "order_service.py": "X = 1\n"}
+    files = {"README.md": "# Big app\n", "app.py": "from api import users_0\n", "order_service.py": "X = 1\n",
+             "user_service.py": "X = 1\n"}
     for package, count in (("api", 25), ("models", 20), ("utils", 15)):
         files[f"{package}/__init__.py"] = ""
         files.update({f"{package}/{package}_{index}.py": "X = 1\n" for index in range(count)})
@@ -365,7 +366,7 @@ def test_the_tree_of_a_backend_with_many_tests_is_short(tmp_path: Path) -> None:
     tree = _tree_of(_organized(root)["README.md"].decode())
     assert len(tree) <= 40
     assert not any("test" in line for line in tree)
-    assert "├── app.py" in tree and "│   └── order_service.py" in tree
+    assert "├── app.py" in tree and "│   ├── order_service.py" in tree and "│   └── user_service.py" in tree
     assert "├── api/ (25 modules)" in tree and "├── models/ (20 modules)" in tree
 
 

@@ -93,9 +93,11 @@ def test_cycles_through_three_packages() -> None:
 
 
 def test_plan_prints_the_picture(tmp_path: Path, capsys) -> None:
-    # db_session.py, not database.py: a package of its own name would hold only it, and it would stay
+    # db_session.py, not database.py, and a second module for each package: no new package is made for one module
     files = {path.replace("database.py", "db_session.py"): text.replace("from database", "from db_session")
              for path, text in FILES.items()}
+    files.update({"backend/agent_memory.py": "HISTORY = []\n", "backend/db_engine.py": "ENGINE = None\n",
+                  "backend/user_service.py": "from db_session import get_db\n"})
     root = write_tree(tmp_path / "ws", files)
     assert main(["plan", str(root)]) == 0
     out = capsys.readouterr().out

@@ -20,8 +20,9 @@ REPOSITORY = {
     "noxfile.py": "import nox\n\n\n@nox.session\ndef tests(session):\n    session.run('pytest')\n",
     "backend/main.py": "from fastapi import FastAPI\n\nfrom agent import run\nfrom database import get_db\n\n"
                        "app = FastAPI()\n",
-    "backend/agent.py": "from database import get_db\nfrom models import Message\n\n\n"
-                        "def run(text):\n    return Message(text), get_db()\n",
+    "backend/agent.py": "from agent_memory import remember\nfrom database import get_db\nfrom models import Message\n\n\n"
+                        "def run(text):\n    return remember(Message(text)), get_db()\n",
+    "backend/agent_memory.py": "def remember(message):\n    return message\n",
     "backend/database.py": "import sqlite3\n\n\ndef get_db():\n    return sqlite3.connect('app.db')\n",
     "backend/models.py": "from dataclasses import dataclass\n\n\n@dataclass\nclass Message:\n    text: str\n",
     "backend/session_service.py": "import database\n\n\nclass SessionService:\n    db = database.get_db\n",
@@ -38,7 +39,7 @@ def files_of(tree: dict[str, str]) -> dict[str, bytes]:
 def test_the_backend_folder_is_found_and_the_reason_given() -> None:
     choice = find_root(files_of(REPOSITORY))
     assert choice.folder == "backend"
-    assert choice.reason == "backend/: 5 modules that import each other by bare name"
+    assert choice.reason == "backend/: 6 modules that import each other by bare name"
 
 
 def test_a_src_package_is_found_by_its_name_and_relative_imports() -> None:
@@ -140,7 +141,7 @@ def test_plan_at_the_repository_root_organizes_the_backend_folder(tmp_path: Path
     root = write_tree(tmp_path / "repo", REPOSITORY)
     assert main(["plan", str(root)]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "Organizing backend/: 5 modules that import each other by bare name"
+    assert out.splitlines()[0] == "Organizing backend/: 6 modules that import each other by bare name"
     assert "backend/agent.py" in out and "-> backend/agents/agent.py" in out
 
 
@@ -159,7 +160,7 @@ def test_after_an_organize_the_folder_it_took_stays_the_root_until_undone(tmp_pa
     capsys.readouterr()
     assert main(["plan", str(root)]) == 0
     first_line = capsys.readouterr().out.splitlines()[0]
-    assert first_line == "Organizing backend/: 5 modules that import each other by bare name"
+    assert first_line == "Organizing backend/: 6 modules that import each other by bare name"
 
 
 def test_apply_at_the_repository_root_checks_the_folder_it_organized(tmp_path: Path, capsys) -> None:
@@ -198,6 +199,7 @@ def test_check_goes_on_where_the_folder_to_organize_is_unclear(tmp_path: Path) -
 NAMESPACE = {
     "repo/pkgdir/database.py": "def get_db():\n    return 1\n",
     "repo/pkgdir/agent.py": "from .database import get_db\n\n\ndef run():\n    return get_db()\n",
+    "repo/pkgdir/agent_memory.py": "HISTORY = []\n",
     "repo/pkgdir/main.py": "from .agent import run\n\nprint(run())\n",
 }
 
@@ -233,8 +235,9 @@ def test_the_language_server_organizes_the_folder_of_the_file_in_hand(tmp_path: 
 
     root = write_tree(tmp_path / "repo", {
         "api/main.py": "import agent\n", "api/agent.py": "import database\n", "api/database.py": "X = 1\n",
-        "worker/run.py": "import agent_tools\nimport user_models\n", "worker/agent_tools.py": "import user_models\n",
-        "worker/user_models.py": "Q = 1\n",
+        "worker/run.py": "import agent_memory\nimport agent_tools\nimport user_models\n",
+        "worker/agent_tools.py": "import order_models\nimport user_models\n", "worker/agent_memory.py": "M = []\n",
+        "worker/user_models.py": "Q = 1\n", "worker/order_models.py": "O = 1\n",
     })
     ls = lsp_server.OrganizeServer()
     ls.root, ls.profile = root, ClientProfile(resource_operations=True, resolve_edit=True, disabled_actions=True)
@@ -242,6 +245,7 @@ def test_the_language_server_organizes_the_folder_of_the_file_in_hand(tmp_path: 
     monkeypatch.setattr(ls.preparer, "start", lambda key, work: None)
     uri = (root / "worker/user_models.py").as_uri()
     listed = lsp_server.list_actions(ls, uri, "worker/user_models.py", ["source"])
-    assert [action.title for action in listed] == ["Organize backend: move 2 modules into 2 packages"]
+    assert [action.title for action in listed] == ["Organize backend: move 4 modules into 2 packages"]
     _, changes = lsp_server.changes_for(ls, listed[0].data)
-    assert sorted(changes.path_map) == ["worker/agent_tools.py", "worker/user_models.py"]
+    assert sorted(changes.path_map) == ["worker/agent_memory.py", "worker/agent_tools.py", "worker/order_models.py",
+                                        "worker/user_models.py"]

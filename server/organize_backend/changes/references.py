@@ -271,6 +271,25 @@ def modules_run_where_deployed(files: Mapping[str, bytes]) -> Iterator[tuple[str
                 yield path, text.count("\n", 0, match.start("module")) + 1, match["module"]
 
 
+def scripts_run_by_path(files: Mapping[str, bytes]) -> Iterator[tuple[str, int, str]]:
+    """(path, line, script) for each `python [flags] some/script.py` in a command file (a Makefile,
+    tox.ini, a shell script, CI or deployment YAML) that names a Python file of the workspace,
+    relative to the folder a `cd` on its line enters, else to the command file's folder or the
+    workspace root."""
+    for path, data in files.items():
+        if category_of(path) is not Category.CONFIG or b"python" not in data.lower():
+            continue
+        text = data.decode("utf-8", errors="replace")
+        folder = posixpath.dirname(path)
+        for match in _SCRIPT_RE.finditer(text):
+            entered = _entered_folder(text, match.start("path"), folder)
+            for base in (entered,) if entered is not None else (folder, ""):
+                script = _joined(base, match["path"])
+                if script in files:
+                    yield path, text.count("\n", 0, match.start("path")) + 1, script
+                    break
+
+
 # Records of the past say what was true then: "Renamed `load_test.py`" in a changelog stays as
 # it was written, and so does a migration's text (its imports are code, and the imports pass
 # keeps them working).
@@ -848,12 +867,14 @@ class _StringContexts:
     (a `module.attr` path the code resolves), LOGGER (a logger name: often a module's name,
     never certainly one) or SKIP (a type expression: it names the local binding, which the
     engine keeps); strings elsewhere have no entry. `import_calls` maps the name string of
-    each `__import__` call whose value is used to that call.
+    each `__import__` call whose value is used to that call; `handed_to` maps a string passed
+    as an argument to the name of the function called (sshuttle's `empackage(z, 'sshuttle.helpers')`).
     """
 
     def __init__(self, tree: ast.AST) -> None:
         self.kinds: dict[int, str] = {}
         self.import_calls: dict[int, ast.Call] = {}
+        self.handed_to: dict[int, str] = {}
         discarded = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -940,6 +961,9 @@ class _StringContexts:
             if keyword.arg is not None:
                 self._setting(keyword.arg, keyword.value)
         name = dotted_name(node.func)
+        for argument in node.args:
+            if name is not None and isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                self.handed_to[id(argument)] = name
         if name is None:
             return
         parts = name.split(".")
@@ -1028,6 +1052,23 @@ def _splice_lines(body: bytes, text: str, codec: str, edits: list[tuple[int, int
         old = byte_lines[row - 1]
         byte_lines[row - 1] = old[:byte_start] + new.encode(codec) + old[byte_end:]
     return b"".join(byte_lines)
+
+
+def module_names_handed_to_calls(source: str | bytes) -> Iterator[tuple[int, str, str]]:
+    """(line, string, callee) for each string literal passed to a call that gives it no known
+    meaning (not an import, a patch target, a logger name, ...): where such a string names a
+    moved module exactly, the rewrite renames it all the same (`_new_string_content`), and what
+    the callee does with the name is for the user to check (sshuttle's `empackage(z,
+    'sshuttle.helpers')` builds the module on the remote side under that name)."""
+    try:
+        tree = parse_python(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    contexts = _StringContexts(tree)
+    for node in ast.walk(tree):
+        callee = contexts.handed_to.get(id(node))
+        if callee is not None and id(node) not in contexts.kinds and _DOTTED_RE.fullmatch(node.value):
+            yield node.lineno, node.value, callee
 
 
 # --- config and docs --------------------------------------------------------------------
@@ -1256,11 +1297,17 @@ def _run_folders(text: str, position: int, folder: str, workspace: _Workspace) -
     """Folders a path in a command at `position` is relative to: the folder that `cd x &&` (or `cd x;`)
     earlier on its line enters, else the file's own folder (where make, a Procfile or compose runs),
     the workspace root and the source roots."""
+    entered = _entered_folder(text, position, folder)
+    return (entered,) if entered is not None else workspace.search_folders(folder)
+
+
+def _entered_folder(text: str, position: int, folder: str) -> str | None:
+    """The folder that `cd x &&` (or `cd x;`) earlier on the line of `position` enters, if any."""
     line_start = text.rfind("\n", 0, position) + 1
     entered: str | None = None
     for match in _CD_RE.finditer(text, line_start, position):
         entered = _joined(folder if entered is None else entered, match["folder"])
-    return (entered,) if entered is not None else workspace.search_folders(folder)
+    return entered
 
 
 # Docker's COPY and ADD

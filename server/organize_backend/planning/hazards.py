@@ -5,7 +5,8 @@ Four kinds, each a `Hazard` for the plan:
 - "file-relative path": the module builds paths from `__file__`. After a move,
   `Path(__file__).parent` names the new package folder, not the folder the data files,
   templates or `.env` still live in. `adjust_file_relative_paths` rewrites the common
-  forms so they keep naming the same folder.
+  forms so they keep naming the same folder. Another file reading a moved module's
+  `__file__` (`modules_files_read`) is named for the user to check.
 - "computed import": `importlib.import_module(name)` or `__import__(name)` with a name
   built at run time: nobody can tell statically which module it loads.
 - "run by path": `runpy.run_path`, a subprocess running "something.py", `sys.argv[0]`:
@@ -37,6 +38,10 @@ Others are about where a module goes, not what it holds:
   so code outside the workspace imports that folder's modules by bare name.
 - "framework convention": a module a framework imports by its name, moved all the same (a
   Django app's admin.py: django_apps.py); the plan names it.
+- "module name handed on": a string naming a moved module exactly, passed to a function that
+  gives it no known meaning (`references.module_names_handed_to_calls`). The rewrite renames it;
+  what the function does with a module's name (sshuttle builds and ships modules by name, and
+  then needs their new package too) only the user can tell.
 
 - "shadowing": a new package at the import root named like a module Python imports today
   (the standard library, a package installed in the project's environment, or a name the
@@ -82,6 +87,7 @@ PACKAGE_RESOURCE = "package-relative resource"
 SYS_PATH_FOLDER = "folder on sys.path"
 PUBLIC_MODULE = "public module path"
 FRAMEWORK_CONVENTION = "framework convention"  # a module a framework imports by its name (django_apps.py)
+MODULE_NAME_HANDED_ON = "module name handed on"
 
 _BOM = "\ufeff"
 _SHOWN_CHARS = 80  # longer source excerpts in messages are cut
@@ -635,6 +641,29 @@ def _file_uses(tree: ast.AST) -> Iterator[ast.Name]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == "__file__" and isinstance(node.ctx, ast.Load):
             yield node
+
+
+def modules_files_read(source: str) -> Iterator[tuple[int, str, str]]:
+    """(line, module, shown) for each `module.__file__` of a module this source imports
+    (sshuttle's test builds `sshuttle.sudoers.__file__ ... .parent.parent`): the path of another
+    module, which its move changes. Names bound by `import a.b`, `import a.b as c` and
+    `from a import b` are followed; a relative import is not."""
+    tree = _parse(_without_bom(source))
+    if tree is None or "__file__" not in source:
+        return
+    bound: dict[str, str] = {}  # a name the source binds -> the module it is
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                bound[name] = alias.name if alias.asname else name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            bound.update({alias.asname or alias.name: f"{node.module}.{alias.name}" for alias in node.names})
+    for node in ast.walk(tree):
+        dotted = dotted_name(node.value) if isinstance(node, ast.Attribute) and node.attr == "__file__" else None
+        first, _, rest = (dotted or "").partition(".")
+        if first in bound:
+            yield node.lineno, ".".join(filter(None, (bound[first], rest))), _shown(source, node)
 
 
 # --- references to a module that no rewrite can follow ------------------------------------

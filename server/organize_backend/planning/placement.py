@@ -22,8 +22,9 @@ imports whom. This layout does the same, in this order; the first answer wins:
 9. what is left goes to core/ (or the folder's existing core, lib, common, app or domain
    package), in a package as in a folder of top-level modules, even what only the entry points
    use: maintainers leave little at a folder's top; a folder named core keeps it at its top;
-10. no new package holds only the module of its own name (config/config.py): that module joins
-   core/, or stays where there is none.
+10. no new package holds one module (config/config.py, database/db.py): that module joins
+   core/, or stays where there is none. The plan (plan.py) places the folder again when its
+   checks keep a module, so that this holds for what then moves.
 
 Every placement carries its reason, naming the signal that decided it.
 """
@@ -126,6 +127,8 @@ class Folder:
     run_by: Mapping[str, str] = field(default_factory=dict)  # stem -> how the project runs it (an entry point)
     # stem -> why a framework imports the module by its name (django_apps: a Django app's admin.py)
     conventions: Mapping[str, str] = field(default_factory=dict)
+    # stem -> why the plan's checks keep it where it is (a lookup by its package name, a name no rewrite follows)
+    staying: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> str | None:
@@ -198,7 +201,7 @@ class _Planner:
         self._by_graph()
         for stem in self.facts:
             self.placed.setdefault(stem, self._left_over())
-        self._no_new_package_for_its_namesake_alone()
+        self._no_new_package_for_one_module()
         return self.placed
 
     def package(self, kind: str) -> str:
@@ -234,6 +237,8 @@ class _Planner:
             return Placement(None, f"entry point: {self.folder.run_by[stem]}")
         if stem in self.folder.conventions:
             return Placement(None, self.folder.conventions[stem])
+        if stem in self.folder.staying:
+            return Placement(None, self.folder.staying[stem])
         if stem in PACKAGE_METADATA:
             return Placement(None, f"package metadata: read at the top of its package (`{stem}`)")
         if facts is None:
@@ -371,24 +376,33 @@ class _Planner:
             return Placement(None, f"{_NO_SIGNAL}: {core}/ is the application's core already")
         return Placement(core, f"{_NO_SIGNAL}: the application's core ({core}/), not the top level")
 
-    def _no_new_package_for_its_namesake_alone(self) -> None:
-        """`config.py` alone in a new config/ (config/config.py) only adds a level to its imports.
-        Maintainers put such a module with others or left it (in bench/reorgs, 14 of the 15 the
-        planner placed so): it joins the core package with what no signal places, or stays
-        where there is none. The user's rules and the skill preset's layout are left as they are."""
+    def _no_new_package_for_one_module(self) -> None:
+        """A new package that would hold one module only adds a level to its imports: config.py
+        alone in config/, db.py alone in database/. Maintainers put such a module with others or
+        left it (in bench/reorgs, 14 of the 15 the planner placed alone under its own name): it
+        joins the core package with what no signal places, or stays where there is none. The
+        user's rules, the skill preset's layout, existing packages and the folders tools find by
+        name (tests/, scripts/, but not tests/tests.py) are left as they are."""
         members = Counter(placement.package for placement in self.placed.values())
         core = next((p.package for p in self.placed.values() if p.package and p.reason.startswith(_NO_SIGNAL)), None)
-        for stem, placement in self.placed.items():
-            package = placement.package
-            if package is None or members[package] > 1 or package.rsplit(".", 1)[-1] != stem \
-                    or package in self.folder.existing_packages or placement.reason.startswith(_USER_RULE) \
-                    or stem in self.skill:
-                continue
+        lone = [stem for stem, placement in self.placed.items() if self._alone_in_a_new_package(stem, members)]
+        joining = [stem for stem in lone if self.placed[stem].package != core and not first_match(f"{stem}.py", TEST_NAMES)]
+        if core and members[core] + len(joining) < 2:
+            core = None  # the core would be a package of one module too
+        for stem in lone:
+            package = self.placed[stem].package
             alone = f"{package.replace('.', '/')}/{stem}.py would hold only it"
-            if core and not first_match(f"{stem}.py", TEST_NAMES):  # tests.py is no part of the core (scout)
+            if core and stem in joining:  # tests.py is no part of the core (scout)
                 self.placed[stem] = Placement(core, f"{alone}: joins {core}/, the application's core")
-            else:
+            elif package != core or core is None:
                 self.placed[stem] = Placement(None, f"{alone}: stays at the top")
+
+    def _alone_in_a_new_package(self, stem: str, members: Counter) -> bool:
+        placement = self.placed[stem]
+        package = placement.package
+        found_by_name = package in (*SYNONYMS["tests"], *SYNONYMS["scripts"]) and package != stem  # not tests/tests.py
+        return package is not None and members[package] == 1 and package not in self.folder.existing_packages \
+            and not found_by_name and not placement.reason.startswith(_USER_RULE) and stem not in self.skill
 
     def _free_core_name(self) -> str:
         """core, unless a module of the folder is named so: `pkg.core` would then name the new

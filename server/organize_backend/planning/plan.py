@@ -14,7 +14,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
-from organize_backend.changes.references import modules_run_where_deployed
+from organize_backend.changes.references import (
+    module_names_handed_to_calls,
+    modules_run_where_deployed,
+    scripts_run_by_path,
+)
 from organize_backend.config import Config
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
@@ -22,6 +26,7 @@ from organize_backend.planning.django_apps import conventions_of, django_app_not
 from organize_backend.planning.hazards import (
     FILE_RELATIVE,
     FRAMEWORK_CONVENTION,
+    MODULE_NAME_HANDED_ON,
     PACKAGE_RESOURCE,
     PUBLIC_MODULE,
     SYS_PATH_FOLDER,
@@ -31,6 +36,7 @@ from organize_backend.planning.hazards import (
     find_hazards,
     fixed_references,
     folders_put_on_sys_path,
+    modules_files_read,
     package_resource_reason,
 )
 from organize_backend.planning.import_graph import module_graph
@@ -67,14 +73,8 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
     explicit = [_explicit_move(snapshot, source, destination)
                 for index, (source, destination) in enumerate(config.moves) if index not in done]
     _check_conflicts(explicit)
-    claimed = {move.source for move in explicit}
-    taken = {move.destination for move in explicit}
-    placed, kept = _place_flat_modules(snapshot, config, claimed, taken)
-    placed, kept = _keep_modules_named_where_no_rewrite_follows(snapshot, placed, kept)
-    placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)  # of what still moves
-    placed, kept, shadowing = _keep_out_of_shadowing(snapshot, environment, explicit, placed, kept)
-    hazards = _explicit_hazards(snapshot, explicit) + hazards + shadowing
-    placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
+    placed, kept, hazards = _layout_moves(snapshot, config, environment, explicit)
+    hazards = _explicit_hazards(snapshot, explicit) + hazards
     moves = tuple(explicit + placed)
     refuse_namespace_relative_imports(snapshot.files, moves)
     _refuse_broken_files_naming(broken, snapshot, moves)
@@ -83,7 +83,8 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
         hazards=tuple(hazards + _sys_path_hazards(snapshot, moves) + _public_path_hazards(snapshot, moves)
-                      + _convention_hazards(snapshot, moves)),
+                      + _convention_hazards(snapshot, moves) + _moved_files_read_elsewhere(snapshot, moves)
+                      + _module_names_handed_on(snapshot, moves)),
         notes=notes + _notes(snapshot, moves, whole_folder)
         + django_app_notes(snapshot.files, snapshot.organize_root, kept) + _left_broken(broken),
         whole_folder=whole_folder,
@@ -244,6 +245,29 @@ def _check_conflicts(moves: list[Move]) -> None:
 # --- the layout -------------------------------------------------------------------------
 
 
+def _layout_moves(snapshot: Snapshot, config: Config, environment: Environment | None, explicit: list[Move]):
+    """The layout's moves, less those that the checks below keep where they are, with the hazards
+    found. What the checks keep is handed back to the layout, which places the rest again knowing
+    it (so that no new package is left holding one module), until the checks keep nothing more."""
+    claimed = {move.source for move in explicit}
+    taken = {move.destination for move in explicit}
+    staying: dict[str, str] = {}  # path -> why a check keeps it
+    hazards_of_staying: list[Hazard] = []
+    while True:
+        placed, kept = _place_flat_modules(snapshot, config, claimed, taken, staying)
+        by_layout = {item.path for item in kept}
+        placed, kept = _keep_modules_named_where_no_rewrite_follows(snapshot, placed, kept)
+        placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)  # of what still moves
+        placed, kept, shadowing = _keep_out_of_shadowing(snapshot, environment, explicit, placed, kept)
+        placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
+        by_checks = {item.path: item.reason for item in kept if item.path not in by_layout and item.path not in staying}
+        hazards += shadowing
+        if not by_checks or config.layout != AUTO:  # a preset places each module on its own: nothing to redo
+            return placed, kept, hazards_of_staying + hazards
+        staying.update(by_checks)  # it grows each time round: the loop ends
+        hazards_of_staying += [hazard for hazard in hazards if hazard.path in by_checks]
+
+
 def _flat_modules(snapshot: Snapshot) -> list[str]:
     folder = snapshot.organize_root
     return [
@@ -253,10 +277,11 @@ def _flat_modules(snapshot: Snapshot) -> list[str]:
 
 
 def _place_flat_modules(
-    snapshot: Snapshot, config: Config, claimed: set[str], taken: set[str]
+    snapshot: Snapshot, config: Config, claimed: set[str], taken: set[str], staying: Mapping[str, str]
 ) -> tuple[list[Move], list[Kept]]:
     placed, kept = [], []
-    placements = _placements(snapshot, config, [path for path in _flat_modules(snapshot) if path not in claimed])
+    paths = [path for path in _flat_modules(snapshot) if path not in claimed]
+    placements = _placements(snapshot, config, paths, staying)
     for path, placement in placements.items():
         name = PurePosixPath(path).name
         if placement.package is None:
@@ -273,9 +298,11 @@ def _place_flat_modules(
     return placed, kept
 
 
-def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[str, Placement]:
+def _placements(snapshot: Snapshot, config: Config, paths: list[str],
+                staying: Mapping[str, str]) -> dict[str, Placement]:
     """The layout's answer for each module: the auto layout reads the folder as a whole,
-    a preset each file on its own. Both keep the modules a framework imports by name."""
+    a preset each file on its own. Both keep the modules a framework imports by name; the auto
+    layout also knows the modules the plan's checks keep (`staying`, path -> why)."""
     conventions = conventions_of(snapshot.files, snapshot.organize_root)
     if config.layout != AUTO:
         return {path: classify(PurePosixPath(path).name, snapshot.text(path), config.layout, dict(config.packages),
@@ -289,6 +316,7 @@ def _placements(snapshot: Snapshot, config: Config, paths: list[str]) -> dict[st
         name=PurePosixPath(snapshot.organize_root).name if snapshot.organize_root else snapshot.root.name,
         run_by=_run_by(snapshot, folder_name),
         conventions=conventions,
+        staying={PurePosixPath(path).stem: reason for path, reason in staying.items()},
     )
     placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
     return {names[name]: placement for name, placement in placements.items()}
@@ -302,14 +330,20 @@ _SCRIPT_SECTIONS = re.compile(r"^[ \t]*\[(?:project\.(?:gui-)?scripts|tool\.poet
 
 
 def _run_by(snapshot: Snapshot, package: str | None) -> dict[str, str]:
-    """stem -> how the project runs a module of the flat folder: an installed command, or
-    `python -m` where it is deployed (xandikos's entrypoint.sh runs `python3 -m xandikos.web`).
-    Entry points, whose paths users, packagers and operators know."""
+    """stem -> how the project runs a module of the flat folder: an installed command,
+    `python -m` where it is deployed (xandikos's entrypoint.sh runs `python3 -m xandikos.web`), or,
+    in a folder that is a package, `python pkg/script.py` in a command file (otterwiki's Makefile
+    runs `python otterwiki/profiler.py`). Entry points, whose paths users, packagers and operators know."""
     found = _console_scripts(snapshot, package)
     for path, line, module in modules_run_where_deployed(snapshot.files):
         stem = module[len(package) + 1:] if package and module.startswith(package + ".") else module
         if "." not in stem and (package is None or stem != module):
             found.setdefault(stem, f"run as `python -m {module}` in {path}:{line}")
+    if package is not None:  # a top-level script could run as a module after the move; a package's cannot
+        for path, line, script in scripts_run_by_path(snapshot.files):
+            if parent_of(script) == snapshot.organize_root:
+                found.setdefault(PurePosixPath(script).stem, f"run by its path in {path}:{line}: moved, it would run "
+                                                             "with another folder first on sys.path")
     return found
 
 
@@ -416,6 +450,51 @@ def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]
                     f"name (`import {stems[0]}`): {named} {verb} out of it, so code outside the workspace that "
                     f"imports {them} so (plugins, users' apps) no longer finds {them}; the workspace's own imports "
                     "are rewritten")))
+    return hazards
+
+
+def _moved_files_read_elsewhere(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
+    """Another file that reads a moved module's `__file__` (sshuttle's test of its sudoers
+    module climbs `.parent.parent` from it to site-packages): the paths it builds start from the
+    new package folder now. A module adjusts its own paths (`adjust_file_relative_paths`); what
+    another file climbs to, and why, is for the user to check."""
+    package = package_name(snapshot.files, snapshot.organize_root)
+    moved = {(_module_name(snapshot, package, move.source) if package else PurePosixPath(move.source).stem): move
+             for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root}
+    hazards = []
+    for path in snapshot.python_files() if moved else ():
+        if b"__file__" not in snapshot.files[path]:
+            continue
+        for line, module, shown in modules_files_read(snapshot.text(path)):
+            move = moved.get(module)
+            if move is not None and move.source != path:
+                hazards.append(Hazard(path, line, FILE_RELATIVE, (
+                    f"{shown} is the path of {move.source}, which moves to {move.destination}: paths built from "
+                    f"it start from {parent_of(move.destination)}/ now; check where they lead")))
+    return hazards
+
+
+def _module_names_handed_on(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
+    """A moved module's dotted name in a string handed to a function that gives it no known
+    meaning: the rewrite renames the string, and what the function does with the name is for the
+    user to check. A folder that is no package has bare names, which no rewrite takes for modules."""
+    package = package_name(snapshot.files, snapshot.organize_root)
+    if package is None:
+        return []
+    renamed = {_module_name(snapshot, package, move.source): _module_name(snapshot, package, move.destination)
+               for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root}
+    encoded = [name.encode() for name in renamed]
+    hazards = []
+    for path in snapshot.python_files() if renamed else ():
+        if not any(name in snapshot.files[path] for name in encoded):
+            continue
+        for line, name, callee in module_names_handed_to_calls(snapshot.files[path]):
+            if name in renamed:
+                hazards.append(Hazard(path, line, MODULE_NAME_HANDED_ON, (
+                    f"{callee}() is handed the module name '{name}', which the rewrite makes '{renamed[name]}'; "
+                    f"what {callee}() does with a module's name is not known here: check that it works with the "
+                    f"new one (code that builds or ships modules by name needs the new package, "
+                    f"{renamed[name].rsplit('.', 1)[0]}, too)")))
     return hazards
 
 
