@@ -186,7 +186,7 @@ def test_a_fastapi_app_with_models_and_views_is_planned_as_before(tmp_path: Path
     assert _app_of(tmp_path, FASTAPI, "app") is None
     assert moves_of(plan)["app/models.py"] == "app/models/models.py"
     assert not any("Django" in note for note in plan.notes)
-    monkeypatch.setattr(plan_module, "conventions_of", lambda files, folder: {})
+    monkeypatch.setattr(plan_module, "find_django_app", lambda files, folder: None)
     assert plan_for(tmp_path, FASTAPI, organize_root="app") == plan
 
 

@@ -137,7 +137,16 @@ import textwrap
 import tokenize
 import warnings
 from fnmatch import fnmatchcase
-from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import (
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    NamedTuple,
+    Sequence,
+    TypeVar,
+)
 
 from organize_backend.model import Category
 from organize_backend.source_text import (
@@ -628,6 +637,7 @@ _TYPING_GENERICS = {
 
 # A string edit: (row, start column, end column, new text, certain). Columns count characters.
 _StringEdit = tuple[int, int, int, str, bool]
+_E = TypeVar("_E")  # an edit of either kind
 
 
 def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[bytes | None, bytes | None]:
@@ -663,7 +673,7 @@ def _rewrite_python(path: str, data: bytes, workspace: _Workspace) -> tuple[byte
                               mentions=qualified)
     if qualified:
         edits += _message_mention_edits(tree, lines, workspace, prose)
-    edits = _without_overlaps(edits)
+    edits = _first_of_overlapping(edits, lambda edit: ((edit[0], edit[1]), (edit[0], edit[2])))
     certain = [edit[:4] for edit in edits if edit[4]]
     every = [edit[:4] for edit in edits]
     body = data[len(bom):]
@@ -770,16 +780,6 @@ def _message_mention_edits(tree: ast.AST, lines: list[str], workspace: _Workspac
         for row, column, segment in _literal_lines(node, lines):
             yield from ((row, column + edit.start, column + edit.end, edit.new, False)
                         for edit in _qualified_mention_edits(segment, workspace))
-
-
-def _without_overlaps(edits: list[_StringEdit]) -> list[_StringEdit]:
-    """The edits kept, in priority order: one overlapping an edit kept before is dropped (a role
-    and a dotted name in a docstring may cover the same text)."""
-    kept: list[_StringEdit] = []
-    for edit in edits:
-        if not any(edit[0] == other[0] and edit[1] < other[2] and other[1] < edit[2] for other in kept):
-            kept.append(edit)
-    return kept
 
 
 _DOCTEST_RE = re.compile(r"[ \t]*(?:>>>|\.\.\.)[ \t]")  # `>>> from app.exceptions import TimeOut`
@@ -1691,20 +1691,26 @@ def _outside_tree_lines(text: str, edits: list[Edit]) -> list[Edit]:
 
 
 def _accepted(text: str, edits: list[Edit]) -> list[Edit]:
-    """The edits kept, sorted by start: in priority order, an edit overlapping a kept one is dropped."""
-    accepted: list[Edit] = []  # sorted by start; they never overlap
-    starts: list[int] = []
+    """The edits that change something, in priority order, less those overlapping a kept one; sorted by start."""
+    return _first_of_overlapping([edit for edit in edits if text[edit.start:edit.end] != edit.new],
+                                 lambda edit: (edit.start, edit.end))
+
+
+def _first_of_overlapping(edits: list[_E], span: Callable[[_E], tuple[Any, Any]]) -> list[_E]:
+    """The edits kept, sorted by start: in priority order, an edit overlapping a kept one (or
+    starting where one starts) is dropped. `span` gives (start, end) of an edit, in any order."""
+    kept: list[_E] = []  # sorted by start; they never overlap
+    starts: list[Any] = []
     for edit in edits:
-        if text[edit.start:edit.end] == edit.new:
+        start, end = span(edit)
+        index = bisect.bisect_left(starts, start)
+        if index > 0 and span(kept[index - 1])[1] > start:
             continue
-        index = bisect.bisect_left(starts, edit.start)
-        if index > 0 and accepted[index - 1].end > edit.start:
+        if index < len(kept) and (starts[index] < end or starts[index] == start):
             continue
-        if index < len(accepted) and (accepted[index].start < edit.end or accepted[index].start == edit.start):
-            continue
-        starts.insert(index, edit.start)
-        accepted.insert(index, edit)
-    return accepted
+        starts.insert(index, start)
+        kept.insert(index, edit)
+    return kept
 
 
 def _spliced(text: str, edits: list[Edit]) -> str:

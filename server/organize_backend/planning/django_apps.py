@@ -74,12 +74,14 @@ def conventions_of(files: Mapping[str, bytes], folder: str) -> dict[str, str]:
     return app.conventions() if app else {}
 
 
-def django_app_notes(files: Mapping[str, bytes], folder: str, kept: Iterable[Kept]) -> tuple[str, ...]:
-    """The plan's note that the folder is a Django app, naming the modules that stay for it."""
-    staying = sorted(PurePosixPath(k.path).name for k in kept
-                     if k.reason.startswith(CONVENTION) and parent_of(k.path) == folder)
-    app = find_django_app(files, folder) if staying else None
+def django_app_notes(app: DjangoApp | None, kept: Iterable[Kept]) -> tuple[str, ...]:
+    """The plan's note that the organized folder is a Django app, naming the modules that stay for it."""
     if app is None:
+        return ()
+    folder, conventions = app.folder, app.conventions()
+    staying = sorted(PurePosixPath(k.path).name for k in kept
+                     if parent_of(k.path) == folder and conventions.get(PurePosixPath(k.path).stem) == k.reason)
+    if not staying:
         return ()
     note = (f"{folder or '.'}/ is a Django app ({app.evidence}): {', '.join(staying)} keep the names Django and its "
             "add-ons import them by; the other modules are placed as in any folder")

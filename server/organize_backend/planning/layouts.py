@@ -68,6 +68,11 @@ class Placement:
     reason: str  # human-readable, names the rule or signal that decided
     file_name: str | None = None  # a new file name (`strip_affixes`), else the module keeps its own
     affix: str = ""  # the words of the name the package says already: "service" in services/
+    decided_by: str = ""  # for the rules that look at other placements: USER_RULE, NO_SIGNAL, or ""
+
+
+USER_RULE = "user rule"  # the user's package rule placed it
+NO_SIGNAL = "no signal"  # nothing placed it but the rule for what is left over
 
 
 # --- what a module imports and defines ------------------------------------------------

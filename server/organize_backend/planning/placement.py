@@ -42,10 +42,12 @@ from typing import Callable, Mapping, Sequence
 from organize_backend.planning.import_graph import ModuleGraph
 from organize_backend.planning.layouts import (
     ENTRY_POINTS,
+    NO_SIGNAL,
     PRESETS,
     SCRIPT_LIKE_NAMES,
     SCRIPT_NAMES,
     TEST_NAMES,
+    USER_RULE,
     Placement,
     classify,
     first_match,
@@ -100,9 +102,7 @@ _NOT_A_FAMILY = frozenset({
     "base", "common", "core", "get", "set", "my", "new", "old", "main", "app", "test", "tests", "run", "do",
     "make", "simple", "basic", "default", "abstract", "generic", "py",
 })
-# The starts of reasons the planner recognizes placements by: what no signal places, what a user's rule does.
-_NO_SIGNAL = "no name or code signal"
-_USER_RULE = "package rule"
+_NO_SIGNAL = "no name or code signal"  # the start of the reason for what is left over
 # Fewer modules named alike are a coincidence more often than a package (measured on bench/reorgs).
 FAMILY_SIZE = 3
 # Last words that make no family: `*_utils` are utils (a kind), `*_base` bases of many families.
@@ -222,7 +222,7 @@ class _Planner:
             pattern = first_match(f"{stem}.py", patterns)
             fixed = f"{stem}.py" in ENTRY_POINTS or stem in self.folder.conventions  # a wildcard must not sweep it
             if pattern and not (fixed and pattern not in (stem, f"{stem}.py")):
-                return Placement(package, f'{_USER_RULE} "{package}": "{pattern}"')
+                return Placement(package, f'package rule "{package}": "{pattern}"', decided_by=USER_RULE)
         return None
 
     def _must_stay(self, stem: str) -> Placement | None:
@@ -370,11 +370,13 @@ class _Planner:
         # move-or-stay choice for 73% of modules (25 development cases) against 47% when it stayed.
         generic = self._existing_generic_package()
         if generic:
-            return Placement(generic, f"{_NO_SIGNAL}: joins {generic}/, the folder's general package")
+            return Placement(generic, f"{_NO_SIGNAL}: joins {generic}/, the folder's general package",
+                             decided_by=NO_SIGNAL)
         core = self._free_core_name()
         if core == self.folder.name:  # src/app/core/core/ would say nothing more
             return Placement(None, f"{_NO_SIGNAL}: {core}/ is the application's core already")
-        return Placement(core, f"{_NO_SIGNAL}: the application's core ({core}/), not the top level")
+        return Placement(core, f"{_NO_SIGNAL}: the application's core ({core}/), not the top level",
+                         decided_by=NO_SIGNAL)
 
     def _no_new_package_for_one_module(self) -> None:
         """A new package that would hold one module only adds a level to its imports: config.py
@@ -384,7 +386,7 @@ class _Planner:
         user's rules, the skill preset's layout, existing packages and the folders tools find by
         name (tests/, scripts/, but not tests/tests.py) are left as they are."""
         members = Counter(placement.package for placement in self.placed.values())
-        core = next((p.package for p in self.placed.values() if p.package and p.reason.startswith(_NO_SIGNAL)), None)
+        core = next((p.package for p in self.placed.values() if p.package and p.decided_by == NO_SIGNAL), None)
         lone = [stem for stem, placement in self.placed.items() if self._alone_in_a_new_package(stem, members)]
         joining = [stem for stem in lone if self.placed[stem].package != core and not first_match(f"{stem}.py", TEST_NAMES)]
         if core and members[core] + len(joining) < 2:
@@ -402,7 +404,7 @@ class _Planner:
         package = placement.package
         found_by_name = package in (*SYNONYMS["tests"], *SYNONYMS["scripts"]) and package != stem  # not tests/tests.py
         return package is not None and members[package] == 1 and package not in self.folder.existing_packages \
-            and not found_by_name and not placement.reason.startswith(_USER_RULE) and stem not in self.skill
+            and not found_by_name and placement.decided_by != USER_RULE and stem not in self.skill
 
     def _free_core_name(self) -> str:
         """core, unless a module of the folder is named so: `pkg.core` would then name the new

@@ -22,7 +22,11 @@ from organize_backend.changes.references import (
 from organize_backend.config import Config
 from organize_backend.environment import Environment
 from organize_backend.model import Hazard, Kept, Move, OrganizeError, Plan, Snapshot
-from organize_backend.planning.django_apps import conventions_of, django_app_notes
+from organize_backend.planning.django_apps import (
+    conventions_of,
+    django_app_notes,
+    find_django_app,
+)
 from organize_backend.planning.hazards import (
     FILE_RELATIVE,
     FRAMEWORK_CONVENTION,
@@ -73,7 +77,9 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
     explicit = [_explicit_move(snapshot, source, destination)
                 for index, (source, destination) in enumerate(config.moves) if index not in done]
     _check_conflicts(explicit)
-    placed, kept, hazards = _layout_moves(snapshot, config, environment, explicit)
+    django_app = find_django_app(snapshot.files, snapshot.organize_root)  # read once: the layout, notes, hazards
+    conventions = django_app.conventions() if django_app else {}
+    placed, kept, hazards = _layout_moves(snapshot, config, environment, explicit, conventions)
     hazards = _explicit_hazards(snapshot, explicit) + hazards
     moves = tuple(explicit + placed)
     refuse_namespace_relative_imports(snapshot.files, moves)
@@ -83,10 +89,11 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
         kept=tuple(sorted(kept, key=lambda item: item.path)),
         new_packages=_new_packages(snapshot, moves),
         hazards=tuple(hazards + _sys_path_hazards(snapshot, moves) + _public_path_hazards(snapshot, moves)
-                      + _convention_hazards(snapshot, moves) + _moved_files_read_elsewhere(snapshot, moves)
+                      + _convention_hazards(snapshot, moves, {snapshot.organize_root: conventions})
+                      + _moved_files_read_elsewhere(snapshot, moves)
                       + _module_names_handed_on(snapshot, moves)),
         notes=notes + _notes(snapshot, moves, whole_folder)
-        + django_app_notes(snapshot.files, snapshot.organize_root, kept) + _left_broken(broken),
+        + django_app_notes(django_app, kept) + _left_broken(broken),
         whole_folder=whole_folder,
     )
 
@@ -245,7 +252,8 @@ def _check_conflicts(moves: list[Move]) -> None:
 # --- the layout -------------------------------------------------------------------------
 
 
-def _layout_moves(snapshot: Snapshot, config: Config, environment: Environment | None, explicit: list[Move]):
+def _layout_moves(snapshot: Snapshot, config: Config, environment: Environment | None, explicit: list[Move],
+                  conventions: Mapping[str, str]):
     """The layout's moves, less those that the checks below keep where they are, with the hazards
     found. What the checks keep is handed back to the layout, which places the rest again knowing
     it (so that no new package is left holding one module), until the checks keep nothing more."""
@@ -254,7 +262,7 @@ def _layout_moves(snapshot: Snapshot, config: Config, environment: Environment |
     staying: dict[str, str] = {}  # path -> why a check keeps it
     hazards_of_staying: list[Hazard] = []
     while True:
-        placed, kept = _place_flat_modules(snapshot, config, claimed, taken, staying)
+        placed, kept = _place_flat_modules(snapshot, config, claimed, taken, conventions, staying)
         by_layout = {item.path for item in kept}
         placed, kept = _keep_modules_named_where_no_rewrite_follows(snapshot, placed, kept)
         placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)  # of what still moves
@@ -277,11 +285,12 @@ def _flat_modules(snapshot: Snapshot) -> list[str]:
 
 
 def _place_flat_modules(
-    snapshot: Snapshot, config: Config, claimed: set[str], taken: set[str], staying: Mapping[str, str]
+    snapshot: Snapshot, config: Config, claimed: set[str], taken: set[str], conventions: Mapping[str, str],
+    staying: Mapping[str, str],
 ) -> tuple[list[Move], list[Kept]]:
     placed, kept = [], []
     paths = [path for path in _flat_modules(snapshot) if path not in claimed]
-    placements = _placements(snapshot, config, paths, staying)
+    placements = _placements(snapshot, config, paths, conventions, staying)
     for path, placement in placements.items():
         name = PurePosixPath(path).name
         if placement.package is None:
@@ -298,12 +307,12 @@ def _place_flat_modules(
     return placed, kept
 
 
-def _placements(snapshot: Snapshot, config: Config, paths: list[str],
+def _placements(snapshot: Snapshot, config: Config, paths: list[str], conventions: Mapping[str, str],
                 staying: Mapping[str, str]) -> dict[str, Placement]:
     """The layout's answer for each module: the auto layout reads the folder as a whole,
-    a preset each file on its own. Both keep the modules a framework imports by name; the auto
-    layout also knows the modules the plan's checks keep (`staying`, path -> why)."""
-    conventions = conventions_of(snapshot.files, snapshot.organize_root)
+    a preset each file on its own. Both keep the modules a framework imports by name
+    (`conventions`, stem -> why); the auto layout also knows the modules the plan's checks keep
+    (`staying`, path -> why)."""
     if config.layout != AUTO:
         return {path: classify(PurePosixPath(path).name, snapshot.text(path), config.layout, dict(config.packages),
                                config.keep, conventions) for path in paths}
@@ -539,11 +548,13 @@ def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
     return hazards
 
 
-def _convention_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
+def _convention_hazards(snapshot: Snapshot, moves: Sequence[Move],
+                        conventions: dict[str, Mapping[str, str]]) -> list[Hazard]:
     """A module a framework imports by its name, moved all the same (an explicit move, a file
     dragged in the editor's explorer, a package rule naming it): a Django app's admin.py moved
-    into a package is no longer found, and its admin pages vanish without an error."""
-    hazards, conventions = [], {}  # folder -> its conventions, read once
+    into a package is no longer found, and its admin pages vanish without an error.
+    `conventions`: folder -> its conventions, as far as they are read already; read once."""
+    hazards = []
     for move in moves:
         folder = parent_of(move.source)
         stem = PurePosixPath(move.source).stem
