@@ -20,7 +20,8 @@ IGNORED_FOLDERS = {
 TEXT_FILE_PATTERNS = (
     "Procfile", "Dockerfile*", "Containerfile*", "Makefile", "*.mk", "*.toml", "*.cfg", "*.ini",
     "*.yml", "*.yaml", "*.md", "*.rst", "*.txt", "*.sh", "*.env.example",
-    "Procfile.*", "makefile", "GNUmakefile", "*.dockerfile", ".coveragerc", "*.conf", ".env", "*.env", ".env.*",
+    "Procfile.*", "makefile", "GNUmakefile", "Justfile", "justfile", ".justfile", "*.just", "*.dockerfile",
+    ".coveragerc", "*.conf", ".env", "*.env", ".env.*",
     ".flaskenv", "*.po", "*.pot",
 )
 MAX_TEXT_FILE_BYTES = 1_000_000

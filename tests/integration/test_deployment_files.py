@@ -148,3 +148,12 @@ def test_settings_name_the_moved_modules(backend: Path) -> None:
     done = run(["python", "-c", code, *names], backend)
     assert done.returncode == 0, done.stderr
     assert main(["undo", str(backend)]) == 0 and tree_bytes(backend) == before
+
+
+def test_a_justfile_is_read_like_a_makefile(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "ws", {
+        "organize-backend.toml": 'layout = "none"\n[[move]]\nfrom = "seed_db.py"\nto = "scripts/seed_db.py"\n',
+        "seed_db.py": "print('seeded')\n", "main.py": "print('hi')\n", "Justfile": "seed:\n    python3 seed_db.py\n",
+    })
+    assert main(["apply", str(root)]) == 0
+    assert (root / "Justfile").read_text() == "seed:\n    python3 -m scripts.seed_db\n"

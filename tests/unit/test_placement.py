@@ -503,3 +503,14 @@ def test_a_top_level_script_run_by_path_still_moves(tmp_path: Path) -> None:
                                         "backend/engine.py": "def run():\n    pass\n", "backend/rules.py": ""})
     plan = make_plan(take_snapshot(root, "backend"), Config(root="backend"))
     assert "backend/profiler.py" in {move.source for move in plan.moves}
+
+
+def test_a_wildcard_package_rule_leaves_what_the_project_runs_but_naming_it_moves_it(tmp_path: Path) -> None:
+    files = {"Dockerfile": 'FROM python:3.12\nCMD ["python3", "-m", "shop.web"]\n', "shop/__init__.py": "",
+             "shop/web.py": "from shop.engine import run\n", "shop/engine.py": "def run():\n    pass\n",
+             "shop/store.py": ""}
+    root = write_tree(tmp_path / "ws", files)
+    swept = make_plan(take_snapshot(root, "shop"), Config(root="shop", packages=(("lib", ("*.py",)),)))
+    assert {move.source for move in swept.moves} == {"shop/engine.py", "shop/store.py"}
+    named = make_plan(take_snapshot(root, "shop"), Config(root="shop", packages=(("lib", ("*.py", "web.py")),)))
+    assert "shop/web.py" in {move.source for move in named.moves}

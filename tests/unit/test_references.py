@@ -427,6 +427,7 @@ def test_package_rename_in_docs() -> None:
         ("backend/Procfile", "release: python seed_db.py --force\n", "release: python -m scripts.seed_db --force\n"),
         ("backend/Procfile", "release: python3 -u ./seed_db.py\n", "release: python3 -u -m scripts.seed_db\n"),
         ("backend/Makefile", "seed:\n\t$(PYTHON) seed_db.py\n", "seed:\n\t$(PYTHON) -m scripts.seed_db\n"),
+        ("Justfile", "seed:\n    python backend/seed_db.py\n", "seed:\n    env PYTHONPATH=backend python -m scripts.seed_db\n"),
         # Run from the workspace root: the working directory stays, the source root goes on the path.
         ("Makefile", "seed:\n\tpython backend/seed_db.py\n", "seed:\n\tenv PYTHONPATH=backend python -m scripts.seed_db\n"),
         ("Makefile", "seed:\n\tpoetry run python backend/seed_db.py && echo ok\n",

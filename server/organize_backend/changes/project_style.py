@@ -54,7 +54,7 @@ class ProjectStyle:
 # --- what the project's configuration enforces ------------------------------------------------
 
 # Files where a project says which commands its checks run (a Makefile target, a CI step, a hook).
-_COMMAND_FILES = ("Makefile", "makefile", "GNUmakefile", "tox.ini", "noxfile.py",
+_COMMAND_FILES = ("Makefile", "makefile", "GNUmakefile", "Justfile", "justfile", ".justfile", "tox.ini", "noxfile.py",
                   ".pre-commit-config.yaml")
 _BLACK_COMMAND = re.compile(rb"(?:^|[\s\"'])black(?:\s|$|\")|id: black\b", re.MULTILINE)
 _FORMATTER_COMMAND = re.compile(rb"\bruff\s+format\b|\bruff-format\b|" + _BLACK_COMMAND.pattern, re.MULTILINE)

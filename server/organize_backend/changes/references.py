@@ -223,7 +223,8 @@ def rewrite_references(
 
 _CONFIG_NAMES = (
     "Procfile*", "Dockerfile*", "Containerfile*", "*.dockerfile", "docker-compose*.y*ml", "compose*.y*ml",
-    "Makefile", "makefile", "GNUmakefile", "*.mk", ".gitlab-ci.yml", ".coveragerc",
+    "Makefile", "makefile", "GNUmakefile", "*.mk", "Justfile", "justfile", ".justfile", "*.just",
+    ".gitlab-ci.yml", ".coveragerc",
     "*.sh", "*.cfg", "*.ini", "*.toml", "*.env.example",
     # Environment files (`APP_MODULE=main:app`) and logging configs (`class=`) name modules too.
     ".env", "*.env", ".env.*", ".flaskenv", "*.conf", "logging*.y*ml",

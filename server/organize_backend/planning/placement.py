@@ -218,10 +218,13 @@ class _Planner:
         return Placement(None, f'kept by keep glob "{pattern}"') if pattern else None
 
     def _user_rule(self, stem: str) -> Placement | None:
+        # a wildcard must not sweep what must stay by name (entry points, what the project runs,
+        # conventions); a rule naming the module moves it
+        fixed = f"{stem}.py" in ENTRY_POINTS or stem in self.folder.run_by or stem in self.folder.conventions
         for package, patterns in self.rules.items():
-            pattern = first_match(f"{stem}.py", patterns)
-            fixed = f"{stem}.py" in ENTRY_POINTS or stem in self.folder.conventions  # a wildcard must not sweep it
-            if pattern and not (fixed and pattern not in (stem, f"{stem}.py")):
+            named = next((pattern for pattern in patterns if pattern in (stem, f"{stem}.py")), None)
+            pattern = named if fixed else named or first_match(f"{stem}.py", patterns)
+            if pattern:
                 return Placement(package, f'package rule "{package}": "{pattern}"', decided_by=USER_RULE)
         return None
 
