@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,7 +26,7 @@ from organize_backend.changes.project_style import ProjectStyle, docs_formatter,
 from organize_backend.changes.readme import (
     ASCII, BOX, BOX_CHARACTERS, BrokenBlock, is_shown, render_tree, update_structure_section,
 )
-from organize_backend.changes.references import cog_regions, rewrite_references
+from organize_backend.changes.references import cog_regions, is_docs_import_line, rewrite_references
 from organize_backend.changes.rope_moves import RopeResult, run_moves
 from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
 from organize_backend.planning.hazards import adjust_file_relative_paths
@@ -144,11 +143,8 @@ def _past_the_docs_formatter(snapshot: Snapshot, origin: dict, current: dict) ->
         found += [f"{final}:{number}: now {len(line.lstrip())} characters in its code block, past the "
                   f"{formatter.length} blacken-docs formats code blocks at: re-wrap it (run blacken-docs on this file)"
                   for number, line in enumerate(decode(data).splitlines(), 1)
-                  if len(line.lstrip()) > formatter.length and line not in before and _IMPORT_LINE.match(line)]
+                  if len(line.lstrip()) > formatter.length and line not in before and is_docs_import_line(line)]
     return tuple(found)
-
-
-_IMPORT_LINE = re.compile(r"[ \t]*(?:(?:>>>|\.\.\.)[ \t]+)?(?:from|import)[ \t]")  # what the docs rules rewrite
 
 
 def _cog_to_rerun(snapshot: Snapshot, origin: dict, current: dict) -> tuple[str, ...]:

@@ -1741,6 +1741,11 @@ _FROM_ITEM = rf"{_IDENT}(?:[ \t]+as[ \t]+{_IDENT})?"
 _IMPORTED_NAMES_RE = re.compile(rf"[ \t]+(?P<names>{_FROM_ITEM}(?:[ \t]*,[ \t]*{_FROM_ITEM})*)[ \t]*(?:#.*)?")
 
 
+def is_docs_import_line(line: str) -> bool:
+    """A line that the docs rules read as an import (`from x import y`, `>>> import x`)."""
+    return bool(_FROM_IMPORT_RE.match(line) or _IMPORT_RE.match(line))
+
+
 def _python_block_edits(text: str, is_rst: bool, workspace: _Workspace) -> Iterator[Edit]:
     for offset, line in [*_python_block_lines(text, is_rst), *_cog_lines(text)]:
         yield from _import_line_edits(line, offset, workspace)
