@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from organize_backend.changes.references import category_of, rewrite_references
+from organize_backend.changes.references import category_of, module_names_handed_to_calls, rewrite_references
 from organize_backend.model import Category
 
 # A flat backend in backend/ after the moves: files keyed by their new paths.
@@ -352,6 +352,22 @@ def test_a_dotted_path_that_is_exactly_a_module_is_certain() -> None:
     assert found[Category.REVIEW] == (b'load_module("RAI_Chat.backend.core.auth.service")\n'
                                       b'KEY = "RAI_Chat.backend.core.auth.service.AuthService"\n'
                                       b'log = logging.getLogger("RAI_Chat.backend.core.auth.service")\n')
+
+
+def test_a_file_named_like_a_module_is_only_suggested_in_the_file_that_opens_it() -> None:
+    # kiwi's result_test.py dumps to and loads from a file 'kiwi.result' while the module kiwi.result
+    # moves to kiwi/result/result.py: renaming the file everywhere in the test kept it green and wrong
+    kiwi = {"kiwi/__init__.py": b"", "kiwi/result/__init__.py": b"", "kiwi/result/result.py": b"class Result:\n    pass\n"}
+    test = (b"def test_dump(result, mock_open):\n    result.dump('kiwi.result')\n"
+            b"    mock_open.assert_called_once_with('kiwi.result', 'wb')\n")
+    loader = b"def setup(bot):\n    bot.load_extension('kiwi.result')\n"  # no file opened here: a module
+    found = steps_of({**kiwi, "test/result_test.py": test, "kiwi/bot.py": loader}, {"kiwi.result": "kiwi.result.result"},
+                     {"kiwi/result.py": "kiwi/result/result.py"}, [""])
+    assert Category.STRINGS not in found["test/result_test.py"]
+    assert found["test/result_test.py"][Category.REVIEW] == test.replace(b"'kiwi.result'", b"'kiwi.result.result'")
+    assert found["kiwi/bot.py"] == {Category.STRINGS: loader.replace(b"'kiwi.result'", b"'kiwi.result.result'")}
+    assert [value for _, value, _ in module_names_handed_to_calls(test)] == []
+    assert list(module_names_handed_to_calls(loader)) == [(2, "kiwi.result", "bot.load_extension")]
 
 
 def test_a_module_path_through_a_namespace_folder_is_certain() -> None:

@@ -701,6 +701,7 @@ def _string_edits(tree: ast.AST, lines: list[str], workspace: _Workspace) -> Ite
         if found is None or found[0] == node.value:
             continue
         new_body, certain = found
+        certain = certain and not (kind is None and node.value in contexts.file_names)  # kiwi's 'kiwi.result' file
         yield node.lineno, start, end, literal["prefix"] + literal["quote"] + new_body + literal["quote"], certain
         call = contexts.import_calls.get(id(node))
         if call is not None and "." not in node.value and "." in new_body:
@@ -870,12 +871,15 @@ class _StringContexts:
     engine keeps); strings elsewhere have no entry. `import_calls` maps the name string of
     each `__import__` call whose value is used to that call; `handed_to` maps a string passed
     as an argument to the name of the function called (sshuttle's `empackage(z, 'sshuttle.helpers')`).
+    `file_names` holds the strings the file opens as files (`open('kiwi.result', 'wb')`, a mock
+    of it asserted so): a file named like a module is no module anywhere in that file.
     """
 
     def __init__(self, tree: ast.AST) -> None:
         self.kinds: dict[int, str] = {}
         self.import_calls: dict[int, ast.Call] = {}
         self.handed_to: dict[int, str] = {}
+        self.file_names: set[str] = set()
         discarded = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -969,6 +973,8 @@ class _StringContexts:
             return
         parts = name.split(".")
         first = node.args[0] if node.args else None
+        if _is_file_path_argument(parts[-1], node):
+            self.file_names.add(first.value)
         if parts[-1].endswith("login"):  # Django's login(request, user, backend), imported as `auth_login` too
             self._mark(call_argument(node, 2, "backend"), TARGET)
         if parts[-1] == "cast" and first is not None:
@@ -1008,6 +1014,21 @@ class _StringContexts:
                 if keyword.arg == _MODULE_LIST_KEYWORDS[parts[-1]] and isinstance(keyword.value, (ast.List, ast.Tuple)):
                     for element in keyword.value.elts:
                         self._mark(element, LOAD)
+
+
+# A file mode as open() takes it ("r", "wb", "a+", "rt"), and callables whose first argument is a file's path.
+_FILE_MODE_RE = re.compile(r"[rwxa][bt]?\+?|[rwxa]\+[bt]")
+_FILE_OPENERS = {"open", "Path", "PurePath", "PosixPath"}
+
+
+def _is_file_path_argument(callee: str, call: ast.Call) -> bool:
+    """Whether the call's first argument is a literal string it takes as a file's path: the callee
+    opens files, or the second argument is a file mode (`mock_open.assert_called_once_with('kiwi.result', 'wb')`)."""
+    if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+        return False
+    mode = call.args[1] if len(call.args) > 1 else None
+    return callee in _FILE_OPENERS or (
+        isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(_FILE_MODE_RE.fullmatch(mode.value)))
 
 
 def _new_string_content(content: str, kind: str | None, workspace: _Workspace) -> tuple[str, bool] | None:
@@ -1068,7 +1089,8 @@ def module_names_handed_to_calls(source: str | bytes) -> Iterator[tuple[int, str
     contexts = _StringContexts(tree)
     for node in ast.walk(tree):
         callee = contexts.handed_to.get(id(node))
-        if callee is not None and id(node) not in contexts.kinds and _DOTTED_RE.fullmatch(node.value):
+        if callee is not None and id(node) not in contexts.kinds and "." in node.value \
+                and _DOTTED_RE.fullmatch(node.value) and node.value not in contexts.file_names:
             yield node.lineno, node.value, callee
 
 
