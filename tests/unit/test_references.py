@@ -360,14 +360,24 @@ def test_a_file_named_like_a_module_is_only_suggested_in_the_file_that_opens_it(
     kiwi = {"kiwi/__init__.py": b"", "kiwi/result/__init__.py": b"", "kiwi/result/result.py": b"class Result:\n    pass\n"}
     test = (b"def test_dump(result, mock_open):\n    result.dump('kiwi.result')\n"
             b"    mock_open.assert_called_once_with('kiwi.result', 'wb')\n")
-    loader = b"def setup(bot):\n    bot.load_extension('kiwi.result')\n"  # no file opened here: a module
+    loader = b"def setup(bot):\n    bot.add_cog_from('kiwi.result')\n"  # no file opened here: a module
     found = steps_of({**kiwi, "test/result_test.py": test, "kiwi/bot.py": loader}, {"kiwi.result": "kiwi.result.result"},
                      {"kiwi/result.py": "kiwi/result/result.py"}, [""])
     assert Category.STRINGS not in found["test/result_test.py"]
     assert found["test/result_test.py"][Category.REVIEW] == test.replace(b"'kiwi.result'", b"'kiwi.result.result'")
     assert found["kiwi/bot.py"] == {Category.STRINGS: loader.replace(b"'kiwi.result'", b"'kiwi.result.result'")}
     assert [value for _, value, _ in module_names_handed_to_calls(test)] == []
-    assert list(module_names_handed_to_calls(loader)) == [(2, "kiwi.result", "bot.load_extension")]
+    assert list(module_names_handed_to_calls(loader)) == [(2, "kiwi.result", "bot.add_cog_from")]
+
+
+@pytest.mark.parametrize("call", ["bot.load_extension('{}')", "await bot.reload_extension('{}')",
+                                  "self.assertLogs('{}', level='INFO')"])
+def test_extension_loaders_and_log_assertions_take_module_names(call: str) -> None:
+    # python-discord/bot loads its cogs by name; unittest's assertLogs names a `getLogger(__name__)` logger
+    source = ("async def f(bot, self):\n    " + call.format("agent") + "\n").encode()
+    found = steps_of({**BASE_FILES, "backend/boot.py": source})["backend/boot.py"]
+    assert found == {Category.STRINGS: source.replace(b"'agent'", b"'agents.agent'")}
+    assert list(module_names_handed_to_calls(source)) == []
 
 
 def test_a_module_path_through_a_namespace_folder_is_certain() -> None:

@@ -615,7 +615,10 @@ _LITERAL_START_RE = re.compile(rb"[\"'](?:[\w.-]+[ \t]*=[ \t]*)?([A-Za-z_]\w*)(?
 
 # Where a string is read as a module path, by what the code does with it (see the docstring).
 LOAD, TARGET, LOGGER, SKIP = "load", "target", "logger", "skip"
-_LOADERS = {"import_module", "__import__", "resolve_name", "find_spec"}
+# Calls whose first argument is a module's name: importlib's, discord.py's extensions (python-discord's
+# bot loads 35 cogs so), and unittest's log assertions, which name a module's `getLogger(__name__)` logger.
+_LOADERS = {"import_module", "__import__", "resolve_name", "find_spec", "load_extension", "reload_extension",
+            "unload_extension", "assertLogs", "assertNoLogs"}
 _SYS_MODULES = "sys.modules"
 # Calls that import an object by its dotted path: hupper's reloader (datasette's `serve --reload`),
 # Django's and werkzeug's `import_string`, pydoc's `locate`.
