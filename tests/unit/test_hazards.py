@@ -664,3 +664,15 @@ def test_a_module_name_handed_to_an_unknown_function_is_named(tmp_path: Path) ->
         "empackage() is handed the module name 'tun.helpers', which the rewrite makes 'tun.utils.helpers'; what "
         "empackage() does with a module's name is not known here: check that it works with the new one (code "
         "that builds or ships modules by name needs the new package, tun.utils, too)")
+
+
+def test_hazards_found_in_other_files_are_in_line_order(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "tun/__init__.py": "", "tun/helpers.py": "X = 1\n", "tun/ssnet.py": "import tun.helpers\n",
+        # the first string sits deeper in the syntax tree: a walk of the tree finds the second one first
+        "tun/text_utils.py": "", "tun/ssh.py": "def ship(e, z):\n    first = str(str(e(z, 'tun.ssnet')))\n"
+                                              "    return first + e(z, 'tun.helpers')\n",
+    })
+    plan = plan_organize(open_workspace(tmp_path, flags={"root": "tun"}))
+    lines = [hazard.line for hazard in plan.hazards if hazard.kind == MODULE_NAME_HANDED_ON]
+    assert lines == [2, 3]

@@ -514,3 +514,18 @@ def test_a_wildcard_package_rule_leaves_what_the_project_runs_but_naming_it_move
     assert {move.source for move in swept.moves} == {"shop/engine.py", "shop/store.py"}
     named = make_plan(take_snapshot(root, "shop"), Config(root="shop", packages=(("lib", ("*.py", "web.py")),)))
     assert "shop/web.py" in {move.source for move in named.moves}
+
+
+def test_a_plan_with_one_package_for_everything_says_it_groups_nothing(tmp_path: Path) -> None:
+    # wikmd and todoman: 8 of 9 and 6 of 9 modules into core/, the only new package
+    root = write_tree(tmp_path / "ws", {"wiki/__init__.py": "", "wiki/wiki.py": "from wiki import git_manager\n",
+                                        "wiki/git_manager.py": "", "wiki/knowledge_graph.py": "", "wiki/image_manager.py": "",
+                                        "wiki/test_wiki.py": "import wiki.wiki\n\n\ndef test_x():\n    assert wiki.wiki\n"})
+    plan = make_plan(take_snapshot(root, "wiki"), Config(root="wiki"))
+    assert {move.destination.rsplit("/", 1)[0] for move in plan.moves} == {"wiki/core", "wiki/tests"}
+    assert ("wiki/core/ is the only new package for the application's modules (4 of the folder's 5): it groups "
+            "nothing, and every import of them gets longer; to group them, name packages with `packages` rules or "
+            "edit the plan (`plan --write`) before applying") in plan.notes
+    grouped = write_tree(tmp_path / "ws2", {"app/__init__.py": "", "app/engine.py": "", "app/rules.py": "",
+                                            "app/user_service.py": "", "app/order_service.py": ""})
+    assert not any("only new package" in note for note in make_plan(take_snapshot(grouped, "app"), Config(root="app")).notes)

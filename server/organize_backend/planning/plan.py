@@ -480,7 +480,7 @@ def _moved_files_read_elsewhere(snapshot: Snapshot, moves: Sequence[Move]) -> li
                 hazards.append(Hazard(path, line, FILE_RELATIVE, (
                     f"{shown} is the path of {move.source}, which moves to {move.destination}: paths built from "
                     f"it start from {parent_of(move.destination)}/ now; check where they lead")))
-    return hazards
+    return sorted(hazards, key=lambda hazard: (hazard.path, hazard.line))
 
 
 def _module_names_handed_on(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
@@ -504,7 +504,7 @@ def _module_names_handed_on(snapshot: Snapshot, moves: Sequence[Move]) -> list[H
                     f"what {callee}() does with a module's name is not known here: check that it works with the "
                     f"new one (code that builds or ships modules by name needs the new package, "
                     f"{renamed[name].rsplit('.', 1)[0]}, too)")))
-    return hazards
+    return sorted(hazards, key=lambda hazard: (hazard.path, hazard.line))
 
 
 def _public_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
@@ -674,11 +674,27 @@ def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool) -> t
         folder = f"{snapshot.organize_root}/" if snapshot.organize_root else "the workspace root"
         notes.append(f"{tests}/__init__.py makes pytest put {folder} on sys.path "
                      "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
+    notes += _one_package_for_everything(snapshot, moves) if whole_folder else []
     readme = join(snapshot.organize_root, "README.md")
     if readme in snapshot.files and moves and whole_folder:
         notes.append(f"{readme} gets the new tree in a block the tool owns (in its 'Project structure' section; "
                      "no other line of the README changes)")
     return tuple(notes)
+
+
+def _one_package_for_everything(snapshot: Snapshot, moves: tuple[Move, ...]) -> list[str]:
+    """A plan whose application modules all go into one new package (core/, where no signal sets
+    them apart: wikmd's 8 of 9, todoman's 6 of 9) moves them out of the top, as maintainers who
+    reorganize a folder do, but groups nothing: the user is told, and how to group them."""
+    tests_and_scripts = {join(snapshot.organize_root, name) for name in ("tests", "test", "scripts")}
+    folders = {parent_of(move.destination) for move in moves if move.destination.endswith(".py")} - tests_and_scripts
+    if len(folders) != 1 or not set(_new_packages(snapshot, moves)) & folders:
+        return []
+    (folder,) = folders
+    held = sum(1 for move in moves if parent_of(move.destination) == folder)
+    return [f"{folder}/ is the only new package for the application's modules ({held} of the folder's "
+            f"{len(_flat_modules(snapshot))}): it groups nothing, and every import of them gets longer; to group "
+            "them, name packages with `packages` rules or edit the plan (`plan --write`) before applying"]
 
 
 def _module_name(snapshot: Snapshot, package: str, path: str) -> str:
