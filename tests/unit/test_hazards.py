@@ -25,6 +25,7 @@ from organize_backend.planning.hazards import (
     RUN_BY_PATH,
     SHADOWING,
     adjust_file_relative_paths,
+    adjust_modules_file_paths,
     find_hazards,
     folders_put_on_sys_path,
     modules_files_read,
@@ -633,7 +634,22 @@ def test_another_files_path_from_a_moved_modules_file_is_named(tmp_path: Path, i
     found = [hazard for hazard in plan.hazards if hazard.path == "tests/test_sudoers.py"]
     assert [(hazard.line, hazard.kind) for hazard in found] == [(5, "file-relative path")]
     assert found[0].message.endswith("is the path of app/sudoers.py, which moves to app/core/sudoers.py: paths "
-                                     "built from it start from app/core/ now; check where they lead")
+                                     "built from it start from app/core/ now (adjusted to point at the same folder)")
+    assert main(["apply", str(tmp_path), "--root", "app"]) == 0
+    assert (tmp_path / "tests/test_sudoers.py").read_text().endswith(".__file__).parent.parent.parent\n")
+
+
+def test_a_moved_modules_file_read_in_a_form_that_cannot_be_lifted_is_for_the_user(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "app/__init__.py": "", "app/sudoers.py": "def build():\n    return 1\n", "app/engine.py": "X = 1\n",
+        "app/text_utils.py": "", "app/date_utils.py": "",
+        "tests/test_sudoers.py": "import app.sudoers\n\nPATH = locate(app.sudoers.__file__)\n",
+    })
+    plan = plan_organize(open_workspace(tmp_path, flags={"root": "app"}))
+    [found] = [hazard for hazard in plan.hazards if hazard.path == "tests/test_sudoers.py"]
+    assert found.message.endswith("paths built from it start from app/core/ now; check where they lead")
+    assert main(["apply", str(tmp_path), "--root", "app"]) == 0
+    assert (tmp_path / "tests/test_sudoers.py").read_text().endswith("locate(app.core.sudoers.__file__)\n")
 
 
 def test_only_the_file_of_a_module_the_source_imports_is_followed() -> None:
@@ -676,3 +692,14 @@ def test_hazards_found_in_other_files_are_in_line_order(tmp_path: Path) -> None:
     plan = plan_organize(open_workspace(tmp_path, flags={"root": "tun"}))
     lines = [hazard.line for hazard in plan.hazards if hazard.kind == MODULE_NAME_HANDED_ON]
     assert lines == [2, 3]
+
+
+def test_folders_found_from_another_modules_file_are_lifted_in_every_form() -> None:
+    source = ("import os\nfrom pathlib import Path\n\nimport app.core.sudoers as sudo\n\n"
+              "A = Path(sudo.__file__).parent.parent\nB = os.path.dirname(sudo.__file__)\n"
+              "C = Path(sudo.__file__).resolve().parents[1]\nNAME = os.path.basename(sudo.__file__)\n")
+    assert adjust_modules_file_paths(source, {"app.core.sudoers": 1}) == source.replace(
+        ".parent.parent\n", ".parent.parent.parent\n").replace(
+        "os.path.dirname(sudo.__file__)", "os.path.dirname(os.path.dirname(sudo.__file__))").replace(
+        "parents[1]", "parents[2]")
+    assert adjust_modules_file_paths(source, {"app.other": 1}) is None  # nothing of a moved module is read

@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import io
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
 
@@ -29,7 +29,7 @@ from organize_backend.changes.readme import (
 from organize_backend.changes.references import cog_regions, is_docs_import_line, rewrite_references
 from organize_backend.changes.rope_moves import RopeResult, run_moves
 from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
-from organize_backend.planning.hazards import adjust_file_relative_paths
+from organize_backend.planning.hazards import adjust_file_relative_paths, adjust_modules_file_paths
 from organize_backend.snapshot import parent_of, relocated, source_roots
 from organize_backend.two_processes import split_work
 
@@ -61,6 +61,7 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
             _record(final, imports[final], Category.IMPORTS, current, steps)
         if _carried(original, moved.moved_folders) != final:  # its package's files moved with it otherwise
             _adjust_paths(final, original, current, steps)
+    _adjust_other_modules_paths(module_map, current, steps)
 
     for path, data in snapshot.files.items():
         if not path.endswith(".py"):
@@ -175,6 +176,18 @@ def _adjust_paths(final: str, original: str, current: dict, steps: dict) -> None
     adjusted = adjust_file_relative_paths(decode(current[final]), deeper)
     if adjusted is not None:
         _record(final, _encode_like(adjusted, current[final]), Category.PATHS, current, steps)
+
+
+def _adjust_other_modules_paths(module_map: Mapping[str, str], current: dict, steps: dict) -> None:
+    """A folder found from another module's `__file__` (sshuttle's test climbs from
+    `sshuttle.sudoers.__file__`) is lifted by the levels that module went down, as a module's own
+    paths are; the plan named each such read as a hazard, adjusted or not."""
+    deeper = {new: new.count(".") - old.count(".") for old, new in module_map.items() if new.count(".") > old.count(".")}
+    for final in sorted(current) if deeper else ():
+        if final.endswith(".py") and b"__file__" in current[final]:
+            adjusted = adjust_modules_file_paths(decode(current[final]), deeper)
+            if adjusted is not None:
+                _record(final, _encode_like(adjusted, current[final]), Category.PATHS, current, steps)
 
 
 def _carried(path: str, moved_folders: dict[str, str]) -> str:

@@ -646,11 +646,35 @@ def _file_uses(tree: ast.AST) -> Iterator[ast.Name]:
 def modules_files_read(source: str) -> Iterator[tuple[int, str, str]]:
     """(line, module, shown) for each `module.__file__` of a module this source imports
     (sshuttle's test builds `sshuttle.sudoers.__file__ ... .parent.parent`): the path of another
-    module, which its move changes. Names bound by `import a.b`, `import a.b as c` and
-    `from a import b` are followed; a relative import is not."""
-    tree = _parse(_without_bom(source))
-    if tree is None or "__file__" not in source:
-        return
+    module, which its move changes."""
+    tree = _parse(_without_bom(source)) if "__file__" in source else None
+    for node, module in _modules_file_nodes(tree) if tree is not None else ():
+        yield node.lineno, module, _shown(source, node)
+
+
+def adjust_modules_file_paths(source: str, levels_deeper: Mapping[str, int]) -> str | None:
+    """`source` with each folder it finds from an imported module's `__file__` lifted by the levels
+    that module went down (`levels_deeper`: its dotted name as the source now imports it -> levels),
+    so that it names the same folder; None when nothing is lifted, or a use has a form that cannot be."""
+    bom, body = (_BOM, source[1:]) if source.startswith(_BOM) else ("", source)
+    tree = _parse(body) if "__file__" in body else None
+    if tree is None:
+        return None
+    parents, offsets, edits = _parent_links(tree), LineOffsets(body), []
+    for node, module in _modules_file_nodes(tree):
+        levels = levels_deeper.get(module, 0)
+        base = _folder_base(node, parents) if levels > 0 else _MOVE_PROOF
+        if base is None:
+            return None
+        if base is not _MOVE_PROOF:
+            edits.extend(_lift(base, levels, body, offsets))
+    adjusted = replace_spans(body, edits) if edits else None
+    return bom + adjusted if adjusted is not None and _parse(adjusted) is not None else None
+
+
+def _modules_file_nodes(tree: ast.Module) -> Iterator[tuple[ast.Attribute, str]]:
+    """Each `module.__file__` node and the module it reads. Names bound by `import a.b`,
+    `import a.b as c` and `from a import b` are followed; a relative import is not."""
     bound: dict[str, str] = {}  # a name the source binds -> the module it is
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -663,7 +687,7 @@ def modules_files_read(source: str) -> Iterator[tuple[int, str, str]]:
         dotted = dotted_name(node.value) if isinstance(node, ast.Attribute) and node.attr == "__file__" else None
         first, _, rest = (dotted or "").partition(".")
         if first in bound:
-            yield node.lineno, ".".join(filter(None, (bound[first], rest))), _shown(source, node)
+            yield node, ".".join(filter(None, (bound[first], rest)))
 
 
 # --- references to a module that no rewrite can follow ------------------------------------

@@ -36,6 +36,7 @@ from organize_backend.planning.hazards import (
     SYS_PATH_FOLDER,
     ShadowedNames,
     adjust_file_relative_paths,
+    adjust_modules_file_paths,
     distribution_name,
     find_hazards,
     fixed_references,
@@ -465,8 +466,8 @@ def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]
 def _moved_files_read_elsewhere(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
     """Another file that reads a moved module's `__file__` (sshuttle's test of its sudoers
     module climbs `.parent.parent` from it to site-packages): the paths it builds start from the
-    new package folder now. A module adjusts its own paths (`adjust_file_relative_paths`); what
-    another file climbs to, and why, is for the user to check."""
+    new package folder. The common forms are lifted to name the same folder, as a module's own
+    are (`adjust_modules_file_paths`); the others are for the user to check."""
     package = package_name(snapshot.files, snapshot.organize_root)
     moved = {(_module_name(snapshot, package, move.source) if package else PurePosixPath(move.source).stem): move
              for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root}
@@ -474,12 +475,14 @@ def _moved_files_read_elsewhere(snapshot: Snapshot, moves: Sequence[Move]) -> li
     for path in snapshot.python_files() if moved else ():
         if b"__file__" not in snapshot.files[path]:
             continue
-        for line, module, shown in modules_files_read(snapshot.text(path)):
-            move = moved.get(module)
-            if move is not None and move.source != path:
-                hazards.append(Hazard(path, line, FILE_RELATIVE, (
-                    f"{shown} is the path of {move.source}, which moves to {move.destination}: paths built from "
-                    f"it start from {parent_of(move.destination)}/ now; check where they lead")))
+        text = snapshot.text(path)
+        reads = [(line, moved[module], shown) for line, module, shown in modules_files_read(text)
+                 if module in moved and moved[module].source != path]
+        levels = {module: move.destination.count("/") - move.source.count("/") for module, move in moved.items()}
+        adjusted = " (adjusted to point at the same folder)" if adjust_modules_file_paths(text, levels) else ""
+        hazards += [Hazard(path, line, FILE_RELATIVE, (
+            f"{shown} is the path of {move.source}, which moves to {move.destination}: paths built from it start "
+            f"from {parent_of(move.destination)}/ now{adjusted or '; check where they lead'}")) for line, move, shown in reads]
     return sorted(hazards, key=lambda hazard: (hazard.path, hazard.line))
 
 
@@ -692,9 +695,10 @@ def _one_package_for_everything(snapshot: Snapshot, moves: tuple[Move, ...]) -> 
         return []
     (folder,) = folders
     held = sum(1 for move in moves if parent_of(move.destination) == folder)
-    return [f"{folder}/ is the only new package for the application's modules ({held} of the folder's "
+    note = (f"{folder}/ is the only new package for the application's modules ({held} of the folder's "
             f"{len(_flat_modules(snapshot))}): it groups nothing, and every import of them gets longer; to group "
-            "them, name packages with `packages` rules or edit the plan (`plan --write`) before applying"]
+            "them, name packages with `packages` rules or edit the plan (`plan --write`) before applying")
+    return [note]
 
 
 def _module_name(snapshot: Snapshot, package: str, path: str) -> str:
