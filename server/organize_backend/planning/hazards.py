@@ -38,10 +38,11 @@ Others are about where a module goes, not what it holds:
   so code outside the workspace imports that folder's modules by bare name.
 - "framework convention": a module a framework imports by its name, moved all the same (a
   Django app's admin.py: django_apps.py); the plan names it.
-- "module name handed on": a string naming a moved module exactly, passed to a function that
-  gives it no known meaning (`references.module_names_handed_to_calls`). The rewrite renames it;
-  what the function does with a module's name (sshuttle builds and ships modules by name, and
-  then needs their new package too) only the user can tell.
+- "module name handed on": in a test, a string naming a moved module exactly, passed to a
+  function that gives it no known meaning (`references.module_names_handed_to_calls`). The
+  rewrite renames it, and the test runs to tell. In the application's code the module stays
+  instead (plan.py): what the function does with a module's name (sshuttle builds and ships
+  modules by name, and would need their new package too) only the user can tell.
 
 - "shadowing": a new package at the import root named like a module Python imports today
   (the standard library, a package installed in the project's environment, or a name the

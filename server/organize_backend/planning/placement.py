@@ -111,7 +111,7 @@ _NOT_A_SUFFIX_FAMILY = frozenset({"base", "py", "main", "test", "v1", "v2", "old
 PACKAGE_METADATA = frozenset({"__version__", "__about__", "_version", "version", "__meta__"})
 
 
-def _is_test_file(path: str) -> bool:
+def is_test_file(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return any(part in ("tests", "test") for part in parts[:-1]) or bool(first_match(parts[-1], TEST_NAMES))
 
@@ -258,7 +258,7 @@ class _Planner:
         """Imported by a module of the application: a test importing a launcher to test it does not
         make the launcher a library."""
         importers = [name for name in self.graph.importers.get(stem, ()) if not first_match(f"{name}.py", TEST_NAMES)]
-        elsewhere = [path for path in self.graph.used_elsewhere.get(stem, ()) if not _is_test_file(path)]
+        elsewhere = [path for path in self.graph.used_elsewhere.get(stem, ()) if not is_test_file(path)]
         return bool(importers or elsewhere)
 
     def _test_or_script(self, stem: str) -> Placement | None:

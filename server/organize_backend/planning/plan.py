@@ -46,7 +46,7 @@ from organize_backend.planning.hazards import (
 )
 from organize_backend.planning.import_graph import module_graph
 from organize_backend.planning.layouts import AUTO, Placement, classify
-from organize_backend.planning.placement import Folder, place_folder
+from organize_backend.planning.placement import Folder, is_test_file, place_folder
 from organize_backend.planning.roots import (
     package_name,
     refuse_namespace_relative_imports,
@@ -431,8 +431,32 @@ def _keep_modules_named_where_no_rewrite_follows(snapshot: Snapshot, moves: list
             if reference.target in by_source and reference.target not in staying:
                 staying[reference.target] = (f"named at {path}:{reference.line} by `{reference.shown}`, which no "
                                              "rewrite can follow; moving it would break that at run time")
+    for source, reason in _named_to_unknown_functions(snapshot, by_source).items():
+        staying.setdefault(source, reason)
     kept += [Kept(source, reason) for source, reason in staying.items()]
     return [move for move in moves if move.source not in staying], kept
+
+
+def _named_to_unknown_functions(snapshot: Snapshot, by_source: Mapping[str, Move]) -> dict[str, str]:
+    """source -> why it stays, for a module whose dotted name the application's code (tests aside)
+    hands to a function that gives it no known meaning: sshuttle's `empackage(z, 'sshuttle.helpers')`
+    ships the module to the remote host by that name and rebuilds it there, parent package first,
+    so renamed it broke the server's start, which no test ran. A test that does so is rewritten,
+    and runs to tell (`module name handed on`)."""
+    package = package_name(snapshot.files, snapshot.organize_root)
+    names = {_module_name(snapshot, package, source): source for source in by_source
+             if package and source.endswith(".py") and parent_of(source) == snapshot.organize_root}
+    encoded = [name.encode() for name in names]
+    staying: dict[str, str] = {}
+    for path in snapshot.python_files() if names else ():
+        if is_test_file(path) or not any(name in snapshot.files[path] for name in encoded):
+            continue
+        for line, name, callee in module_names_handed_to_calls(snapshot.files[path]):
+            if name in names:
+                staying.setdefault(names[name], f"named at {path}:{line} by '{name}', handed to {callee}(), which "
+                                                f"organize-backend does not know: moved, what {callee}() does with "
+                                                "the name (build, ship or look up the module) could break at run time")
+    return staying
 
 
 def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
