@@ -329,7 +329,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"),
                         help="folder of git mirrors, one per repository as <owner>+<name> (default: /work/.mirror)")
     parser.add_argument("--split", choices=SPLITS,
-                        help="score only this split (holdout7, the blind split, is scored only when named here); "
+                        help="score only this split (a blind split is scored only when named here); "
                              "the model still trains on the other development splits")
     parser.add_argument("--features", default=",".join(FEATURES),
                         help=f"comma-separated pair signals of plan_signals.pair_features (default: {','.join(FEATURES)})")

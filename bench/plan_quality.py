@@ -40,9 +40,10 @@ ROOT_GROUP = "<root>"  # the group of the modules that stay directly in the flat
 LARGEST_FILE = 2_000_000  # bytes; larger blobs (data, archives) play no part in a plan
 SPLITS = ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")
 # Blind splits: left out of a run that names no split, so that a routine run during planner work
-# cannot score them by accident; `--split holdout7` scores them. holdout2 to holdout6 were blind until a
-# session scored them (and went on tuning): they are development splits now.
-BLIND_SPLITS = {"holdout7"}
+# cannot score them by accident; `--split holdoutN` scores them. holdout2 to holdout7 were blind until a
+# session scored them (and went on tuning): they are development splits now. None is blind today:
+# record holdout8 before the next planner change that is to be measured.
+BLIND_SPLITS: set[str] = set()
 
 
 @dataclass
@@ -326,7 +327,7 @@ def main(argv: list[str]) -> int:
                         help="folder of git mirrors, one per repository as <owner>+<name> (default: /work/.mirror)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter that has organize_backend")
     parser.add_argument("--split", choices=SPLITS,
-                        help="only the cases of this split (holdout7, the blind split, is scored only when named here)")
+                        help="only the cases of this split (a blind split is scored only when named here)")
     parser.add_argument("--case", action="append", default=[], help="only cases whose name contains this")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per plan (default: 600)")
     parser.add_argument("--json", action="store_true", help="print the scores and means as JSON")
