@@ -526,6 +526,9 @@ def test_a_plan_with_one_package_for_everything_says_it_groups_nothing(tmp_path:
     assert ("wiki/core/ is the only new package for the application's modules (4 of the folder's 5): it groups "
             "nothing, and every import of them gets longer; to group them, name packages with `packages` rules or "
             "edit the plan (`plan --write`) before applying") in plan.notes
+    # the user's own rule made that one package: no advice to write rules
+    ruled = make_plan(take_snapshot(root, "wiki"), Config(root="wiki", packages=(("core", ("*.py",)),)))
+    assert not any("only new package" in note for note in ruled.notes)
     grouped = write_tree(tmp_path / "ws2", {"app/__init__.py": "", "app/engine.py": "", "app/rules.py": "",
                                             "app/user_service.py": "", "app/order_service.py": ""})
     assert not any("only new package" in note for note in make_plan(take_snapshot(grouped, "app"), Config(root="app")).notes)

@@ -93,7 +93,7 @@ def make_plan(snapshot: Snapshot, config: Config, with_syntax_check: bool = True
                       + _convention_hazards(snapshot, moves, {snapshot.organize_root: conventions})
                       + _moved_files_read_elsewhere(snapshot, moves)
                       + _module_names_handed_on(snapshot, moves)),
-        notes=notes + _notes(snapshot, moves, whole_folder)
+        notes=notes + _notes(snapshot, moves, whole_folder, whole_folder and not (config.packages or config.moves))
         + django_app_notes(django_app, kept) + _left_broken(broken),
         whole_folder=whole_folder,
     )
@@ -694,14 +694,15 @@ def _pytest_imports_without_sys_path(snapshot: Snapshot) -> bool:
                for name in ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini"))
 
 
-def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool) -> tuple[str, ...]:
+def _notes(snapshot: Snapshot, moves: tuple[Move, ...], whole_folder: bool, layout_alone: bool) -> tuple[str, ...]:
+    """`layout_alone`: a whole-folder plan that no package rule or explicit move of the user's shaped."""
     notes = []
     tests = join(snapshot.organize_root, "tests")
     if any(m.destination.startswith(tests + "/") for m in moves) and not _pytest_imports_without_sys_path(snapshot):
         folder = f"{snapshot.organize_root}/" if snapshot.organize_root else "the workspace root"
         notes.append(f"{tests}/__init__.py makes pytest put {folder} on sys.path "
                      "(rootdir-based 'prepend' import mode), so `pytest` and `python -m pytest` keep finding the application")
-    notes += _one_package_for_everything(snapshot, moves) if whole_folder else []
+    notes += _one_package_for_everything(snapshot, moves) if layout_alone else []
     readme = join(snapshot.organize_root, "README.md")
     if readme in snapshot.files and moves and whole_folder:
         notes.append(f"{readme} gets the new tree in a block the tool owns (in its 'Project structure' section; "
