@@ -511,7 +511,7 @@ def _moved_files_read_elsewhere(snapshot: Snapshot, moves: Sequence[Move]) -> li
 
 
 def _module_names_handed_on(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
-    """A moved module's dotted name in a string handed to a function that gives it no known
+    """A moved module's dotted name in a test's string handed to a function that gives it no known
     meaning: the rewrite renames the string, and what the function does with the name is for the
     user to check. A folder that is no package has bare names, which no rewrite takes for modules."""
     package = package_name(snapshot.files, snapshot.organize_root)
@@ -522,8 +522,8 @@ def _module_names_handed_on(snapshot: Snapshot, moves: Sequence[Move]) -> list[H
     encoded = [name.encode() for name in renamed]
     hazards = []
     for path in snapshot.python_files() if renamed else ():
-        if not any(name in snapshot.files[path] for name in encoded):
-            continue
+        if not is_test_file(path) or not any(name in snapshot.files[path] for name in encoded):
+            continue  # in the application's code such a module stays (`_named_to_unknown_functions`)
         for line, name, callee in module_names_handed_to_calls(snapshot.files[path]):
             if name in renamed:
                 hazards.append(Hazard(path, line, MODULE_NAME_HANDED_ON, (
