@@ -11,7 +11,7 @@ import keyword
 import operator
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from organize_backend.changes.references import (
@@ -443,12 +443,10 @@ def _named_to_unknown_functions(snapshot: Snapshot, by_source: Mapping[str, Move
     ships the module to the remote host by that name and rebuilds it there, parent package first,
     so renamed it broke the server's start, which no test ran. A test that does so is rewritten,
     and runs to tell (`module name handed on`)."""
-    package = package_name(snapshot.files, snapshot.organize_root)
-    names = {_module_name(snapshot, package, source): source for source in by_source
-             if package and source.endswith(".py") and parent_of(source) == snapshot.organize_root}
-    encoded = [name.encode() for name in names]
+    names = _flat_module_names(snapshot, by_source)
+    encoded = [name.encode() for name in names if "." in name]  # only dotted names are handed on
     staying: dict[str, str] = {}
-    for path in snapshot.python_files() if names else ():
+    for path in snapshot.python_files() if encoded else ():
         if is_test_file(path) or not any(name in snapshot.files[path] for name in encoded):
             continue
         for line, name, callee in module_names_handed_to_calls(snapshot.files[path]):
@@ -492,9 +490,9 @@ def _moved_files_read_elsewhere(snapshot: Snapshot, moves: Sequence[Move]) -> li
     module climbs `.parent.parent` from it to site-packages): the paths it builds start from the
     new package folder. The common forms are lifted to name the same folder, as a module's own
     are (`adjust_modules_file_paths`); the others are for the user to check."""
-    package = package_name(snapshot.files, snapshot.organize_root)
-    moved = {(_module_name(snapshot, package, move.source) if package else PurePosixPath(move.source).stem): move
-             for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root}
+    by_source = {move.source: move for move in moves}
+    moved = {name: by_source[source] for name, source in _flat_module_names(snapshot, by_source).items()}
+    levels = {module: move.destination.count("/") - move.source.count("/") for module, move in moved.items()}
     hazards = []
     for path in snapshot.python_files() if moved else ():
         if b"__file__" not in snapshot.files[path]:
@@ -502,7 +500,6 @@ def _moved_files_read_elsewhere(snapshot: Snapshot, moves: Sequence[Move]) -> li
         text = snapshot.text(path)
         reads = [(line, moved[module], shown) for line, module, shown in modules_files_read(text)
                  if module in moved and moved[module].source != path]
-        levels = {module: move.destination.count("/") - move.source.count("/") for module, move in moved.items()}
         adjusted = " (adjusted to point at the same folder)" if adjust_modules_file_paths(text, levels) else ""
         hazards += [Hazard(path, line, FILE_RELATIVE, (
             f"{shown} is the path of {move.source}, which moves to {move.destination}: paths built from it start "
@@ -515,10 +512,9 @@ def _module_names_handed_on(snapshot: Snapshot, moves: Sequence[Move]) -> list[H
     meaning: the rewrite renames the string, and what the function does with the name is for the
     user to check. A folder that is no package has bare names, which no rewrite takes for modules."""
     package = package_name(snapshot.files, snapshot.organize_root)
-    if package is None:
-        return []
-    renamed = {_module_name(snapshot, package, move.source): _module_name(snapshot, package, move.destination)
-               for move in moves if move.source.endswith(".py") and parent_of(move.source) == snapshot.organize_root}
+    destinations = {move.source: move.destination for move in moves}
+    renamed = {name: _module_name(snapshot, package, destinations[source])
+               for name, source in _flat_module_names(snapshot, destinations).items() if package}
     encoded = [name.encode() for name in renamed]
     hazards = []
     for path in snapshot.python_files() if renamed else ():
@@ -724,6 +720,14 @@ def _one_package_for_everything(snapshot: Snapshot, moves: tuple[Move, ...]) -> 
             f"{len(_flat_modules(snapshot))}): it groups nothing, and every import of them gets longer; to group "
             "them, name packages with `packages` rules or edit the plan (`plan --write`) before applying")
     return [note]
+
+
+def _flat_module_names(snapshot: Snapshot, paths: Iterable[str]) -> dict[str, str]:
+    """dotted name -> path, for the flat folder's modules among `paths`, by the name the
+    application imports them by: `pkg.mod` in a folder that is a package, else the bare `mod`."""
+    package = package_name(snapshot.files, snapshot.organize_root)
+    return {(_module_name(snapshot, package, path) if package else PurePosixPath(path).stem): path
+            for path in paths if path.endswith(".py") and parent_of(path) == snapshot.organize_root}
 
 
 def _module_name(snapshot: Snapshot, package: str, path: str) -> str:
