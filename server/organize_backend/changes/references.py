@@ -1084,7 +1084,8 @@ def module_names_handed_to_calls(source: str | bytes) -> Iterator[tuple[int, str
     meaning (not an import, a patch target, a logger name, ...): where such a string names a
     moved module exactly, the rewrite renames it all the same (`_new_string_content`), and what
     the callee does with the name is for the user to check (sshuttle's `empackage(z,
-    'sshuttle.helpers')` builds the module on the remote side under that name)."""
+    'sshuttle.helpers')` builds the module on the remote side under that name). A string the
+    file opens as a file is left out: it is no module there."""
     try:
         tree = parse_python(source)
     except (SyntaxError, ValueError, RecursionError):
@@ -1724,7 +1725,8 @@ def _accepted(text: str, edits: list[Edit]) -> list[Edit]:
 
 def _first_of_overlapping(edits: list[_E], span: Callable[[_E], tuple[Any, Any]]) -> list[_E]:
     """The edits kept, sorted by start: in priority order, an edit overlapping a kept one (or
-    starting where one starts) is dropped. `span` gives (start, end) of an edit, in any order."""
+    starting where one starts) is dropped. `span` gives an edit's (start, end) as values that
+    compare in the order of the text: offsets, or (row, column) pairs."""
     kept: list[_E] = []  # sorted by start; they never overlap
     starts: list[Any] = []
     for edit in edits:
