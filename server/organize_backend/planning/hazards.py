@@ -6,7 +6,8 @@ Four kinds, each a `Hazard` for the plan:
   `Path(__file__).parent` names the new package folder, not the folder the data files,
   templates or `.env` still live in. `adjust_file_relative_paths` rewrites the common
   forms so they keep naming the same folder. Another file reading a moved module's
-  `__file__` (`modules_files_read`) is named for the user to check.
+  `__file__` (`modules_files_read`) is named too, and its folders are lifted the same way
+  (`adjust_modules_file_paths`) where their form allows.
 - "computed import": `importlib.import_module(name)` or `__import__(name)` with a name
   built at run time: nobody can tell statically which module it loads.
 - "run by path": `runpy.run_path`, a subprocess running "something.py", `sys.argv[0]`:
