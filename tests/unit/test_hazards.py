@@ -718,3 +718,22 @@ def test_folders_found_from_another_modules_file_are_lifted_in_every_form() -> N
         "os.path.dirname(sudo.__file__)", "os.path.dirname(os.path.dirname(sudo.__file__))").replace(
         "parents[1]", "parents[2]")
     assert adjust_modules_file_paths(source, {"app.other": 1}) is None  # nothing of a moved module is read
+
+
+def test_a_module_whose_class_the_application_names_by_its_dotted_path_stays(tmp_path: Path) -> None:
+    # django-helpdesk: a setting's default "helpdesk.forms.PublicTicketForm", loaded by import_module at run
+    # time, was only suggested for review; forms.py moved, and the public pages answered 500
+    write_tree(tmp_path, {
+        "desk/__init__.py": "", "desk/forms.py": "class PublicTicketForm:\n    pass\n\n\ndef clean():\n    pass\n",
+        "desk/settings.py": "FORM_CLASS = getattr(object(), 'FORM', 'desk.forms.PublicTicketForm')\n"
+                            "HOOK = 'desk.forms.clean'\n",  # a function's path: may be anything, as before
+        "desk/views.py": "import importlib\n\nfrom desk import settings\n\n\ndef form():\n"
+                         "    module, name = settings.FORM_CLASS.rsplit('.', 1)\n"
+                         "    return getattr(importlib.import_module(module), name)\n",
+        "desk/forms_utils.py": "", "desk/text_utils.py": "", "desk/date_utils.py": "",
+    })
+    plan = plan_organize(open_workspace(tmp_path, flags={"root": "desk"}))
+    assert {kept.path: kept.reason for kept in plan.kept}["desk/forms.py"] == (
+        "named at desk/settings.py:1 by 'desk.forms.PublicTicketForm', the dotted path of a class it defines, which "
+        "the rewrite only suggests: code that loads it by that name at run time would no longer find it")
+    assert "desk/text_utils.py" in {move.source for move in plan.moves}

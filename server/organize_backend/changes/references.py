@@ -1084,18 +1084,23 @@ def module_names_handed_to_calls(source: str | bytes) -> Iterator[tuple[int, str
     meaning (not an import, a patch target, a logger name, ...): where such a string names a
     moved module exactly, the rewrite renames it all the same (`_new_string_content`), and what
     the callee does with the name is for the user to check (sshuttle's `empackage(z,
-    'sshuttle.helpers')` builds the module on the remote side under that name). A string the
-    file opens as a file is left out: it is no module there."""
+    'sshuttle.helpers')` builds the module on the remote side under that name)."""
+    yield from ((line, value, callee) for line, value, callee in dotted_strings_of_no_known_kind(source) if callee)
+
+
+def dotted_strings_of_no_known_kind(source: str | bytes) -> Iterator[tuple[int, str, str | None]]:
+    """(line, string, callee or None) for each dotted string literal whose context gives it no
+    known meaning, with the function it is handed to, if any. A string the file opens as a file
+    is left out: it is no module there."""
     try:
         tree = parse_python(source)
     except (SyntaxError, ValueError, RecursionError):
         return
     contexts = _StringContexts(tree)
     for node in ast.walk(tree):
-        callee = contexts.handed_to.get(id(node))
-        if callee is not None and id(node) not in contexts.kinds and "." in node.value \
-                and _DOTTED_RE.fullmatch(node.value) and node.value not in contexts.file_names:
-            yield node.lineno, node.value, callee
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in contexts.kinds \
+                and "." in node.value and _DOTTED_RE.fullmatch(node.value) and node.value not in contexts.file_names:
+            yield node.lineno, node.value, contexts.handed_to.get(id(node))
 
 
 # --- config and docs --------------------------------------------------------------------

@@ -7,6 +7,7 @@ that would make the change unsafe is refused here, before rope runs.
 
 from __future__ import annotations
 
+import ast
 import keyword
 import operator
 import re
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from organize_backend.changes.references import (
+    dotted_strings_of_no_known_kind,
     module_names_handed_to_calls,
     modules_run_where_deployed,
     scripts_run_by_path,
@@ -431,30 +433,51 @@ def _keep_modules_named_where_no_rewrite_follows(snapshot: Snapshot, moves: list
             if reference.target in by_source and reference.target not in staying:
                 staying[reference.target] = (f"named at {path}:{reference.line} by `{reference.shown}`, which no "
                                              "rewrite can follow; moving it would break that at run time")
-    for source, reason in _named_to_unknown_functions(snapshot, by_source).items():
+    for source, reason in _named_by_uncertain_strings(snapshot, by_source).items():
         staying.setdefault(source, reason)
     kept += [Kept(source, reason) for source, reason in staying.items()]
     return [move for move in moves if move.source not in staying], kept
 
 
-def _named_to_unknown_functions(snapshot: Snapshot, by_source: Mapping[str, Move]) -> dict[str, str]:
-    """source -> why it stays, for a module whose dotted name the application's code (tests aside)
-    hands to a function that gives it no known meaning: sshuttle's `empackage(z, 'sshuttle.helpers')`
-    ships the module to the remote host by that name and rebuilds it there, parent package first,
-    so renamed it broke the server's start, which no test ran. A test that does so is rewritten,
-    and runs to tell (`module name handed on`)."""
+def _named_by_uncertain_strings(snapshot: Snapshot, by_source: Mapping[str, Move]) -> dict[str, str]:
+    """source -> why it stays, for a module that a string of the application's code (tests aside)
+    names where the rewrite cannot vouch for what the string is:
+    - its dotted name handed to a function that gives it no known meaning: sshuttle's `empackage(z,
+      'sshuttle.helpers')` ships the module by that name and rebuilds it remotely, parent package
+      first; renamed, the server no longer started, and no test ran that;
+    - the dotted path of a class it defines, anywhere else: django-helpdesk's setting default
+      "helpdesk.forms.PublicTicketForm", loaded with import_module at run time, is only suggested
+      for review (a `module.attr` string may be anything), so the moved forms.py broke its pages.
+    A test's strings are rewritten or suggested, and the test runs to tell (`module name handed on`)."""
     names = _flat_module_names(snapshot, by_source)
-    encoded = [name.encode() for name in names if "." in name]  # only dotted names are handed on
+    encoded = [name.encode() for name in names if "." in name]  # bare names are never rewritten in strings
     staying: dict[str, str] = {}
+    classes: dict[str, frozenset[str]] = {}  # path -> the classes it defines, read once
     for path in snapshot.python_files() if encoded else ():
         if is_test_file(path) or not any(name in snapshot.files[path] for name in encoded):
             continue
-        for line, name, callee in module_names_handed_to_calls(snapshot.files[path]):
-            if name in names:
-                staying.setdefault(names[name], f"named at {path}:{line} by '{name}', handed to {callee}(), which "
-                                                f"organize-backend does not know: moved, what {callee}() does with "
-                                                "the name (build, ship or look up the module) could break at run time")
+        for line, value, callee in dotted_strings_of_no_known_kind(snapshot.files[path]):
+            module, _, attr = value.rpartition(".")
+            if value in names and callee:
+                staying.setdefault(names[value], f"named at {path}:{line} by '{value}', handed to {callee}(), which "
+                                                 f"organize-backend does not know: moved, what {callee}() does with "
+                                                 "the name (build, ship or look up the module) could break at run time")
+            elif module in names and attr in _classes_of(snapshot, names[module], classes):
+                staying.setdefault(names[module], f"named at {path}:{line} by '{value}', the dotted path of a class "
+                                                  "it defines, which the rewrite only suggests: code that loads it by "
+                                                  "that name at run time would no longer find it")
     return staying
+
+
+def _classes_of(snapshot: Snapshot, path: str, read: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The classes a module defines at its top level (`read`: what earlier calls found)."""
+    if path not in read:
+        try:
+            body = parse_python(snapshot.files[path]).body
+        except (SyntaxError, ValueError, RecursionError):
+            body = []
+        read[path] = frozenset(node.name for node in body if isinstance(node, ast.ClassDef))
+    return read[path]
 
 
 def _sys_path_hazards(snapshot: Snapshot, moves: Sequence[Move]) -> list[Hazard]:
@@ -519,7 +542,7 @@ def _module_names_handed_on(snapshot: Snapshot, moves: Sequence[Move]) -> list[H
     hazards = []
     for path in snapshot.python_files() if renamed else ():
         if not is_test_file(path) or not any(name in snapshot.files[path] for name in encoded):
-            continue  # in the application's code such a module stays (`_named_to_unknown_functions`)
+            continue  # in the application's code such a module stays (`_named_by_uncertain_strings`)
         for line, name, callee in module_names_handed_to_calls(snapshot.files[path]):
             if name in renamed:
                 hazards.append(Hazard(path, line, MODULE_NAME_HANDED_ON, (
