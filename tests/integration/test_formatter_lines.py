@@ -76,3 +76,17 @@ def test_a_cog_block_that_changed_asks_for_cog_to_run(tmp_path: Path, capsys) ->
     assert "from agents.agent import VectorStore" in (root / "docs" / "plugins.rst").read_text()
     assert ("docs/plugins.rst: a cog block's code or output names moved modules: run `cog -r docs/plugins.rst` "
             "to regenerate its output") in capsys.readouterr().err
+
+
+def test_a_line_only_suggested_for_review_is_not_measured(tmp_path: Path, capsys) -> None:
+    # django-helpdesk's settings.py: the default "helpdesk.forms.PublicTicketForm" was only suggested,
+    # and the unchanged line was named as past the formatter's 88 all the same
+    suggested = '    "agent.lookup",  # the name a plugin registry shows, padded to 88 characters........\n'
+    assert len(suggested.rstrip("\n")) <= 88 < len(suggested.replace("agent.", "agents.agent.").rstrip("\n"))
+    root = write_tree(tmp_path / "ws", {**FILES, "agent.py": FILES["agent.py"] + "\n\ndef lookup():\n    pass\n",
+                                        "registry.py": "NAMES = [\n" + suggested + "]\n",
+                                        "pyproject.toml": "[tool.black]\n"})
+    assert main(["apply", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert (root / "registry.py").read_text() == "NAMES = [\n" + suggested + "]\n"
+    assert "registry.py" not in "".join(line for line in err.splitlines(keepends=True) if "characters, past" in line)

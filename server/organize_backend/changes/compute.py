@@ -72,8 +72,9 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
         _record(final, data, category, current, steps)
     for final, data in listed_packages_edits(current, moved.created, roots):
         _record(final, data, Category.CONFIG, current, steps)
-    warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, current, style_of) \
-        + _past_the_docs_formatter(snapshot, origin, current) + _cog_to_rerun(snapshot, origin, current)
+    written = _as_written(snapshot, origin, current, steps)  # what is measured is what apply writes
+    warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, written, style_of) \
+        + _past_the_docs_formatter(snapshot, origin, written) + _cog_to_rerun(snapshot, origin, written)
     if plan.whole_folder:
         warnings += _update_readme(snapshot, current, origin, steps)
     changes = _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
@@ -160,6 +161,14 @@ def _cog_to_rerun(snapshot: Snapshot, origin: dict, current: dict) -> tuple[str,
             found.append(f"{final}: a cog block's code or output names moved modules: run `cog -r {final}` "
                          "to regenerate its output")
     return tuple(found)
+
+
+def _as_written(snapshot: Snapshot, origin: dict, current: dict, steps: dict) -> dict[str, bytes]:
+    """final path -> the content apply writes: the review-only suggestions on top left out (a line
+    they would lengthen is not past a formatter's length: django-helpdesk's settings.py)."""
+    return {final: next((data for category, data in reversed(steps[final]) if not category.needs_review),
+                        snapshot.files[origin[final]] if final in origin else data)
+            for final, data in current.items()}
 
 
 def _record(final: str, data: bytes, category: Category, current: dict, steps: dict) -> None:
