@@ -249,3 +249,21 @@ def test_the_language_server_organizes_the_folder_of_the_file_in_hand(tmp_path: 
     _, changes = lsp_server.changes_for(ls, listed[0].data)
     assert sorted(changes.path_map) == ["worker/agent_memory.py", "worker/agent_tools.py", "worker/order_models.py",
                                         "worker/user_models.py"]
+
+
+def test_a_src_layout_beside_a_tests_package_keeps_its_relative_imports(tmp_path: Path, monkeypatch) -> None:
+    # django-helpdesk: tests/__init__.py at the root made rope stop there, take `src` for a package to
+    # create, and every relative import it saw was written absolute ("outside this package")
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": '[project]\nname = "shop"\n\n[tool.setuptools.packages.find]\nwhere = ["src"]\n',
+        "src/shop/__init__.py": "", "src/shop/lib.py": "def total(xs):\n    return sum(xs)\n",
+        "src/shop/models.py": "from .lib import total\n\n\nclass Order:\n    def __init__(self, xs):\n"
+                              "        self.total = total(xs)\n",
+        "src/shop/query.py": "from .models import Order\n\n\ndef make(xs):\n    return Order(xs)\n",
+        "tests/__init__.py": "", "tests/test_query.py": "from shop.query import make\n",
+    })
+    monkeypatch.chdir(root)
+    assert main(["move", "src/shop/lib.py", "src/shop/core/"]) == 0
+    assert not (root / "src/__init__.py").exists()
+    assert (root / "src/shop/models.py").read_text().startswith("from .core.lib import total\n")
+    assert (root / "src/shop/query.py").read_text().startswith("from .models import Order\n")

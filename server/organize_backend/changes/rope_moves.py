@@ -37,7 +37,7 @@ from rope.refactor.rename import Rename
 
 from organize_backend.changes.rope_project import open_scratch_project, source_folders_of
 from organize_backend.model import Move, OrganizeError, Snapshot
-from organize_backend.snapshot import join, parent_of, relocated
+from organize_backend.snapshot import join, parent_of, relocated, source_roots
 
 TEMPORARY_PREFIX = "_organize_tmp_"
 
@@ -96,7 +96,11 @@ class _RopeSession:
         self.temporary: dict[str, str] = {}  # final package path -> temporary path in use
         self.deleted: set[str] = set()
         self._copy_python_files()
-        self.source_folders = source_folders_of(snapshot.python_files())
+        # The folders rope finds, and the source root the application imports from: rope stops at a
+        # folder beside `tests/__init__.py` and would make `src/` of a src layout a package to reach
+        # its package (django-helpdesk), which turns every relative import it sees absolute.
+        found = source_folders_of(snapshot.python_files())
+        self.source_folders = found + [root for root in source_roots(snapshot) if root and root not in found]
         self.project = open_scratch_project(scratch, self.source_folders)
 
     # --- the scratch copy ---------------------------------------------------------------
