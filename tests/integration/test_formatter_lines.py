@@ -90,3 +90,13 @@ def test_a_line_only_suggested_for_review_is_not_measured(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert (root / "registry.py").read_text() == "NAMES = [\n" + suggested + "]\n"
     assert "registry.py" not in "".join(line for line in err.splitlines(keepends=True) if "characters, past" in line)
+
+
+def test_a_lint_exclude_pattern_the_moved_module_leaves_is_named(tmp_path: Path, capsys) -> None:
+    root = write_tree(tmp_path / "ws", {**FILES, "agent_memory.py": "HISTORY = []\n",
+                                        "pyproject.toml": '[tool.ruff]\nexclude = ["agent*"]\nextend-exclude = ["./agent_*.py"]\n'})
+    assert main(["apply", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert ('pyproject.toml:3: "./agent_*.py" matched agent_memory.py and not agents/agent_memory.py, where it moves: '
+            "what reads the pattern (a lint exclude, per-file ignores, coverage's omit) treats the module otherwise "
+            "now; adjust it") in err

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from organize_backend.changes.references import category_of, module_names_handed_to_calls, rewrite_references
+from organize_backend.changes.references import (
+    category_of,
+    globs_that_change_what_they_match,
+    module_names_handed_to_calls,
+    rewrite_references,
+)
 from organize_backend.model import Category
 
 # A flat backend in backend/ after the moves: files keyed by their new paths.
@@ -1115,3 +1120,18 @@ def test_imports_in_an_rst_literal_block_follow_the_moves() -> None:
     before = b"For example::\n\n    from agent import run\n\nA quote, not code:\n\n    from agent import run\n"
     assert rewrite("docs/usage.rst", before) == before.replace(b"from agent import", b"from agents.agent import", 1)
     assert rewrite("docs/usage.rst", b".. note::\n\n    from agent import run\n") is None  # a note's prose
+
+
+def test_a_path_pattern_that_matches_a_moved_module_on_one_side_only_is_found() -> None:
+    # django-helpdesk's ruff exclude "src/helpdesk/template*" matched templated_email.py, which moved out of it
+    files = {"pyproject.toml": b'[tool.ruff]\nextend-exclude = [\n    "src/desk/template*",\n    "src/desk/migrations/*",\n'
+                               b'    "src/*/legacy_*.py",\n]\n',
+             "setup.cfg": b"[coverage:run]\nomit = 'src/desk/core/*'\n"}
+    moves = {"src/desk/templated_email.py": "src/desk/core/templated_email.py", "src/desk/models.py": "src/desk/core/models.py",
+             "src/desk/migrations/0001.py": "src/desk/migrations/0001.py"}
+    found = sorted(globs_that_change_what_they_match(files, moves))
+    assert found == [
+        ("pyproject.toml", 3, "src/desk/template*", "src/desk/templated_email.py", "src/desk/core/templated_email.py", True),
+        ("setup.cfg", 2, "src/desk/core/*", "src/desk/models.py", "src/desk/core/models.py", False),
+        ("setup.cfg", 2, "src/desk/core/*", "src/desk/templated_email.py", "src/desk/core/templated_email.py", False),
+    ]

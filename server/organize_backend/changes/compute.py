@@ -26,7 +26,12 @@ from organize_backend.changes.project_style import ProjectStyle, docs_formatter,
 from organize_backend.changes.readme import (
     ASCII, BOX, BOX_CHARACTERS, BrokenBlock, is_shown, render_tree, update_structure_section,
 )
-from organize_backend.changes.references import cog_regions, is_docs_import_line, rewrite_references
+from organize_backend.changes.references import (
+    cog_regions,
+    globs_that_change_what_they_match,
+    is_docs_import_line,
+    rewrite_references,
+)
 from organize_backend.changes.rope_moves import RopeResult, run_moves
 from organize_backend.model import Category, ChangeSet, FileChange, Plan, Snapshot, decode
 from organize_backend.planning.hazards import adjust_file_relative_paths, adjust_modules_file_paths
@@ -74,7 +79,8 @@ def compute_changes(snapshot: Snapshot, plan: Plan) -> ChangeSet:
         _record(final, data, Category.CONFIG, current, steps)
     written = _as_written(snapshot, origin, current, steps)  # what is measured is what apply writes
     warnings = tuple(str(notice) for notice in notices) + _past_the_formatter(snapshot, origin, written, style_of) \
-        + _past_the_docs_formatter(snapshot, origin, written) + _cog_to_rerun(snapshot, origin, written)
+        + _past_the_docs_formatter(snapshot, origin, written) + _cog_to_rerun(snapshot, origin, written) \
+        + _globs_left_behind(snapshot, path_map)
     if plan.whole_folder:
         warnings += _update_readme(snapshot, current, origin, steps)
     changes = _change_set(snapshot, moved, module_map, path_map, current, origin, steps, warnings)
@@ -146,6 +152,17 @@ def _past_the_docs_formatter(snapshot: Snapshot, origin: dict, current: dict) ->
                   f"{formatter.length} blacken-docs formats code blocks at: re-wrap it (run blacken-docs on this file)"
                   for number, line in enumerate(decode(data).splitlines(), 1)
                   if len(line.lstrip()) > formatter.length and line not in before and is_docs_import_line(line)]
+    return tuple(found)
+
+
+def _globs_left_behind(snapshot: Snapshot, path_map: Mapping[str, str]) -> tuple[str, ...]:
+    """A config's path pattern that matches a moved module on one side of its move only: the tool
+    that reads it (a lint exclude, per-file ignores, coverage's omit) treats the file otherwise now."""
+    found = []
+    for config, line, pattern, old, new, before in globs_that_change_what_they_match(snapshot.files, path_map):
+        change = f"matched {old} and not {new}, where it moves" if before else f"matches {new}, where {old} moves"
+        found.append(f'{config}:{line}: "{pattern}" {change}: what reads the pattern (a lint exclude, per-file '
+                     "ignores, coverage's omit) treats the module otherwise now; adjust it")
     return tuple(found)
 
 

@@ -300,6 +300,37 @@ def scripts_run_by_path(files: Mapping[str, bytes]) -> Iterator[tuple[str, int, 
                     break
 
 
+# A quoted path pattern in a config file: a folder part and a glob character (`"src/app/template*"`).
+_PATH_GLOB_RE = re.compile(r"""(?P<q>["'])(?P<pattern>[\w./*?\[\]-]*/[\w./*?\[\]-]*[*?\[][\w./*?\[\]-]*)(?P=q)""")
+
+
+def globs_that_change_what_they_match(files: Mapping[str, bytes],
+                                      path_map: Mapping[str, str]) -> Iterator[tuple[str, int, str, str, str, bool]]:
+    """(config, line, pattern, old path, new path, matched before) for each quoted path pattern of
+    a config file (a lint exclude, per-file ignores, coverage's omit) that matches a moved module
+    before its move and not after, or the other way round: django-helpdesk's ruff exclude
+    "src/helpdesk/template*" also matched templated_email.py, which moved out of its reach, and
+    ruff's check then failed on it. A pattern is relative to its file's folder; `*` stays within a
+    folder, and a pattern matching a folder matches what is in it."""
+    moved = [(old, new) for old, new in path_map.items() if old.endswith(".py") and old != new]
+    for path, data in files.items() if moved else ():
+        if category_of(path) is not Category.CONFIG or b"*" not in data:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        for match in _PATH_GLOB_RE.finditer(text):
+            pattern = _joined(posixpath.dirname(path), match["pattern"].rstrip("/"))
+            for old, new in moved:
+                before, after = _glob_covers(old, pattern), _glob_covers(new, pattern)
+                if before != after:
+                    yield path, text.count("\n", 0, match.start()) + 1, match["pattern"], old, new, before
+
+
+def _glob_covers(path: str, pattern: str) -> bool:
+    """Whether `pattern` matches `path` or a folder holding it."""
+    parts = path.split("/")
+    return any(_glob_matches("/".join(parts[:length]), pattern) for length in range(1, len(parts) + 1))
+
+
 # Records of the past say what was true then: "Renamed `load_test.py`" in a changelog stays as
 # it was written, and so does a migration's text (its imports are code, and the imports pass
 # keeps them working).
