@@ -726,14 +726,18 @@ def test_a_module_whose_class_the_application_names_by_its_dotted_path_stays(tmp
     write_tree(tmp_path, {
         "desk/__init__.py": "", "desk/forms.py": "class PublicTicketForm:\n    pass\n\n\ndef clean():\n    pass\n",
         "desk/settings.py": "FORM_CLASS = getattr(object(), 'FORM', 'desk.forms.PublicTicketForm')\n"
-                            "HOOK = 'desk.forms.clean'\n",  # a function's path: may be anything, as before
+                            "HOOK = getattr(object(), 'HOOK', 'desk.hooks.notify')\n"
+                            "LABEL = 'desk.hooks.LABEL'\n",  # a constant's path: may be anything, as before
+        "desk/hooks.py": "LABEL = 'x'\n\n\ndef notify():\n    pass\n",
         "desk/views.py": "import importlib\n\nfrom desk import settings\n\n\ndef form():\n"
                          "    module, name = settings.FORM_CLASS.rsplit('.', 1)\n"
                          "    return getattr(importlib.import_module(module), name)\n",
         "desk/forms_utils.py": "", "desk/text_utils.py": "", "desk/date_utils.py": "",
     })
     plan = plan_organize(open_workspace(tmp_path, flags={"root": "desk"}))
-    assert {kept.path: kept.reason for kept in plan.kept}["desk/forms.py"] == (
-        "named at desk/settings.py:1 by 'desk.forms.PublicTicketForm', the dotted path of a class it defines, which "
-        "the rewrite only suggests: code that loads it by that name at run time would no longer find it")
+    kept = {kept.path: kept.reason for kept in plan.kept}
+    assert kept["desk/forms.py"] == (
+        "named at desk/settings.py:1 by 'desk.forms.PublicTicketForm', the dotted path of a class or function it "
+        "defines, which the rewrite only suggests: code that loads it by that name at run time would no longer find it")
+    assert kept["desk/hooks.py"].startswith("named at desk/settings.py:2 by 'desk.hooks.notify'")
     assert "desk/text_utils.py" in {move.source for move in plan.moves}

@@ -445,14 +445,15 @@ def _named_by_uncertain_strings(snapshot: Snapshot, by_source: Mapping[str, Move
     - its dotted name handed to a function that gives it no known meaning: sshuttle's `empackage(z,
       'sshuttle.helpers')` ships the module by that name and rebuilds it remotely, parent package
       first; renamed, the server no longer started, and no test ran that;
-    - the dotted path of a class it defines, anywhere else: django-helpdesk's setting default
-      "helpdesk.forms.PublicTicketForm", loaded with import_module at run time, is only suggested
-      for review (a `module.attr` string may be anything), so the moved forms.py broke its pages.
+    - the dotted path of a class or function it defines, anywhere else: django-helpdesk's setting
+      default "helpdesk.forms.PublicTicketForm", loaded with import_module at run time, is only
+      suggested for review (a `module.attr` string may be anything), so the moved forms.py broke
+      its pages; a callback's path ("app.hooks.notify") is loaded the same way.
     A test's strings are rewritten or suggested, and the test runs to tell (`module name handed on`)."""
     names = _flat_module_names(snapshot, by_source)
     encoded = [name.encode() for name in names if "." in name]  # bare names are never rewritten in strings
     staying: dict[str, str] = {}
-    classes: dict[str, frozenset[str]] = {}  # path -> the classes it defines, read once
+    defined: dict[str, frozenset[str]] = {}  # path -> the classes and functions it defines, read once
     for path in snapshot.python_files() if encoded else ():
         if is_test_file(path) or not any(name in snapshot.files[path] for name in encoded):
             continue
@@ -462,21 +463,21 @@ def _named_by_uncertain_strings(snapshot: Snapshot, by_source: Mapping[str, Move
                 staying.setdefault(names[value], f"named at {path}:{line} by '{value}', handed to {callee}(), which "
                                                  f"organize-backend does not know: moved, what {callee}() does with "
                                                  "the name (build, ship or look up the module) could break at run time")
-            elif module in names and attr in _classes_of(snapshot, names[module], classes):
+            elif module in names and attr in _classes_and_functions_of(snapshot, names[module], defined):
                 staying.setdefault(names[module], f"named at {path}:{line} by '{value}', the dotted path of a class "
-                                                  "it defines, which the rewrite only suggests: code that loads it by "
-                                                  "that name at run time would no longer find it")
+                                                  "or function it defines, which the rewrite only suggests: code that "
+                                                  "loads it by that name at run time would no longer find it")
     return staying
 
 
-def _classes_of(snapshot: Snapshot, path: str, read: dict[str, frozenset[str]]) -> frozenset[str]:
-    """The classes a module defines at its top level (`read`: what earlier calls found)."""
+def _classes_and_functions_of(snapshot: Snapshot, path: str, read: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The classes and functions a module defines at its top level (`read`: what earlier calls found)."""
     if path not in read:
         try:
             body = parse_python(snapshot.files[path]).body
         except (SyntaxError, ValueError, RecursionError):
             body = []
-        read[path] = frozenset(node.name for node in body if isinstance(node, ast.ClassDef))
+        read[path] = frozenset(node.name for node in body if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)))
     return read[path]
 
 
