@@ -741,3 +741,18 @@ def test_a_module_whose_class_the_application_names_by_its_dotted_path_stays(tmp
         "defines, which the rewrite only suggests: code that loads it by that name at run time would no longer find it")
     assert kept["desk/hooks.py"].startswith("named at desk/settings.py:2 by 'desk.hooks.notify'")
     assert "desk/text_utils.py" in {move.source for move in plan.moves}
+
+
+def test_an_explicit_move_of_a_module_named_by_an_uncertain_string_is_made_and_named(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "desk/__init__.py": "", "desk/forms.py": "class PublicTicketForm:\n    pass\n",
+        "desk/settings.py": "FORM_CLASS = getattr(object(), 'FORM', 'desk.forms.PublicTicketForm')\n",
+        "organize-backend.toml": 'layout = "none"\n[[move]]\nfrom = "desk/forms.py"\nto = "desk/core/forms.py"\n',
+    })
+    plan = plan_organize(open_workspace(tmp_path, flags={"root": "desk"}))
+    assert [move.source for move in plan.moves] == ["desk/forms.py"]
+    assert [(hazard.path, hazard.kind, hazard.message) for hazard in plan.hazards] == [(
+        "desk/forms.py", "module name handed on",
+        "named at desk/settings.py:1 by 'desk.forms.PublicTicketForm', the dotted path of a class or function it "
+        "defines, which the rewrite only suggests: code that loads it by that name at run time would no longer find "
+        "it (moved all the same: the configuration asks for this move explicitly)")]

@@ -592,6 +592,9 @@ def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
             found = [(_adjusted(h) if adjustable else _moved_anyway(h)) if h.kind == FILE_RELATIVE else h
                      for h in found]
         hazards += [_moved_anyway(h) if h.kind == PACKAGE_RESOURCE else h for h in found]
+    # what would keep a module of the folder where it is, had the layout placed it
+    named = _named_by_uncertain_strings(snapshot, {move.source: move for move in moves})
+    hazards += [_moved_anyway(Hazard(source, 1, MODULE_NAME_HANDED_ON, reason)) for source, reason in named.items()]
     return hazards
 
 
