@@ -751,8 +751,8 @@ def test_an_explicit_move_of_a_module_named_by_an_uncertain_string_is_made_and_n
     })
     plan = plan_organize(open_workspace(tmp_path, flags={"root": "desk"}))
     assert [move.source for move in plan.moves] == ["desk/forms.py"]
-    assert [(hazard.path, hazard.kind, hazard.message) for hazard in plan.hazards] == [(
-        "desk/forms.py", "module name handed on",
-        "named at desk/settings.py:1 by 'desk.forms.PublicTicketForm', the dotted path of a class or function it "
-        "defines, which the rewrite only suggests: code that loads it by that name at run time would no longer find "
-        "it (moved all the same: the configuration asks for this move explicitly)")]
+    message = ("named at desk/settings.py:1 by 'desk.forms.PublicTicketForm', the dotted path of a class or function "
+               "it defines, which the rewrite only suggests: code that loads it by that name at run time would no "
+               "longer find it (moved all the same: the configuration asks for this move explicitly)")
+    assert [(hazard.path, hazard.kind, hazard.message) for hazard in plan.hazards] == [
+        ("desk/forms.py", "module name handed on", message)]
