@@ -13,6 +13,7 @@ import operator
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from organize_backend.changes.references import (
@@ -262,12 +263,17 @@ def _layout_moves(snapshot: Snapshot, config: Config, environment: Environment |
     it (so that no new package is left holding one module), until the checks keep nothing more."""
     claimed = {move.source for move in explicit}
     taken = {move.destination for move in explicit}
+    paths = [path for path in _flat_modules(snapshot) if path not in claimed]
+    folder = _auto_folder(snapshot, paths, conventions) if config.layout == AUTO else None  # read once
+    named: dict[str, str] | None = None  # path -> why; the files are read once, when the layout moves something
     staying: dict[str, str] = {}  # path -> why a check keeps it
     hazards_of_staying: list[Hazard] = []
     while True:
-        placed, kept = _place_flat_modules(snapshot, config, claimed, taken, conventions, staying)
+        placed, kept = _place_flat_modules(snapshot, config, paths, taken, conventions, folder, staying)
         by_layout = {item.path for item in kept}
-        placed, kept = _keep_modules_named_where_no_rewrite_follows(snapshot, placed, kept)
+        if named is None:
+            named = _named_where_no_rewrite_follows(snapshot, paths) if placed else {}
+        placed, kept = _keep_named(placed, kept, named)
         placed, kept, hazards = _weigh_hazards(snapshot, placed, kept)  # of what still moves
         placed, kept, shadowing = _keep_out_of_shadowing(snapshot, environment, explicit, placed, kept)
         placed, kept = _keep_clashing_with_kept_modules(snapshot, placed, kept)
@@ -288,12 +294,11 @@ def _flat_modules(snapshot: Snapshot) -> list[str]:
 
 
 def _place_flat_modules(
-    snapshot: Snapshot, config: Config, claimed: set[str], taken: set[str], conventions: Mapping[str, str],
-    staying: Mapping[str, str],
+    snapshot: Snapshot, config: Config, paths: list[str], taken: set[str], conventions: Mapping[str, str],
+    folder: Folder | None, staying: Mapping[str, str],
 ) -> tuple[list[Move], list[Kept]]:
     placed, kept = [], []
-    paths = [path for path in _flat_modules(snapshot) if path not in claimed]
-    placements = _placements(snapshot, config, paths, conventions, staying)
+    placements = _placements(snapshot, config, paths, conventions, folder, staying)
     for path, placement in placements.items():
         name = PurePosixPath(path).name
         if placement.package is None:
@@ -311,27 +316,32 @@ def _place_flat_modules(
 
 
 def _placements(snapshot: Snapshot, config: Config, paths: list[str], conventions: Mapping[str, str],
-                staying: Mapping[str, str]) -> dict[str, Placement]:
-    """The layout's answer for each module: the auto layout reads the folder as a whole,
-    a preset each file on its own. Both keep the modules a framework imports by name
-    (`conventions`, stem -> why); the auto layout also knows the modules the plan's checks keep
-    (`staying`, path -> why)."""
-    if config.layout != AUTO:
+                folder: Folder | None, staying: Mapping[str, str]) -> dict[str, Placement]:
+    """The layout's answer for each module: the auto layout reads the folder as a whole
+    (`folder`, from `_auto_folder`), a preset each file on its own. Both keep the modules a
+    framework imports by name (`conventions`, stem -> why); the auto layout also knows the
+    modules the plan's checks keep (`staying`, path -> why)."""
+    if folder is None:
         return {path: classify(PurePosixPath(path).name, snapshot.text(path), config.layout, dict(config.packages),
                                config.keep, conventions) for path in paths}
+    folder = replace(folder, staying={PurePosixPath(path).stem: reason for path, reason in staying.items()})
+    placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
     names = {PurePosixPath(path).name: path for path in paths}
+    return {names[name]: placement for name, placement in placements.items()}
+
+
+def _auto_folder(snapshot: Snapshot, paths: list[str], conventions: Mapping[str, str]) -> Folder:
+    """The flat folder as the auto layout reads it: its modules, who imports whom, its packages,
+    what the project runs. Read once a plan, whatever the number of times the folder is placed."""
     folder_name = package_name(snapshot.files, snapshot.organize_root)
-    folder = Folder(
-        modules={name: snapshot.text(path) for name, path in names.items()},
+    return Folder(
+        modules={PurePosixPath(path).name: snapshot.text(path) for path in paths},
         graph=module_graph(snapshot.files, snapshot.organize_root, folder_name),
         existing_packages=frozenset(_existing_packages(snapshot)),
         name=PurePosixPath(snapshot.organize_root).name if snapshot.organize_root else snapshot.root.name,
         run_by=_run_by(snapshot, folder_name),
         conventions=conventions,
-        staying={PurePosixPath(path).stem: reason for path, reason in staying.items()},
     )
-    placements = place_folder(folder, dict(config.packages), config.keep, config.strip_affixes)
-    return {names[name]: placement for name, placement in placements.items()}
 
 
 # `name = "module:attr"` (or `name = module:attr` in setup.cfg and setup.py's console_scripts).
@@ -418,11 +428,18 @@ def _weigh_hazards(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
 _MAY_HOLD_FIXED_REFERENCES = re.compile(rb"__import__|import_module|\.\{|\.%|\.[\"']\s*\+|\.py[\"']")
 
 
-def _keep_modules_named_where_no_rewrite_follows(snapshot: Snapshot, moves: list[Move], kept: list[Kept]):
-    """A module that another file names where no rewrite can follow (hazards.fixed_references:
-    `__import__("_app", ..., 1)` in pypiserver, `f"app.tasks.{name}"` handed to a task queue in
-    microblog) stays: moved, it would be found at run time only, and then not at all."""
-    by_source = {move.source: move for move in moves}
+def _keep_named(moves: list[Move], kept: list[Kept], named: Mapping[str, str]):
+    """The moves of the modules in `named` (path -> why) are dropped, and those modules kept."""
+    kept += [Kept(move.source, named[move.source]) for move in moves if move.source in named]
+    return [move for move in moves if move.source not in named], kept
+
+
+def _named_where_no_rewrite_follows(snapshot: Snapshot, paths: Sequence[str]) -> dict[str, str]:
+    """path -> why it stays, for each of `paths` that another file names where no rewrite can
+    follow (hazards.fixed_references: `__import__("_app", ..., 1)` in pypiserver,
+    `f"app.tasks.{name}"` handed to a task queue in microblog: moved, it would be found at run
+    time only, and then not at all), or names by a string the rewrite cannot vouch for."""
+    candidates = set(paths)
     roots = list(dict.fromkeys([*source_roots(snapshot), "", snapshot.organize_root]))
     staying: dict[str, str] = {}
     for path in snapshot.python_files():
@@ -430,16 +447,15 @@ def _keep_modules_named_where_no_rewrite_follows(snapshot: Snapshot, moves: list
         if not _MAY_HOLD_FIXED_REFERENCES.search(data):
             continue
         for reference in fixed_references(path, snapshot.text(path), roots):
-            if reference.target in by_source and reference.target not in staying:
+            if reference.target in candidates and reference.target not in staying:
                 staying[reference.target] = (f"named at {path}:{reference.line} by `{reference.shown}`, which no "
                                              "rewrite can follow; moving it would break that at run time")
-    for source, reason in _named_by_uncertain_strings(snapshot, by_source).items():
+    for source, reason in _named_by_uncertain_strings(snapshot, paths).items():
         staying.setdefault(source, reason)
-    kept += [Kept(source, reason) for source, reason in staying.items()]
-    return [move for move in moves if move.source not in staying], kept
+    return staying
 
 
-def _named_by_uncertain_strings(snapshot: Snapshot, by_source: Mapping[str, Move]) -> dict[str, str]:
+def _named_by_uncertain_strings(snapshot: Snapshot, paths: Iterable[str]) -> dict[str, str]:
     """source -> why it stays, for a module that a string of the application's code (tests aside)
     names where the rewrite cannot vouch for what the string is:
     - its dotted name handed to a function that gives it no known meaning: sshuttle's `empackage(z,
@@ -450,7 +466,7 @@ def _named_by_uncertain_strings(snapshot: Snapshot, by_source: Mapping[str, Move
       suggested for review (a `module.attr` string may be anything), so the moved forms.py broke
       its pages; a callback's path ("app.hooks.notify") is loaded the same way.
     A test's strings are rewritten or suggested, and the test runs to tell (`module name handed on`)."""
-    names = _flat_module_names(snapshot, by_source)
+    names = _flat_module_names(snapshot, paths)
     encoded = [name.encode() for name in names if "." in name]  # bare names are never rewritten in strings
     staying: dict[str, str] = {}
     defined: dict[str, frozenset[str]] = {}  # path -> the classes and functions it defines, read once
@@ -593,7 +609,7 @@ def _explicit_hazards(snapshot: Snapshot, moves: list[Move]) -> list[Hazard]:
                      for h in found]
         hazards += [_moved_anyway(h) if h.kind == PACKAGE_RESOURCE else h for h in found]
     # what would keep a module of the folder where it is, had the layout placed it
-    named = _named_by_uncertain_strings(snapshot, {move.source: move for move in moves})
+    named = _named_by_uncertain_strings(snapshot, [move.source for move in moves])
     hazards += [_moved_anyway(Hazard(source, 1, MODULE_NAME_HANDED_ON, reason)) for source, reason in named.items()]
     return hazards
 
